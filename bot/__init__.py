@@ -1,0 +1,65 @@
+"""Ruamjai's composition root: the Flask app factory and the processes around it."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from bot.executor import EventExecutor
+from bot.line_gateway import LineGateway
+from bot.logs import configure_logging
+from bot.outbox import OutboxSender
+from bot.runtime import Runtime, runtime
+from bot.settings import Settings
+from bot.timeutil import Clock, SystemClock
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger("ruamjai")
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Wire engine, gateway, outbox sender and executor for one process."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url, pool_size=settings.executor_workers + 4)
+    session_factory = make_session_factory(engine)
+    gateway = LineGateway(
+        settings.line_channel_access_token,
+        base_url=settings.line_api_base_url,
+        timeout=settings.line_timeout_seconds,
+    )
+    outbox = OutboxSender(session_factory=session_factory, gateway=gateway, settings=settings, clock=clock)
+    executor = EventExecutor(
+        session_factory=session_factory,
+        settings=settings,
+        clock=clock,
+        deliver=lambda row_id: outbox.deliver(row_id, inline=True),
+    )
+    return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    """The WSGI app (`bot:create_app()`); settings come from the environment unless given."""
+    if settings is None:
+        settings = Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    configure_logging(settings.log_format)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
+    app.extensions["ruamjai"] = build_runtime(settings, clock)
+
+    from bot.webhook import blueprint as webhook_blueprint
+
+    app.register_blueprint(webhook_blueprint)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            with runtime(app).engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unreachable")
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    return app

@@ -1,0 +1,292 @@
+"""The ordered executor: one LINE user's events one at a time in `timestamp` order, different users
+in parallel on a bounded pool, across any number of processes.
+
+Cross-process order comes from a lease per source (user/group/room) in the database: whoever
+holds it drains that source's pending events, earliest timestamp first. Each event is processed in
+one transaction that also records its reply in the outbox and marks the event done, so running an
+event twice is impossible (the row is re-read `pending` under lock) and a crash before commit just
+leaves it pending for the sweeper.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from linebot.v3.webhooks import Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.logs import user_hash
+from bot.settings import Settings
+from bot.timeutil import Clock, SystemClock
+from handlers.router import EventContext, apology, handle_event
+from storage.models import InboxEvent, LineUser
+from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
+
+log = logging.getLogger("ruamjai.events")
+
+# LINE documents reply tokens as valid for about one minute; stop trusting one a little earlier.
+REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
+
+
+def source_key_of(event: dict) -> str:
+    """Whose events must be ordered: the user, else the group or room, else a shared bucket."""
+    source = event.get("source") or {}
+    return source.get("userId") or source.get("groupId") or source.get("roomId") or "-"
+
+
+def new_error_id() -> str:
+    return "E" + uuid.uuid4().hex[:10].upper()
+
+
+class EventExecutor:
+    """Runs inbox events. `submit()` is called by the webhook after commit; `sweep()` by a timer."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        deliver: Callable[[int], object],
+        clock: Clock | None = None,
+        handle: Callable[[Event, EventContext], list] = handle_event,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.deliver = deliver
+        self.clock = clock or SystemClock()
+        self.handle = handle
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._active: set[str] = set()
+        self._again: set[str] = set()
+        self._timers: list[tuple[float, int, str]] = []
+        self._seq = itertools.count()
+        self._pool: ThreadPoolExecutor | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._pid = os.getpid()
+
+    # --- scheduling -------------------------------------------------------------------------
+    def _ensure_started(self) -> None:
+        # Lazily, and again after a fork (gunicorn without preload forks before any request).
+        if self._pool is not None and self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.settings.executor_workers, thread_name_prefix="events"
+            )
+            for target, name in ((self._timer_loop, "events-timer"), (self._sweep_loop, "events-sweep")):
+                thread = threading.Thread(target=target, name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def submit(self, source_keys: Iterable[str], delay: float | None = None) -> None:
+        """Drain these sources soon (after the settle delay)."""
+        self._ensure_started()
+        due = time.monotonic() + (self.settings.event_settle_seconds if delay is None else delay)
+        with self._wake:
+            for key in set(source_keys):
+                heapq.heappush(self._timers, (due, next(self._seq), key))
+            self._wake.notify()
+
+    def _timer_loop(self) -> None:
+        while not self._stopping.is_set():
+            with self._wake:
+                while not self._timers or self._timers[0][0] > time.monotonic():
+                    if self._stopping.is_set():
+                        return
+                    timeout = self._timers[0][0] - time.monotonic() if self._timers else 1.0
+                    self._wake.wait(max(0.0, min(timeout, 1.0)))
+                _, _, key = heapq.heappop(self._timers)
+                if key in self._active:
+                    self._again.add(key)  # the running drain will loop once more
+                    continue
+                self._active.add(key)
+            assert self._pool is not None
+            self._pool.submit(self._drain, key)
+
+    def _sweep_loop(self) -> None:
+        self._stopping.wait(1.0)  # let the app finish starting
+        while not self._stopping.is_set():
+            try:
+                self.sweep()
+            except Exception:  # a database blip must not kill the sweeper
+                log.exception("sweep failed")
+            self._stopping.wait(self.settings.sweep_interval_seconds)
+
+    def sweep(self) -> int:
+        """Re-submit sources whose events have waited too long (their process died, or a lease
+        holder went away). Safe to run anywhere, any number of times."""
+        cutoff = self.clock.now() - timedelta(seconds=self.settings.event_settle_seconds + 2.0)
+        with self.session_factory.begin() as session:
+            keys = InboxRepository(session).sources_with_pending(cutoff)
+        if keys:
+            self.submit(keys, delay=0)
+        return len(keys)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._stopping.set()
+        with self._wake:
+            self._wake.notify_all()
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._active and not self._timers
+
+    # --- draining ---------------------------------------------------------------------------
+    def _drain(self, key: str) -> None:
+        try:
+            while True:
+                retry_in = self._drain_source(key)
+                with self._lock:
+                    if retry_in is None and key in self._again:
+                        self._again.discard(key)
+                        continue
+                    self._active.discard(key)
+                    self._again.discard(key)
+                if retry_in is not None:
+                    self.submit([key], delay=retry_in)
+                return
+        except Exception:
+            log.exception("drain failed", extra={"source": user_hash(self.settings.secret_key, key)})
+            with self._lock:
+                self._active.discard(key)
+            self.submit([key], delay=1.0)
+
+    def _drain_source(self, key: str) -> float | None:
+        """Process the source's pending events while holding its lease.
+
+        Returns seconds after which to look again (an event still settling), else None.
+        """
+        ttl = timedelta(seconds=self.settings.source_lease_seconds)
+        settle = timedelta(seconds=self.settings.event_settle_seconds)
+        while True:
+            with self.session_factory.begin() as session:
+                leases = LeaseRepository(session)
+                leases.ensure([key])
+                if not leases.claim(key, self.owner, self.clock.now(), ttl):
+                    return None  # another worker holds it; it re-checks after releasing
+            try:
+                while True:
+                    with self.session_factory.begin() as session:
+                        nxt = InboxRepository(session).next_pending(key)
+                        if nxt is None:
+                            break
+                        wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
+                        if wait > 0:
+                            return wait
+                        LeaseRepository(session).claim(key, self.owner, self.clock.now(), ttl)
+                    self.process(nxt.id)
+            finally:
+                with self.session_factory.begin() as session:
+                    LeaseRepository(session).release(key, self.owner)
+            # An event committed while we held the lease, whose own submit lost the claim race,
+            # is ours to pick up now.
+            with self.session_factory.begin() as session:
+                if InboxRepository(session).next_pending(key) is None:
+                    return None
+
+    def process(self, event_id: int) -> str:
+        """Process one event in one transaction; returns the outcome (done, failed, skipped)."""
+        started = time.monotonic()
+        now = self.clock.now()
+        reply_id: int | None = None
+        meta: dict = {}
+        outcome = "skipped"
+        error_id = None
+        try:
+            with self.session_factory.begin() as session:
+                row = InboxRepository(session).lock_pending(event_id)
+                if row is None:
+                    return outcome  # done already (a second run is a no-op)
+                raw = json.loads(row.payload)
+                meta = {"event_id": row.webhook_event_id, "type": row.event_type, "key": row.source_key}
+                line_user_id = (raw.get("source") or {}).get("userId")
+                messages = self.handle(
+                    Event.from_dict(raw), EventContext(session=session, now=now, line_user_id=line_user_id)
+                )
+                reply_id = self._record_reply(
+                    session, row, line_user_id, [m.to_dict() for m in messages], now
+                )
+                row.status = "done"
+                row.attempts += 1
+                row.processed_at = now
+            outcome = "done"
+        except Exception:
+            error_id = new_error_id()
+            outcome = "failed"
+            log.exception("event failed", extra={"error_id": error_id, "event_id": meta.get("event_id")})
+            reply_id = self._mark_failed(event_id, error_id, now)
+        finally:
+            log.info(
+                "event",
+                extra={
+                    "event_id": meta.get("event_id"),
+                    "type": meta.get("type"),
+                    "user": user_hash(self.settings.secret_key, meta.get("key")),
+                    "outcome": outcome,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "error_id": error_id,
+                },
+            )
+        if reply_id is not None:
+            try:
+                self.deliver(reply_id)
+            except Exception:  # the outbox sender retries it; never lose the event over a send
+                log.exception("inline reply failed", extra={"outbox_id": reply_id})
+        return outcome
+
+    def _record_reply(
+        self, session: Session, row: InboxEvent, line_user_id: str | None, messages: list[dict], now
+    ) -> int | None:
+        if not messages or not line_user_id or row.mode != "active":
+            return None
+        received = row.received_at
+        return OutboxRepository(session).enqueue_reply(
+            dedupe_key=f"reply:{row.webhook_event_id}",
+            reply_token=row.reply_token,
+            reply_token_expires_at=received + REPLY_TOKEN_LIFETIME if row.reply_token else None,
+            to=line_user_id,
+            messages=messages,
+            now=now,
+            grace=timedelta(seconds=self.settings.reply_grace_seconds),
+        )
+
+    def _mark_failed(self, event_id: int, error_id: str, now) -> int | None:
+        with self.session_factory.begin() as session:
+            row = InboxRepository(session).lock_pending(event_id)
+            if row is None:
+                return None
+            row.status = "failed"
+            row.error_id = error_id
+            row.attempts += 1
+            row.processed_at = now
+            line_user_id = (json.loads(row.payload).get("source") or {}).get("userId")
+            language = (
+                session.scalars(
+                    select(LineUser.language).where(LineUser.line_user_id == line_user_id)
+                ).first()
+                or "th"
+            )
+            messages = [m.to_dict() for m in apology(error_id, language)]
+            return self._record_reply(session, row, line_user_id, messages, now)

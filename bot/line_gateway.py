@@ -1,0 +1,206 @@
+"""The one place that talks to LINE: a thin class over line-bot-sdk 3 (`linebot.v3`).
+
+Every call carries a timeout (the SDK has none by default), errors become `LineApiError` with
+the facts the outbox needs (retryable? already accepted?), and reply falls back to push when the
+reply token is stale. No raw HTTP to LINE anywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    BroadcastRequest,
+    Configuration,
+    CreateRichMenuAliasRequest,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    NarrowcastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    RichMenuBulkLinkRequest,
+    RichMenuRequest,
+    ShowLoadingAnimationRequest,
+)
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+log = logging.getLogger(__name__)
+
+
+class LineApiError(Exception):
+    """A LINE call failed. `status` is None for timeouts and connection errors."""
+
+    def __init__(self, status: int | None, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(f"LINE API {status or 'no response'}: {message}")
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """429, 5xx and no response are worth retrying with the same retry key; other 4xx never."""
+        return self.status is None or self.status == 429 or self.status >= 500
+
+    @property
+    def already_accepted(self) -> bool:
+        """409 on a request with a retry key: LINE accepted an earlier attempt."""
+        return self.status == 409
+
+    @property
+    def quota_exhausted(self) -> bool:
+        return self.status == 429 and "monthly limit" in self.message.lower()
+
+    @property
+    def invalid_reply_token(self) -> bool:
+        return self.status == 400 and "reply token" in self.message.lower()
+
+
+def _error_from(exc: ApiException) -> LineApiError:
+    message = exc.reason or ""
+    try:
+        body = json.loads(exc.body or b"{}")
+        message = str(body.get("message") or message)
+    except (ValueError, AttributeError):
+        pass
+    retry_after = None
+    if exc.headers:
+        raw = exc.headers.get("Retry-After")
+        if raw and raw.isdigit():
+            retry_after = float(raw)
+    return LineApiError(exc.status, message, retry_after=retry_after)
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    display_name: str
+    language: str | None
+
+
+class LineGateway:
+    """Wraps `MessagingApi` and `MessagingApiBlob` with timeouts and error mapping.
+
+    `base_url` sends every call (api-data included) to another host: the fake platform in tests
+    and in the demo. Thread-safe: the SDK client uses a urllib3 pool.
+    """
+
+    def __init__(self, access_token: str, *, base_url: str | None = None, timeout: float = 5.0) -> None:
+        configuration = Configuration(host=base_url, access_token=access_token)
+        configuration.retries = 0  # retries are ours (outbox), with the same retry key
+        configuration.connection_pool_maxsize = 32
+        self._client = ApiClient(configuration)
+        self._api = MessagingApi(self._client)
+        self._blob = MessagingApiBlob(self._client)
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _call(self, fn, *args: Any, **kwargs: Any):
+        try:
+            return fn(*args, _request_timeout=self.timeout, **kwargs)
+        except ApiException as exc:
+            raise _error_from(exc) from None
+        except (Urllib3Error, OSError) as exc:
+            raise LineApiError(None, type(exc).__name__) from None
+
+    # --- messages -------------------------------------------------------------------------
+    def reply(self, reply_token: str, messages: Sequence[dict]) -> None:
+        request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": list(messages)})
+        self._call(self._api.reply_message, request)
+
+    def push(self, to: str, messages: Sequence[dict], *, retry_key: str) -> None:
+        request = PushMessageRequest.from_dict({"to": to, "messages": list(messages)})
+        self._call(self._api.push_message, request, x_line_retry_key=retry_key)
+
+    def reply_or_push(
+        self, reply_token: str | None, to: str, messages: Sequence[dict], *, retry_key: str
+    ) -> str:
+        """Reply when the token still works, else push (costs quota but arrives). Returns which."""
+        if reply_token:
+            try:
+                self.reply(reply_token, messages)
+                return "reply"
+            except LineApiError as exc:
+                if not exc.invalid_reply_token:
+                    raise
+        self.push(to, messages, retry_key=retry_key)
+        return "push"
+
+    def multicast(self, to: Sequence[str], messages: Sequence[dict], *, retry_key: str) -> None:
+        request = MulticastRequest.from_dict({"to": list(to), "messages": list(messages)})
+        self._call(self._api.multicast, request, x_line_retry_key=retry_key)
+
+    def broadcast(self, messages: Sequence[dict], *, retry_key: str) -> None:
+        request = BroadcastRequest.from_dict({"messages": list(messages)})
+        self._call(self._api.broadcast, request, x_line_retry_key=retry_key)
+
+    def narrowcast(
+        self,
+        messages: Sequence[dict],
+        *,
+        retry_key: str,
+        recipient: dict | None = None,
+        filter: dict | None = None,
+    ) -> None:
+        body: dict[str, Any] = {"messages": list(messages)}
+        if recipient:
+            body["recipient"] = recipient
+        if filter:
+            body["filter"] = filter
+        self._call(self._api.narrowcast, NarrowcastRequest.from_dict(body), x_line_retry_key=retry_key)
+
+    def show_loading(self, chat_id: str, seconds: int = 20) -> None:
+        request = ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=seconds)
+        self._call(self._api.show_loading_animation, request)
+
+    # --- users and content ------------------------------------------------------------------
+    def get_profile(self, user_id: str) -> Profile:
+        profile = self._call(self._api.get_profile, user_id)
+        return Profile(profile.user_id, profile.display_name, getattr(profile, "language", None))
+
+    def get_message_content(self, message_id: str) -> bytes:
+        return bytes(self._call(self._blob.get_message_content, message_id))
+
+    # --- rich menus -----------------------------------------------------------------------
+    def create_rich_menu(self, rich_menu: dict) -> str:
+        response = self._call(self._api.create_rich_menu, RichMenuRequest.from_dict(rich_menu))
+        return response.rich_menu_id
+
+    def set_rich_menu_image(self, rich_menu_id: str, image: bytes, content_type: str) -> None:
+        self._call(
+            self._blob.set_rich_menu_image,
+            rich_menu_id,
+            bytearray(image),
+            _headers={"Content-Type": content_type},
+        )
+
+    def list_rich_menus(self) -> list[dict]:
+        response = self._call(self._api.get_rich_menu_list)
+        return [menu.to_dict() for menu in response.richmenus]
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        self._call(self._api.delete_rich_menu, rich_menu_id)
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        self._call(self._api.set_default_rich_menu, rich_menu_id)
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        self._call(self._api.link_rich_menu_id_to_user, user_id, rich_menu_id)
+
+    def link_rich_menu_bulk(self, user_ids: Sequence[str], rich_menu_id: str) -> None:
+        request = RichMenuBulkLinkRequest(richMenuId=rich_menu_id, userIds=list(user_ids))
+        self._call(self._api.link_rich_menu_id_to_users, request)
+
+    def create_rich_menu_alias(self, alias_id: str, rich_menu_id: str) -> None:
+        request = CreateRichMenuAliasRequest(richMenuAliasId=alias_id, richMenuId=rich_menu_id)
+        self._call(self._api.create_rich_menu_alias, request)

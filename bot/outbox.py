@@ -1,0 +1,211 @@
+"""The outbox sender: sends what the outbox holds, within LINE's limits, exactly once.
+
+Runs in the clock process (a thread in demo mode); the executor also calls `deliver()` inline for
+replies right after an event commits. Each row keeps one X-Line-Retry-Key for all its attempts, so
+a retry after a timeout that LINE in fact accepted comes back 409 and counts as sent.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.line_gateway import LineApiError, LineGateway
+from bot.settings import Settings
+from bot.timeutil import Clock, SystemClock
+from storage.repositories import OutboxRepository, UserRepository
+
+log = logging.getLogger("ruamjai.outbox")
+
+
+class RateLimiter:
+    """Sliding-window limiter: at most `limit` calls in any `window` seconds (thread-safe)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._calls: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take a slot now and return 0, or return how many seconds until one frees up."""
+        with self._lock:
+            now = time.monotonic()
+            while self._calls and self._calls[0] <= now - self.window:
+                self._calls.popleft()
+            if len(self._calls) < self.limit:
+                self._calls.append(now)
+                return 0.0
+            return self._calls[0] + self.window - now
+
+
+@dataclass(frozen=True)
+class Limits:
+    """LINE's per-channel limits (LINE.md), each taken with a margin for clock skew between us
+    and LINE's counters."""
+
+    multicast_per_second: int = 180  # LINE: 200/s
+    push_per_second: int = 1800  # LINE: 2,000/s
+    broadcast_per_hour: int = 58  # LINE: 60/h for broadcast and narrowcast together
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        gateway: LineGateway,
+        settings: Settings,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.gateway = gateway
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        limits = limits or Limits()
+        per_second = RateLimiter(limits.push_per_second, 1.0)
+        fanout = RateLimiter(limits.broadcast_per_hour, 3600.0)
+        self.limiters = {
+            "reply": per_second,
+            "push": per_second,
+            "multicast": RateLimiter(limits.multicast_per_second, 1.0),
+            "broadcast": fanout,
+            "narrowcast": fanout,
+        }
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30)
+
+    def _backoff(self, attempts: int, error: LineApiError) -> float:
+        if error.quota_exhausted:
+            return 3600.0  # the monthly quota will not come back in seconds
+        if error.retry_after:
+            return error.retry_after
+        base = self.settings.outbox_backoff_base_seconds * (2 ** (attempts - 1))
+        return min(self.settings.outbox_backoff_max_seconds, base) * random.uniform(0.5, 1.0)
+
+    def deliver(self, row_id: int, *, inline: bool = False) -> str:
+        """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later."""
+        limiter_wait = 0.0
+        with self.session_factory.begin() as session:
+            repo = OutboxRepository(session)
+            row = repo.get(row_id)
+            if row is None or row.status in ("sent", "dead", "skipped"):
+                return "busy"
+            limiter = self.limiters[row.kind]
+            limiter_wait = limiter.reserve()
+            if limiter_wait > 1.0:
+                # No slot for a while (broadcasts: 60/hour): come back then instead of blocking.
+                if row.status == "pending":
+                    repo.retry_later(row_id, self.clock.now() + timedelta(seconds=limiter_wait), "rate limit")
+                return "later"
+        while limiter_wait > 0:
+            time.sleep(limiter_wait)
+            limiter_wait = limiter.reserve()
+        now = self.clock.now()
+        with self.session_factory.begin() as session:
+            repo = OutboxRepository(session)
+            if not repo.claim(row_id, now, self._lease(), ignore_schedule=inline):
+                return "busy"
+            row = repo.get(row_id)
+            assert row is not None
+            kind, retry_key, attempts = row.kind, row.retry_key, row.attempts
+            recipients: list[str] = json.loads(row.recipients)
+            payload = json.loads(row.payload)
+            token = row.reply_token
+            if token and row.reply_token_expires_at and row.reply_token_expires_at <= now:
+                token = None
+            if kind in ("push", "multicast") or (kind == "reply" and token is None):
+                blocked = UserRepository(session).blocked_among(recipients)
+                recipients = [r for r in recipients if r not in blocked]
+                if not recipients:
+                    repo.finish(row_id, "skipped", now, "all recipients blocked the account")
+                    return "skipped"
+        try:
+            self._send(kind, payload, recipients, token, retry_key)
+        except LineApiError as error:
+            return self._after_error(row_id, attempts, error)
+        with self.session_factory.begin() as session:
+            OutboxRepository(session).finish(row_id, "sent", self.clock.now())
+        return "sent"
+
+    def _send(self, kind: str, payload: dict, recipients: list[str], token: str | None, retry_key: str):
+        messages = payload["messages"]
+        if kind == "reply":
+            self.gateway.reply_or_push(token, recipients[0], messages, retry_key=retry_key)
+        elif kind == "push":
+            self.gateway.push(recipients[0], messages, retry_key=retry_key)
+        elif kind == "multicast":
+            self.gateway.multicast(recipients, messages, retry_key=retry_key)
+        elif kind == "broadcast":
+            self.gateway.broadcast(messages, retry_key=retry_key)
+        elif kind == "narrowcast":
+            self.gateway.narrowcast(
+                messages,
+                retry_key=retry_key,
+                recipient=payload.get("recipient"),
+                filter=payload.get("filter"),
+            )
+        else:
+            raise ValueError(f"unknown outbox kind {kind!r}")
+
+    def _after_error(self, row_id: int, attempts: int, error: LineApiError) -> str:
+        now = self.clock.now()
+        with self.session_factory.begin() as session:
+            repo = OutboxRepository(session)
+            if error.already_accepted:
+                repo.finish(row_id, "sent", now)
+                outcome = "sent"
+            elif error.retryable and attempts < self.settings.outbox_max_attempts:
+                delay = self._backoff(attempts, error)
+                repo.retry_later(row_id, now + timedelta(seconds=delay), str(error))
+                outcome = "retry"
+            else:
+                repo.finish(row_id, "dead", now, str(error))
+                outcome = "dead"
+        log.info("outbox", extra={"outbox_id": row_id, "status": error.status, "outcome": outcome})
+        return outcome
+
+    def send_due(self, limit: int = 500) -> int:
+        """Send every due row (in parallel, bounded); returns how many were attempted."""
+        with self.session_factory.begin() as session:
+            ids = OutboxRepository(session).due_ids(self.clock.now(), limit)
+        if not ids:
+            return 0
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.settings.outbox_concurrency, thread_name_prefix="outbox")
+        list(self._pool.map(self._deliver_logged, ids))
+        return len(ids)
+
+    def _deliver_logged(self, row_id: int) -> str:
+        try:
+            return self.deliver(row_id)
+        except Exception:
+            log.exception("outbox delivery crashed", extra={"outbox_id": row_id})
+            return "error"
+
+    def run(self, stop: threading.Event) -> None:
+        """Send until `stop` is set (the demo's thread; the clock process schedules send_due)."""
+        while not stop.is_set():
+            try:
+                sent = self.send_due()
+            except Exception:
+                log.exception("outbox pass failed")
+                sent = 0
+            if not sent:
+                stop.wait(self.settings.outbox_poll_seconds)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)

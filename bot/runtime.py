@@ -1,0 +1,36 @@
+"""The app's integrations, kept in `app.extensions["ruamjai"]` (not module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.executor import EventExecutor
+from bot.line_gateway import LineGateway
+from bot.outbox import OutboxSender
+from bot.settings import Settings
+from bot.timeutil import Clock
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    gateway: LineGateway
+    outbox: OutboxSender
+    executor: EventExecutor
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.outbox.close()
+        self.gateway.close()
+        self.engine.dispose()
+
+
+def runtime(app: Flask) -> Runtime:
+    return app.extensions["ruamjai"]

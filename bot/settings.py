@@ -1,0 +1,136 @@
+"""Settings: read once from the environment into one frozen object.
+
+Tests build `Settings` directly; production reads `Settings.from_env()`. A missing required
+setting stops start-up with a message naming the variable (never a stack trace of a KeyError).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+TIME_ZONE = "Asia/Bangkok"
+
+# Demo mode (no LINE credentials): the bot talks to the built-in fake LINE platform with these
+# well-known values. They are not secrets: nothing real accepts them.
+DEMO_CHANNEL_SECRET = "demo-channel-secret"  # noqa: S105 - demo value, see above
+DEMO_ACCESS_TOKEN = "demo-access-token"  # noqa: S105
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production"  # noqa: S105
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URL forms hosting providers hand out to the driver we install (psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_dir_from_env(env: Mapping[str, str], instance_path: Path | None = None) -> Path:
+    """Where local state lives by default (SQLite file, media, demo state): ./instance."""
+    return Path(instance_path or env.get("RUAMJAI_INSTANCE", "").strip() or "instance").resolve()
+
+
+def database_url_from_env(env: Mapping[str, str], instance: Path | None = None) -> str:
+    """DATABASE_URL, or a SQLite file in the instance folder."""
+    instance = instance or instance_dir_from_env(env)
+    return normalise_database_url(
+        env.get("DATABASE_URL", "").strip() or f"sqlite:///{instance / 'ruamjai.sqlite3'}"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults an operator can live with."""
+
+    line_channel_secret: str
+    line_channel_access_token: str
+    secret_key: str
+    database_url: str
+    media_dir: Path
+    instance_dir: Path = Path("instance")
+    line_api_base_url: str | None = None
+    public_base_url: str | None = None
+    factor_dir: Path | None = None
+    time_zone: str = TIME_ZONE
+    log_format: str = "text"  # "json" for one JSON object per line
+    # LINE's webhook bodies are small; anything bigger is not LINE.
+    max_body_bytes: int = 1_000_000
+    # Executor: a bounded pool; one LINE user's events strictly one at a time.
+    executor_workers: int = 8
+    # Concurrent deliveries of one user's events may arrive out of order; wait this long after
+    # receipt before processing so an earlier-timestamped sibling still in flight is seen first.
+    event_settle_seconds: float = 0.25
+    source_lease_seconds: float = 30.0
+    sweep_interval_seconds: float = 10.0
+    line_timeout_seconds: float = 5.0
+    # Outbox
+    outbox_max_attempts: int = 8
+    outbox_backoff_base_seconds: float = 2.0
+    outbox_backoff_max_seconds: float = 3600.0
+    outbox_concurrency: int = 4
+    outbox_poll_seconds: float = 1.0
+    # Grace before the outbox sender picks up a reply the executor is sending inline.
+    reply_grace_seconds: float = 30.0
+    demo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests and the demo use this)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, instance_path: Path | None = None, demo: bool = False
+    ) -> Settings:
+        """Read settings from the environment.
+
+        In demo mode missing LINE credentials are replaced by the demo values and the bot talks to
+        the built-in fake platform; otherwise they are required.
+        """
+        env = os.environ if env is None else env
+        instance = instance_dir_from_env(env, instance_path)
+
+        def required(name: str, demo_value: str) -> str:
+            value = env.get(name, "").strip()
+            if value:
+                return value
+            if demo:
+                return demo_value
+            raise SettingsError(f"Missing required setting {name}: set the environment variable {name}.")
+
+        def number(name: str, default: float, kind: type = float) -> float:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                return kind(raw)
+            except ValueError:
+                raise SettingsError(f"Setting {name} must be a number, got {raw!r}.") from None
+
+        database_url = database_url_from_env(env, instance)
+        log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise SettingsError(f"Setting LOG_FORMAT must be 'text' or 'json', got {log_format!r}.")
+        factor_dir = env.get("FACTOR_DIR", "").strip()
+        return cls(
+            line_channel_secret=required("LINE_CHANNEL_SECRET", DEMO_CHANNEL_SECRET),
+            line_channel_access_token=required("LINE_CHANNEL_ACCESS_TOKEN", DEMO_ACCESS_TOKEN),
+            secret_key=required("SECRET_KEY", DEMO_SECRET_KEY),
+            database_url=database_url,
+            media_dir=Path(env.get("MEDIA_DIR", "").strip() or instance / "media"),
+            instance_dir=instance,
+            line_api_base_url=env.get("LINE_API_BASE_URL", "").strip() or None,
+            public_base_url=env.get("PUBLIC_BASE_URL", "").strip() or None,
+            factor_dir=Path(factor_dir) if factor_dir else None,
+            log_format=log_format,
+            executor_workers=int(number("EXECUTOR_WORKERS", 8, int)),
+            line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
+            demo=demo,
+        )

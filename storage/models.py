@@ -1,0 +1,92 @@
+"""SQLAlchemy 2 typed models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import BigIntPK, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LineUser(Base):
+    """A LINE user who has talked to or followed the account."""
+
+    __tablename__ = "line_users"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="th")
+    # unfollow = the user blocked the account: never push to them until they follow again.
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    followed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxEvent(Base):
+    """One webhook event as LINE delivered it; `webhook_event_id` makes redeliveries no-ops."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (Index("ix_inbox_source_pending", "source_key", "status", "timestamp_ms"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    webhook_event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The LINE user (or group/room) whose events must be processed in order.
+    source_key: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(16), default="active")
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    reply_token: Mapped[str | None] = mapped_column(String(255))
+    # The event JSON as received. It can hold message text: stored, never logged.
+    payload: Mapped[str] = mapped_column(Text)
+    # pending → done | failed; standby and unknown types are stored as ignored.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SourceLease(Base):
+    """Who is draining one source's events right now, across all processes.
+
+    A lease, not a lock held by a connection: a killed process's lease simply expires and the
+    sweeper takes over.
+    """
+
+    __tablename__ = "source_leases"
+
+    source_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A message to LINE that is written down before it is sent (ARCHITECTURE: outbound messages)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reply | push | multicast | broadcast | narrowcast
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # X-Line-Retry-Key: fixed at creation so every retry of this row is the same request to LINE.
+    retry_key: Mapped[str] = mapped_column(String(36))
+    reply_token: Mapped[str | None] = mapped_column(String(255))
+    reply_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of LINE user ids
+    payload: Mapped[str] = mapped_column(Text)  # JSON: {"messages": [...], narrowcast extras}
+    # pending → sending → sent | dead | skipped
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

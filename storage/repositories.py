@@ -1,0 +1,355 @@
+"""Repositories: each takes a session; callers own the transaction (`with factory.begin()`)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import InboxEvent, LineUser, OutboxMessage, SourceLease
+
+MULTICAST_MAX_RECIPIENTS = 500  # LINE: at most 500 user ids per multicast call
+
+
+def insert_ignore(
+    session: Session, model: type, rows: list[dict[str, Any]], conflict: list[str], returning=()
+):
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns the inserted rows."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(model).values(rows).on_conflict_do_nothing(index_elements=conflict)
+    if returning:
+        return list(session.execute(stmt.returning(*returning)))
+    session.execute(stmt)
+    return []
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, line_user_id: str) -> LineUser | None:
+        return self.session.scalars(select(LineUser).where(LineUser.line_user_id == line_user_id)).first()
+
+    def get_or_create(self, line_user_id: str, now: datetime) -> LineUser:
+        """The user row, created on first contact (idempotent under concurrent first contacts)."""
+        user = self.get(line_user_id)
+        if user is None:
+            insert_ignore(
+                self.session,
+                LineUser,
+                [
+                    {
+                        "line_user_id": line_user_id,
+                        "language": "th",
+                        "blocked": False,
+                        "created_at": now,
+                        "followed_at": None,
+                        "blocked_at": None,
+                    }
+                ],
+                ["line_user_id"],
+            )
+            user = self.get(line_user_id)
+            assert user is not None
+        return user
+
+    def mark_followed(self, line_user_id: str, now: datetime) -> LineUser:
+        user = self.get_or_create(line_user_id, now)
+        user.blocked = False
+        user.blocked_at = None
+        user.followed_at = now
+        return user
+
+    def mark_blocked(self, line_user_id: str, now: datetime) -> LineUser:
+        user = self.get_or_create(line_user_id, now)
+        user.blocked = True
+        user.blocked_at = now
+        return user
+
+    def blocked_among(self, line_user_ids: Iterable[str]) -> set[str]:
+        ids = list(line_user_ids)
+        blocked: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            blocked.update(
+                self.session.scalars(
+                    select(LineUser.line_user_id).where(
+                        LineUser.line_user_id.in_(chunk), LineUser.blocked.is_(True)
+                    )
+                )
+            )
+        return blocked
+
+
+class InboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+        """Insert events; duplicates (same webhookEventId) are skipped.
+
+        Returns (id, source_key, status) of the rows that were new.
+        """
+        return [
+            (r[0], r[1], r[2])
+            for r in insert_ignore(
+                self.session,
+                InboxEvent,
+                rows,
+                ["webhook_event_id"],
+                returning=(InboxEvent.id, InboxEvent.source_key, InboxEvent.status),
+            )
+        ]
+
+    def next_pending(self, source_key: str) -> InboxEvent | None:
+        """The earliest (by LINE timestamp) unprocessed event of a source."""
+        return self.session.scalars(
+            select(InboxEvent)
+            .where(InboxEvent.source_key == source_key, InboxEvent.status == "pending")
+            .order_by(InboxEvent.timestamp_ms, InboxEvent.id)
+            .limit(1)
+        ).first()
+
+    def lock_pending(self, event_id: int) -> InboxEvent | None:
+        """Re-read one event inside the processing transaction, locked, if still pending."""
+        return self.session.scalars(
+            select(InboxEvent)
+            .where(InboxEvent.id == event_id, InboxEvent.status == "pending")
+            .with_for_update()
+        ).first()
+
+    def sources_with_pending(self, received_before: datetime, limit: int = 500) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(InboxEvent.source_key)
+                .where(InboxEvent.status == "pending", InboxEvent.received_at < received_before)
+                .group_by(InboxEvent.source_key)
+                .limit(limit)
+            )
+        )
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        return dict(
+            self.session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
+        )
+
+
+class LeaseRepository:
+    """Claim/renew/release a source's lease with single conditional UPDATEs (atomic on both DBs)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ensure(self, source_keys: Iterable[str]) -> None:
+        insert_ignore(
+            self.session,
+            SourceLease,
+            [{"source_key": k, "owner": None, "lease_until": None} for k in sorted(set(source_keys))],
+            ["source_key"],
+        )
+
+    def claim(self, source_key: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        result = self.session.execute(
+            update(SourceLease)
+            .where(
+                SourceLease.source_key == source_key,
+                or_(
+                    SourceLease.owner.is_(None),
+                    SourceLease.owner == owner,
+                    SourceLease.lease_until < now,
+                ),
+            )
+            .values(owner=owner, lease_until=now + ttl)
+        )
+        return result.rowcount == 1
+
+    def release(self, source_key: str, owner: str) -> None:
+        self.session.execute(
+            update(SourceLease)
+            .where(SourceLease.source_key == source_key, SourceLease.owner == owner)
+            .values(owner=None, lease_until=None)
+        )
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _add(
+        self,
+        kind: str,
+        dedupe_key: str,
+        payload: dict[str, Any],
+        now: datetime,
+        recipients: Sequence[str] = (),
+        reply_token: str | None = None,
+        reply_token_expires_at: datetime | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        rows = insert_ignore(
+            self.session,
+            OutboxMessage,
+            [
+                {
+                    "kind": kind,
+                    "dedupe_key": dedupe_key,
+                    "retry_key": str(uuid.uuid4()),
+                    "reply_token": reply_token,
+                    "reply_token_expires_at": reply_token_expires_at,
+                    "recipients": json.dumps(list(recipients)),
+                    "payload": json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": not_before or now,
+                    "lease_until": None,
+                    "last_error": None,
+                    "created_at": now,
+                    "sent_at": None,
+                }
+            ],
+            ["dedupe_key"],
+            returning=(OutboxMessage.id,),
+        )
+        return bool(rows)
+
+    def enqueue_reply(
+        self,
+        *,
+        dedupe_key: str,
+        reply_token: str | None,
+        reply_token_expires_at: datetime | None,
+        to: str,
+        messages: list[dict],
+        now: datetime,
+        grace: timedelta,
+    ) -> int | None:
+        """A reply the executor sends right after commit; the sender takes over after `grace`."""
+        self._add(
+            "reply",
+            dedupe_key,
+            {"messages": messages},
+            now,
+            recipients=[to],
+            reply_token=reply_token,
+            reply_token_expires_at=reply_token_expires_at,
+            not_before=now + grace,
+        )
+        return self.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        ).first()
+
+    def enqueue_push(self, *, to: str, messages: list[dict], dedupe_key: str, now: datetime) -> bool:
+        return self._add("push", dedupe_key, {"messages": messages}, now, recipients=[to])
+
+    def enqueue_multicast(
+        self, *, to: Sequence[str], messages: list[dict], dedupe_key: str, now: datetime
+    ) -> int:
+        """One row per ≤500 recipients, each with its own retry key, so a resumed fan-out never
+        resends a chunk LINE already accepted. Returns the number of new rows."""
+        unique = list(dict.fromkeys(to))
+        created = 0
+        for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
+            chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
+            created += self._add(
+                "multicast", f"{dedupe_key}#{index}", {"messages": messages}, now, recipients=chunk
+            )
+        return created
+
+    def enqueue_broadcast(self, *, messages: list[dict], dedupe_key: str, now: datetime) -> bool:
+        return self._add("broadcast", dedupe_key, {"messages": messages}, now)
+
+    def enqueue_narrowcast(
+        self,
+        *,
+        messages: list[dict],
+        dedupe_key: str,
+        now: datetime,
+        recipient: dict | None = None,
+        filter: dict | None = None,
+    ) -> bool:
+        payload: dict[str, Any] = {"messages": messages}
+        if recipient:
+            payload["recipient"] = recipient
+        if filter:
+            payload["filter"] = filter
+        return self._add("narrowcast", dedupe_key, payload, now)
+
+    def due_ids(self, now: datetime, limit: int) -> list[int]:
+        """Rows ready to send: pending and due, or stuck in `sending` past their lease (crash)."""
+        return list(
+            self.session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    or_(
+                        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+                    )
+                )
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+
+    def claim(self, row_id: int, now: datetime, lease: timedelta, *, ignore_schedule: bool = False) -> bool:
+        """Take one row for sending. Exactly one caller wins; the attempt is counted up front so a
+        crash mid-send still counts towards dead-lettering."""
+        due = or_(
+            and_(
+                OutboxMessage.status == "pending",
+                True if ignore_schedule else OutboxMessage.next_attempt_at <= now,
+            ),
+            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+        )
+        result = self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, due)
+            .values(
+                status="sending",
+                lease_until=now + lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+        return result.rowcount == 1
+
+    def get(self, row_id: int) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, row_id)
+
+    def finish(self, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(
+                status=status,
+                lease_until=None,
+                sent_at=now if status == "sent" else None,
+                last_error=error[:500] if error else None,
+            )
+        )
+
+    def retry_later(self, row_id: int, at: datetime, error: str) -> None:
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(status="pending", next_attempt_at=at, lease_until=None, last_error=error[:500])
+        )
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        return dict(
+            self.session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            ).all()
+        )
