@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from bot.webhook import blueprint as webhook_blueprint
 
     app.register_blueprint(webhook_blueprint)
+    # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the
+    # events the dead process left pending even if LINE sends nothing new.
+    runtime(app).executor.start()
 
     @app.get("/healthz")
     def healthz():

@@ -80,6 +80,10 @@ class EventExecutor:
         self._pid = os.getpid()
 
     # --- scheduling -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the pool, timer and sweeper threads (idempotent; restarts after a fork)."""
+        self._ensure_started()
+
     def _ensure_started(self) -> None:
         # Lazily, and again after a fork (gunicorn without preload forks before any request).
         if self._pool is not None and self._pid == os.getpid():

@@ -131,6 +131,10 @@ class Settings:
             factor_dir=Path(factor_dir) if factor_dir else None,
             log_format=log_format,
             executor_workers=int(number("EXECUTOR_WORKERS", 8, int)),
+            event_settle_seconds=number("EVENT_SETTLE_SECONDS", 0.25),
+            source_lease_seconds=number("SOURCE_LEASE_SECONDS", 30.0),
+            sweep_interval_seconds=number("SWEEP_INTERVAL_SECONDS", 10.0),
             line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
+            outbox_max_attempts=int(number("OUTBOX_MAX_ATTEMPTS", 8, int)),
             demo=demo,
         )

@@ -25,7 +25,9 @@ def texts_sent_to(fake_line, user_id: str) -> list[str]:
 def test_follow_gets_welcome_and_privacy_notice_in_thai_by_reply(app, client, fake_line):
     user = new_user_id()
     token = fake_line.issue_reply_token(user)
-    assert post_events(client, [follow_event(user, timestamp_ms=now_ms(), reply_token=token)]).status_code == 200
+    assert (
+        post_events(client, [follow_event(user, timestamp_ms=now_ms(), reply_token=token)]).status_code == 200
+    )
     texts = wait_for(lambda: texts_sent_to(fake_line, user))
     assert texts == [t("welcome.greeting", "th"), t("welcome.privacy", "th")]
     assert "ความเป็นส่วนตัว" in texts[1]
@@ -36,7 +38,9 @@ def test_follow_gets_welcome_and_privacy_notice_in_thai_by_reply(app, client, fa
 
 def test_text_no_flow_handles_gets_a_polite_answer_listing_what_the_bot_can_do(app, client, fake_line):
     user = new_user_id()
-    event = text_event(user, "ขอสอบถามหน่อยค่ะ", timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))
+    event = text_event(
+        user, "ขอสอบถามหน่อยค่ะ", timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user)
+    )
     post_events(client, [event])
     [answer] = wait_for(lambda: texts_sent_to(fake_line, user))
     assert "รายงาน" in answer and "ลงทะเบียน" in answer
@@ -45,13 +49,17 @@ def test_text_no_flow_handles_gets_a_polite_answer_listing_what_the_bot_can_do(a
 
 def test_sticker_gets_the_same_polite_answer(app, client, fake_line):
     user = new_user_id()
-    post_events(client, [sticker_event(user, timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))])
+    post_events(
+        client, [sticker_event(user, timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))]
+    )
     assert wait_for(lambda: texts_sent_to(fake_line, user)) == [t("help.capabilities", "th")]
 
 
 def test_unfollow_marks_user_blocked_and_later_pushes_are_skipped(app, client, fake_line):
     user = new_user_id()
-    post_events(client, [follow_event(user, timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))])
+    post_events(
+        client, [follow_event(user, timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))]
+    )
     wait_for(lambda: texts_sent_to(fake_line, user))
     post_events(client, [unfollow_event(user, timestamp_ms=now_ms() + 1)])
     rt = runtime(app)
@@ -76,7 +84,14 @@ def test_follow_again_after_block_unblocks(app, client, fake_line):
     post_events(client, [unfollow_event(user, timestamp_ms=now_ms())])
     post_events(
         client,
-        [follow_event(user, timestamp_ms=now_ms() + 5, is_unblocked=True, reply_token=fake_line.issue_reply_token(user))],
+        [
+            follow_event(
+                user,
+                timestamp_ms=now_ms() + 5,
+                is_unblocked=True,
+                reply_token=fake_line.issue_reply_token(user),
+            )
+        ],
     )
     wait_for(lambda: texts_sent_to(fake_line, user))
     with runtime(app).session_factory() as session:

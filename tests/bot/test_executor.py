@@ -1,0 +1,175 @@
+"""The ordered executor: exactly once, per-user order, parallel users, failures isolated."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import urllib3
+from sqlalchemy import func, select
+
+from bot.fakeline.events import new_user_id, text_event, webhook_body
+from bot.runtime import runtime
+from handlers.catalog import t
+from storage.models import InboxEvent, OutboxMessage
+from tests.helpers import post_body, post_events, wait_for
+
+BASE_MS = int(time.time() * 1000)
+
+
+def status_counts(app) -> dict[str, int]:
+    with runtime(app).session_factory() as session:
+        return dict(
+            session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
+        )
+
+
+def reply_tokens_in_send_order(fake_line) -> list[str]:
+    return [r.json["replyToken"] for r in fake_line.calls("POST", "/v2/bot/message/reply") if r.status == 200]
+
+
+@pytest.mark.slow
+def test_1000_events_each_delivered_three_times_concurrently_are_processed_once(app, live_server, fake_line):
+    users = [new_user_id() for _ in range(100)]
+    counter = itertools.count()
+    events_by_user = defaultdict(list)
+    events = []
+    for step in range(10):
+        for user in users:
+            token = fake_line.issue_reply_token(user)
+            event = text_event(
+                user, f"ข้อความที่ {step}", timestamp_ms=BASE_MS + next(counter), reply_token=token
+            )
+            events.append(event)
+            events_by_user[user].append(token)
+    bodies = [webhook_body(events[i : i + 5]) for i in range(0, len(events), 5)]
+    deliveries = [b for b in bodies for _ in range(3)]
+    random.Random(7).shuffle(deliveries)
+    pool = urllib3.PoolManager(maxsize=16)
+    with ThreadPoolExecutor(12) as executor:
+        statuses = list(executor.map(lambda b: post_body(live_server, b, pool=pool), deliveries))
+    assert set(statuses) == {200}
+    wait_for(lambda: status_counts(app).get("done") == 1000, timeout=90)
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) >= 1000, timeout=30)
+    time.sleep(0.5)
+    assert status_counts(app) == {"done": 1000}
+    sent = reply_tokens_in_send_order(fake_line)
+    assert len(sent) == 1000 and len(set(sent)) == 1000
+    assert sum(fake_line.delivery_counts().values()) == 1000
+    with runtime(app).session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1000
+    assert set(sent) == {token for tokens in events_by_user.values() for token in tokens}
+
+
+def test_two_events_of_one_user_in_concurrent_requests_are_processed_in_timestamp_order(
+    make_app, settings, fake_line
+):
+    # The later event's request starts first; the settle window lets the earlier one land.
+    app = make_app(settings.with_(event_settle_seconds=0.3))
+    client_lock = threading.Lock()
+    expected = {}
+    for _ in range(20):
+        user = new_user_id()
+        first, second = fake_line.issue_reply_token(user), fake_line.issue_reply_token(user)
+        early = text_event(user, "หนึ่ง", timestamp_ms=BASE_MS + 1, reply_token=first)
+        late = text_event(user, "สอง", timestamp_ms=BASE_MS + 2, reply_token=second)
+        expected[user] = [first, second]
+
+        def send(event, pause):
+            time.sleep(pause)
+            with client_lock:
+                client = app.test_client()
+            assert post_events(client, [event]).status_code == 200
+
+        threads = [
+            threading.Thread(target=send, args=(late, 0.0)),
+            threading.Thread(target=send, args=(early, 0.05)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == 40)
+    sent = reply_tokens_in_send_order(fake_line)
+    for user, tokens in expected.items():
+        assert [tok for tok in sent if tok in tokens] == tokens
+
+
+def test_200_users_are_processed_in_parallel(make_app, settings, fake_line):
+    # Each reply takes LINE 0.2 s; one at a time, 200 users would need 40 s.
+    app = make_app(settings.with_(executor_workers=16))
+    fake_line.inject_fault("timeout", path_prefix="/v2/bot/message/reply", delay=0.2)
+    client = app.test_client()
+    users = [new_user_id() for _ in range(200)]
+    started = time.monotonic()
+    events = [
+        text_event(u, "สวัสดี", timestamp_ms=BASE_MS, reply_token=fake_line.issue_reply_token(u)) for u in users
+    ]
+    for i in range(0, 200, 20):
+        assert post_events(client, events[i : i + 20]).status_code == 200
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == 200, timeout=30)
+    elapsed = time.monotonic() - started
+    assert elapsed < 40 / 4, f"200 users took {elapsed:.1f} s: not processed in parallel"
+    assert status_counts(app) == {"done": 200}
+
+
+def test_a_failing_event_gets_an_apology_with_an_error_id_and_does_not_block_later_events(
+    app, client, fake_line, caplog
+):
+    rt = runtime(app)
+    original = rt.executor.handle
+
+    def explode_on_boom(event, ctx):
+        if getattr(getattr(event, "message", None), "text", None) == "boom":
+            raise RuntimeError("simulated bug")
+        return original(event, ctx)
+
+    rt.executor.handle = explode_on_boom
+    user = new_user_id()
+    boom = text_event(user, "boom", timestamp_ms=BASE_MS + 1, reply_token=fake_line.issue_reply_token(user))
+    fine = text_event(user, "สวัสดี", timestamp_ms=BASE_MS + 2, reply_token=fake_line.issue_reply_token(user))
+    post_events(client, [boom, fine])
+    wait_for(lambda: status_counts(app) == {"failed": 1, "done": 1})
+    texts = wait_for(
+        lambda: (lambda x: x if len(x) == 2 else None)(
+            [m["text"] for d in fake_line.delivered_to(user) for m in d.messages]
+        )
+    )
+    with rt.session_factory() as session:
+        error_id = session.scalar(select(InboxEvent.error_id).where(InboxEvent.status == "failed"))
+    assert error_id and texts[0] == t("error.apology", "th", error_id=error_id)
+    assert texts[1] == t("help.capabilities", "th")
+    [failure] = [r for r in caplog.records if getattr(r, "error_id", None) == error_id and r.exc_info]
+    assert "boom" not in caplog.text.replace("explode_on_boom", "")
+
+
+def test_processing_an_event_twice_does_not_double_anything(app, client, fake_line):
+    user = new_user_id()
+    post_events(
+        client,
+        [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=fake_line.issue_reply_token(user))],
+    )
+    wait_for(lambda: status_counts(app) == {"done": 1})
+    rt = runtime(app)
+    with rt.session_factory() as session:
+        event_id = session.scalar(select(InboxEvent.id))
+    assert rt.executor.process(event_id) == "skipped"
+    assert rt.executor.sweep() == 0
+    time.sleep(0.2)
+    with rt.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert len(fake_line.delivered_to(user)) == 1
+
+
+def test_late_reply_falls_back_to_push(app, client, fake_line):
+    user = new_user_id()
+    token = fake_line.issue_reply_token(user)
+    fake_line.advance(61)  # the token has expired by the time we answer
+    post_events(client, [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=token)])
+    [delivery] = wait_for(lambda: fake_line.delivered_to(user))
+    assert delivery.kind == "push" and delivery.retry_key

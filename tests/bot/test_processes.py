@@ -1,0 +1,136 @@
+"""Real processes: gunicorn killed with -9 loses nothing; two web processes share one database."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import urllib3
+from sqlalchemy import create_engine, func, select
+
+from bot.fakeline.events import new_user_id, text_event, webhook_body
+from storage.models import InboxEvent, OutboxMessage
+from tests.helpers import TEST_CHANNEL_SECRET, WebProcess, post_body, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def web_env(database_url, fake_line, tmp_path) -> dict[str, str]:
+    return {
+        "LINE_CHANNEL_SECRET": TEST_CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "LINE_API_BASE_URL": fake_line.base_url,
+        "RUAMJAI_INSTANCE": str(tmp_path),
+        "SOURCE_LEASE_SECONDS": "2",
+        "SWEEP_INTERVAL_SECONDS": "0.5",
+        "EVENT_SETTLE_SECONDS": "0.25",
+        "LOG_FORMAT": "json",
+    }
+
+
+@pytest.fixture
+def db(database_url):
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def statuses(db) -> dict[str, int]:
+    with db.connect() as conn:
+        return dict(conn.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all())
+
+
+def make_events(fake_line, users: int, per_user: int):
+    base = int(time.time() * 1000)
+    by_user = defaultdict(list)
+    for step in range(per_user):
+        for index in range(users):
+            user = f"U{index:032x}"
+            token = fake_line.issue_reply_token(user)
+            by_user[user].append(
+                text_event(user, f"รายงาน {step}", timestamp_ms=base + step * 10, reply_token=token)
+            )
+    return by_user
+
+
+def replies_by_token(fake_line) -> list[str]:
+    return [r.json["replyToken"] for r in fake_line.calls("POST", "/v2/bot/message/reply") if r.status == 200]
+
+
+def test_kill_9_while_events_wait_loses_none_and_runs_none_twice(web_env, fake_line, db, tmp_path):
+    by_user = make_events(fake_line, users=30, per_user=10)
+    events = [e for step in zip(*by_user.values(), strict=True) for e in step]
+    web = WebProcess(web_env, workers=2, log_path=tmp_path / "web1.log")
+    pool = urllib3.PoolManager(maxsize=8)
+    try:
+        for i in range(0, len(events), 10):
+            assert post_body(web.url, webhook_body(events[i : i + 10]), pool=pool) == 200
+    finally:
+        web.kill()  # straight after LINE got its 200s: events are still settling in the inbox
+    left = statuses(db).get("pending", 0)
+    assert left > 0, "the test must kill the process with work outstanding"
+    restarted = WebProcess(web_env, workers=1, log_path=tmp_path / "web2.log")
+    try:
+        wait_for(lambda: statuses(db) == {"done": 300}, timeout=60)
+    finally:
+        restarted.stop()
+    with db.connect() as conn:
+        assert conn.execute(select(func.max(InboxEvent.attempts))).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(OutboxMessage)).scalar() == 300
+        keys = conn.execute(select(OutboxMessage.dedupe_key)).scalars().all()
+    assert len(set(keys)) == 300
+    sent = replies_by_token(fake_line)
+    assert len(sent) == len(set(sent)), "an event was answered twice"
+
+
+def test_two_web_processes_on_one_database_process_each_event_once_in_order(web_env, fake_line, db, tmp_path):
+    by_user = make_events(fake_line, users=40, per_user=5)
+    web_a = WebProcess(web_env, workers=2, log_path=tmp_path / "a.log")
+    web_b = WebProcess(web_env, workers=2, log_path=tmp_path / "b.log")
+    pool = urllib3.PoolManager(maxsize=32)
+    rng = random.Random(3)
+    try:
+
+        def deliver_user(events):
+            # LINE sends one user's events one after another; each is delivered twice, to both
+            # processes at once (a duplicate), in random order.
+            for event in events:
+                body = webhook_body([event])
+                targets = [web_a.url, web_b.url]
+                rng.shuffle(targets)
+                threads = [
+                    threading.Thread(target=post_body, args=(u, body), kwargs={"pool": pool}) for u in targets
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                time.sleep(0.02)
+
+        with ThreadPoolExecutor(8) as executor:
+            list(executor.map(deliver_user, by_user.values()))
+        wait_for(lambda: statuses(db) == {"done": 200}, timeout=60)
+        wait_for(lambda: len(replies_by_token(fake_line)) >= 200, timeout=30)
+    finally:
+        web_a.stop()
+        web_b.stop()
+    sent = replies_by_token(fake_line)
+    assert len(sent) == 200 and len(set(sent)) == 200
+    position = {token: i for i, token in enumerate(sent)}
+    for user, events in by_user.items():
+        tokens = [e["replyToken"] for e in events]
+        assert sorted(tokens, key=position.__getitem__) == tokens, f"{user}'s events out of order"
+    # both processes really took part
+    with db.connect() as conn:
+        assert conn.execute(select(func.max(InboxEvent.attempts))).scalar() == 1
+    logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
+    assert '"msg": "event"' in (tmp_path / "a.log").read_text()
+    assert '"msg": "event"' in (tmp_path / "b.log").read_text()
+    assert "Traceback" not in logs
