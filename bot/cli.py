@@ -110,7 +110,7 @@ def cmd_send_demo_event(args: argparse.Namespace) -> int:
     user_id = args.user or new_user_id()
     now_ms = int(time.time() * 1000)
     token_req = urllib.request.Request(state["fake_line"] + "/__fake__/reply-token", method="POST")
-    with urllib.request.urlopen(token_req, timeout=5) as response:  # noqa: S310 - our own localhost fake
+    with urllib.request.urlopen(token_req, timeout=5) as response:
         reply_token = json.loads(response.read())["replyToken"]
     if args.kind == "follow":
         event = follow_event(user_id, timestamp_ms=now_ms, reply_token=reply_token)
@@ -122,11 +122,11 @@ def cmd_send_demo_event(args: argparse.Namespace) -> int:
         data=body,
         headers={"Content-Type": "application/json", "X-Line-Signature": sign(state["channel_secret"], body)},
     )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5) as response:
         print(f"webhook answered {response.status}")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(  # noqa: S310
+        with urllib.request.urlopen(
             f"{state['fake_line']}/__fake__/deliveries?user={user_id}", timeout=5
         ) as response:
             deliveries = json.loads(response.read())

@@ -96,7 +96,7 @@ def test_two_events_of_one_user_in_concurrent_requests_are_processed_in_timestam
             thread.join()
     wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == 40)
     sent = reply_tokens_in_send_order(fake_line)
-    for user, tokens in expected.items():
+    for tokens in expected.values():
         assert [tok for tok in sent if tok in tokens] == tokens
 
 
@@ -144,7 +144,7 @@ def test_a_failing_event_gets_an_apology_with_an_error_id_and_does_not_block_lat
         error_id = session.scalar(select(InboxEvent.error_id).where(InboxEvent.status == "failed"))
     assert error_id and texts[0] == t("error.apology", "th", error_id=error_id)
     assert texts[1] == t("help.capabilities", "th")
-    [failure] = [r for r in caplog.records if getattr(r, "error_id", None) == error_id and r.exc_info]
+    [_failure_record] = [r for r in caplog.records if getattr(r, "error_id", None) == error_id and r.exc_info]
     assert "boom" not in caplog.text.replace("explode_on_boom", "")
 
 

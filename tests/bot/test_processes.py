@@ -12,7 +12,7 @@ import pytest
 import urllib3
 from sqlalchemy import create_engine, func, select
 
-from bot.fakeline.events import new_user_id, text_event, webhook_body
+from bot.fakeline.events import text_event, webhook_body
 from storage.models import InboxEvent, OutboxMessage
 from tests.helpers import TEST_CHANNEL_SECRET, WebProcess, post_body, wait_for
 
