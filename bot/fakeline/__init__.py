@@ -1,0 +1,15 @@
+"""A fake LINE platform: request validation against LINE's OpenAPI spec, a local Messaging API
+server for the SDK, and webhook event builders. Used by tests and the LINE simulator page."""
+
+from .schema import SpecNotFoundError, validate_request, webhook_event_schema
+from .server import Delivery, FakeLinePlatform, RecordedRequest, Violation
+
+__all__ = [
+    "Delivery",
+    "FakeLinePlatform",
+    "RecordedRequest",
+    "SpecNotFoundError",
+    "Violation",
+    "validate_request",
+    "webhook_event_schema",
+]

@@ -1,0 +1,909 @@
+"""A fake LINE Messaging API platform: a local HTTP server the real SDK can be pointed at.
+
+``Configuration(host=fake.base_url, access_token=...)`` sends every call, the api-data ones
+included, to this one host (shared/domain/LINE.md, "The SDK"). The fake validates each request
+against LINE's OpenAPI spec and the limits the spec leaves out, keeps a ledger of accepted
+messages, enforces retry keys, reply tokens and rate limits, and can inject faults.
+
+What counts as a *violation* (``fake.violations``): anything LINE would reject because the request
+itself is wrong: 400s, 401, unknown endpoints. Rate-limit 429s go to ``fake.limit_violations``.
+Answers about platform state (unknown content or profile: 404, unsent content: 410, 409 for a
+repeated retry key) and injected faults are not violations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import random
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from PIL import Image
+
+from . import limits, schema
+from .schema import validate_request_details
+
+__all__ = ["Delivery", "FakeLinePlatform", "RecordedRequest", "Violation"]
+
+_DAY = 24 * 3600.0
+_RETRY_KEY_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MAX_RICH_MENU_IMAGE = 1024 * 1024
+
+# Per-channel rate limits (LINE.md "Replies and pushes"): bucket -> (calls, window seconds).
+# Endpoints not listed get their own 2,000/s bucket ("most others 2,000/s").
+_RATE_LIMITS: dict[str, tuple[int, float]] = {
+    "multicast": (200, 1.0),
+    "broadcast": (60, 3600.0),  # broadcast and narrowcast share one 60/hour budget
+    "narrowcast": (60, 3600.0),
+    "push": (2000, 1.0),
+    "loading": (100, 1.0),
+    "richmenu_create": (100, 3600.0),  # rich-menu create/delete share 100/hour
+    "richmenu_delete": (100, 3600.0),
+}
+_SHARED_BUCKET = {"narrowcast": "broadcast", "richmenu_delete": "richmenu_create"}
+_DEFAULT_RATE = (2000, 1.0)
+
+# (method, path regex, handler kind). Literal paths come before templated ones.
+_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+    (m, re.compile(p), k)
+    for m, p, k in [
+        ("POST", r"/v2/bot/message/reply", "reply"),
+        ("POST", r"/v2/bot/message/push", "push"),
+        ("POST", r"/v2/bot/message/multicast", "multicast"),
+        ("POST", r"/v2/bot/message/broadcast", "broadcast"),
+        ("POST", r"/v2/bot/message/narrowcast", "narrowcast"),
+        ("GET", r"/v2/bot/message/(?P<message_id>[^/]+)/content", "content"),
+        ("GET", r"/v2/bot/profile/(?P<user_id>[^/]+)", "profile"),
+        ("POST", r"/v2/bot/chat/loading/start", "loading"),
+        ("POST", r"/v2/bot/richmenu", "richmenu_create"),
+        ("POST", r"/v2/bot/richmenu/validate", "richmenu_validate"),
+        ("GET", r"/v2/bot/richmenu/list", "richmenu_list"),
+        ("POST", r"/v2/bot/richmenu/alias", "alias_create"),
+        ("GET", r"/v2/bot/richmenu/alias/list", "alias_list"),
+        ("DELETE", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_delete"),
+        ("POST", r"/v2/bot/richmenu/bulk/link", "bulk_link"),
+        ("POST", r"/v2/bot/richmenu/bulk/unlink", "bulk_unlink"),
+        ("POST", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)/content", "richmenu_upload"),
+        ("GET", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)/content", "richmenu_download"),
+        ("GET", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)", "richmenu_get"),
+        ("DELETE", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)", "richmenu_delete"),
+        ("POST", r"/v2/bot/user/all/richmenu/(?P<rich_menu_id>[^/]+)", "default_set"),
+        ("GET", r"/v2/bot/user/all/richmenu", "default_get"),
+        ("DELETE", r"/v2/bot/user/all/richmenu", "default_cancel"),
+        ("POST", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu/(?P<rich_menu_id>[^/]+)", "user_link"),
+        ("GET", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu", "user_get"),
+        ("DELETE", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu", "user_unlink"),
+    ]
+]
+_BINARY_KINDS = frozenset({"richmenu_upload"})
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake saw it, with the status it answered."""
+
+    method: str
+    path: str  # as sent, including any query string
+    headers: dict[str, str]  # names lowercased
+    body: bytes
+    json: Any  # parsed body, or None when absent/not JSON
+    status: int
+    time: float  # the fake's clock (see FakeLinePlatform.now)
+    schema_errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One accepted send; push/multicast give one entry per recipient."""
+
+    kind: str  # "reply", "push", "multicast", "broadcast", "narrowcast"
+    to: str  # user id; "broadcast"/"narrowcast" for those; "" for a reply token with no user
+    messages: tuple[dict[str, Any], ...]
+    retry_key: str | None
+    time: float
+    request_id: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A request LINE would have rejected (or, in ``limit_violations``, rate-limited)."""
+
+    method: str
+    path: str
+    status: int
+    message: str
+    details: tuple[str, ...] = ()
+    time: float = 0.0
+
+
+@dataclass
+class _Fault:
+    kind: str
+    path_prefix: str
+    probability: float
+    count: int | None
+    delay: float
+    accept: bool
+
+
+@dataclass
+class _Response:
+    status: int
+    body: Any = field(default_factory=dict)  # dict -> JSON; bytes -> raw
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _RetryEntry:
+    request_id: str
+    time: float
+    accepted: bool = False
+    sent_messages: list[dict[str, str]] | None = None
+
+
+class _Reject(Exception):
+    """Answer with ``response`` now (control flow, not an error)."""
+
+    def __init__(self, response: _Response, *, limit: bool = False, violation: bool = True) -> None:
+        super().__init__(response.status)
+        self.response, self.limit, self.violation = response, limit, violation
+
+
+def _error(status: int, message: str, details: list[tuple[str, str]] | None = None) -> _Response:
+    body: dict[str, Any] = {"message": message}
+    if details:
+        body["details"] = [{"message": msg, "property": prop} for prop, msg in details]
+    return _Response(status, body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # bursts of hundreds of concurrent calls must not be refused
+    platform: FakeLinePlatform
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (timeout tests) leaves a broken pipe: expected, not worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as urllib3 pools connections
+    timeout = 30  # idle keep-alive connections end eventually
+    disable_nagle_algorithm = True  # headers and body go out separately: avoid 40 ms delayed-ACK stalls
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.platform._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.platform._track(self.connection, add=False)
+
+    def _any(self) -> None:
+        self.server.platform._serve(self)
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _any
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # never log request lines or bodies
+
+
+class FakeLinePlatform:
+    """A fake LINE platform for tests and the simulator. Thread-safe; use as a context manager.
+
+    >>> with FakeLinePlatform() as fake:  # doctest: +SKIP
+    ...     config = Configuration(host=fake.base_url, access_token="test-access-token")
+    """
+
+    def __init__(
+        self,
+        *,
+        access_token: str = "test-access-token",  # noqa: S107 - the tests' dummy token
+        validate: bool = True,
+        reply_token_ttl: float = 60.0,
+        seed: int = 0,
+    ) -> None:
+        self.access_token = access_token
+        self.validate = validate
+        self.reply_token_ttl = reply_token_ttl  # LINE.md: single use, about 1 minute
+        self._rng = random.Random(seed)
+        self._lock = threading.RLock()
+        self._offset = 0.0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._message_seq = 0
+        self._contents: dict[str, tuple[bytes, str]] = {}
+        self._unsent: set[str] = set()
+        self._profiles: dict[str, dict[str, str]] = {}
+        self._init_state()
+
+    def _init_state(self) -> None:
+        self._requests: list[RecordedRequest] = []
+        self._deliveries: list[Delivery] = []
+        self._violations: list[Violation] = []
+        self._limit_violations: list[Violation] = []
+        self._faults: list[_Fault] = []
+        self._reply_tokens: dict[str, tuple[float, str, bool]] = {}  # token -> (issued, user, used)
+        self._retry_keys: dict[str, _RetryEntry] = {}
+        self._windows: dict[str, deque[float]] = {}
+        self.rich_menus: dict[str, dict[str, Any]] = {}
+        self.rich_menu_images: dict[str, tuple[bytes, str]] = {}
+        self.default_rich_menu: str | None = None
+        self.user_rich_menus: dict[str, str] = {}
+        self.rich_menu_aliases: dict[str, str] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> FakeLinePlatform:
+        """Listen on 127.0.0.1 (ephemeral port) in a background thread; returns self."""
+        if self._server is not None:
+            return self
+        if self.validate:
+            schema.preload()  # a missing spec fails here, loudly, not on the first request
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.platform = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeline", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, drop open keep-alive connections and close the listening socket."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        with self._lock:
+            conns = list(self._connections)
+        for conn in conns:  # wake handler threads blocked on idle keep-alive reads
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        deadline = time.monotonic() + 5
+        while self._connections and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def __enter__(self) -> FakeLinePlatform:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` (start() first)."""
+        if self._server is None:
+            raise RuntimeError("FakeLinePlatform is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def _track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            (self._connections.add if add else self._connections.discard)(conn)
+
+    # -- clock ----------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The fake's clock: ``time.monotonic()`` plus everything passed to :meth:`advance`."""
+        return time.monotonic() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (expires reply tokens, retry keys, rate-limit windows)."""
+        with self._lock:
+            self._offset += seconds
+
+    # -- test set-up ----------------------------------------------------------------------------
+
+    def issue_reply_token(self, user_id: str = "", token: str | None = None) -> str:
+        """Make a reply token valid from now for ``reply_token_ttl`` seconds (single use).
+
+        Pass ``token`` to make an existing token (e.g. from a built event) usable.
+        """
+        token = token or secrets.token_hex(16)
+        with self._lock:
+            self._reply_tokens[token] = (self.now(), user_id, False)
+        return token
+
+    def register_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
+        """Content the bot can download via ``GET /v2/bot/message/{id}/content``."""
+        with self._lock:
+            self._contents[message_id] = (bytes(data), content_type)
+            self._unsent.discard(message_id)
+
+    def mark_unsent(self, message_id: str) -> None:
+        """The user unsent the message: its content now answers 410 (LINE.md)."""
+        with self._lock:
+            self._unsent.add(message_id)
+
+    def register_profile(
+        self, user_id: str, display_name: str, language: str = "th", picture_url: str | None = None
+    ) -> None:
+        """A profile for ``GET /v2/bot/profile/{userId}`` (others answer 404)."""
+        profile = {"userId": user_id, "displayName": display_name, "language": language}
+        if picture_url:
+            profile["pictureUrl"] = picture_url
+        with self._lock:
+            self._profiles[user_id] = profile
+
+    def inject_fault(
+        self,
+        kind: str,
+        *,
+        path_prefix: str = "/v2/bot/",
+        probability: float = 1.0,
+        count: int | None = None,
+        delay: float = 0.0,
+        accept: bool = False,
+    ) -> None:
+        """Make matching requests fail.
+
+        ``"429"``/``"500"`` answer at once without processing (``"500"`` with ``accept=True``
+        processes the request, so a message is delivered, then answers 500). ``"timeout"`` sleeps
+        ``delay`` real seconds and then processes normally: the message is accepted even though the
+        client gave up, so a retry with the same retry key gets 409. ``count`` limits how many
+        requests fire; draws use ``random.Random(seed)``. Faults are never violations.
+        """
+        if kind not in ("429", "500", "timeout"):
+            raise ValueError(f"unknown fault kind {kind!r}")
+        with self._lock:
+            self._faults.append(_Fault(kind, path_prefix, probability, count, delay, accept))
+
+    def clear_faults(self) -> None:
+        """Remove all injected faults."""
+        with self._lock:
+            self._faults.clear()
+
+    def reset(self) -> None:
+        """Forget recordings, ledger, violations, faults, tokens, retry keys and rich menus."""
+        with self._lock:
+            self._init_state()
+
+    # -- inspection -----------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request served so far, in completion order."""
+        with self._lock:
+            return list(self._requests)
+
+    def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
+        """Recorded requests filtered by method (any if None) and path prefix."""
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method.upper()) and r.path.startswith(path_prefix)
+        ]
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """A snapshot of the ledger of accepted sends."""
+        with self._lock:
+            return list(self._deliveries)
+
+    def delivered_to(self, user_id: str) -> list[Delivery]:
+        """Accepted sends addressed to ``user_id`` (reply, push and multicast)."""
+        return [d for d in self.deliveries if d.to == user_id]
+
+    def delivery_counts(self, kind: str | None = None) -> Counter[str]:
+        """Recipient -> number of accepted sends, to check "exactly once"."""
+        return Counter(d.to for d in self.deliveries if kind is None or d.kind == kind)
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Requests LINE would reject as invalid (400/401/unknown endpoint)."""
+        with self._lock:
+            return list(self._violations)
+
+    @property
+    def limit_violations(self) -> list[Violation]:
+        """Calls over a rate limit (answered 429)."""
+        with self._lock:
+            return list(self._limit_violations)
+
+    def rich_menu_for(self, user_id: str) -> str | None:
+        """The menu a user sees: a per-user link beats the default (LINE.md)."""
+        with self._lock:
+            return self.user_rich_menus.get(user_id, self.default_rich_menu)
+
+    # -- request handling ----------------------------------------------------------------------
+
+    def _serve(self, handler: _Handler) -> None:
+        method = handler.command.upper()
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        body = handler.rfile.read(length) if length > 0 else b""
+        parsed: list[Any] = [None]
+        schema_errors: list[str] = []
+        try:
+            response = self._process(method, handler.path, headers, body, parsed, schema_errors)
+        except Exception as exc:  # a bug in the fake must not look like a dropped connection
+            response = _error(500, f"fake platform error: {type(exc).__name__}")
+        payload = response.body if isinstance(response.body, bytes) else json.dumps(response.body).encode()
+        # Record before answering, so a test sees the request as soon as its SDK call returns.
+        with self._lock:
+            self._requests.append(
+                RecordedRequest(
+                    method,
+                    handler.path,
+                    headers,
+                    body,
+                    parsed[0],
+                    response.status,
+                    self.now(),
+                    tuple(schema_errors),
+                )
+            )
+        with contextlib.suppress(ConnectionError, TimeoutError):
+            handler.send_response(response.status)
+            handler.send_header("Content-Type", response.content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+            handler.wfile.flush()
+
+    def _process(
+        self,
+        method: str,
+        raw_path: str,
+        headers: dict[str, str],
+        body: bytes,
+        parsed: list[Any],
+        schema_errors: list[str],
+    ) -> _Response:
+        request_id = str(uuid.uuid4())
+        path = unquote(urlsplit(raw_path).path)
+        if path.startswith("/__fake__/"):
+            return self._inspect(method, path, parse_qs(urlsplit(raw_path).query))
+        retry_key = headers.get("x-line-retry-key")
+        reserved: list[str] = []
+        try:
+            response, accept_then_500 = self._checked(
+                method, path, headers, body, parsed, schema_errors, retry_key, request_id, reserved
+            )
+        except _Reject as reject:
+            response, accept_then_500 = reject.response, False
+            if reject.violation:
+                self._note(reject, method, raw_path)
+        with self._lock:
+            for key in reserved:  # a retry key counts only once its request was accepted
+                entry = self._retry_keys.get(key)
+                if entry is not None and entry.request_id == request_id:
+                    if 200 <= response.status < 300:
+                        entry.accepted, entry.time = True, self.now()
+                        entry.sent_messages = (
+                            response.body.get("sentMessages") if isinstance(response.body, dict) else None
+                        )
+                    else:
+                        del self._retry_keys[key]
+        if accept_then_500 and 200 <= response.status < 300:
+            response = _error(500, "Internal Server Error")
+        response.headers.setdefault("X-Line-Request-Id", request_id)
+        return response
+
+    def _inspect(self, method: str, path: str, query: dict[str, list[str]]) -> _Response:
+        """Control endpoints for a separate process (the demo's `send-demo-event`, the simulator):
+        not part of LINE's API, never validated against it."""
+        user = (query.get("user") or [""])[0]
+        if method == "POST" and path == "/__fake__/reply-token":
+            return _Response(200, {"replyToken": self.issue_reply_token(user)})
+        if method == "GET" and path == "/__fake__/deliveries":
+            return _Response(
+                200,
+                [
+                    {"kind": d.kind, "to": d.to, "messages": list(d.messages), "time": d.time}
+                    for d in (self.delivered_to(user) if user else self.deliveries)
+                ],
+            )
+        return _error(404, "Not found")
+
+    def _note(self, reject: _Reject, method: str, path: str) -> None:
+        body = reject.response.body if isinstance(reject.response.body, dict) else {}
+        details = tuple(
+            f"{d['property']}: {d['message']}" if d.get("property") else d["message"]
+            for d in body.get("details", [])
+        )
+        status, message = reject.response.status, body.get("message", "")
+        violation = Violation(method, path, status, message, details, self.now())
+        with self._lock:
+            (self._limit_violations if reject.limit else self._violations).append(violation)
+
+    def _checked(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        parsed: list[Any],
+        schema_errors: list[str],
+        retry_key: str | None,
+        request_id: str,
+        reserved: list[str],
+    ) -> tuple[_Response, bool]:
+        if len(body) > limits.MAX_BODY_BYTES:  # LINE.md: request body ≤ 2 MB
+            raise _Reject(_error(400, "The request body exceeds the 2 MB limit"))
+        if headers.get("authorization") != f"Bearer {self.access_token}":
+            raise _Reject(
+                _error(
+                    401,
+                    "Authentication failed. Confirm that the access token in the "
+                    "authorization header is valid.",
+                )
+            )
+        fault = self._draw_fault(path)
+        if fault is not None:
+            if fault.kind == "429":
+                raise _Reject(_error(429, "Too Many Requests"), violation=False)
+            if fault.kind == "500" and not fault.accept:
+                raise _Reject(_error(500, "Internal Server Error"), violation=False)
+            if fault.kind == "timeout":
+                time.sleep(fault.delay)
+        route = self._route(method, path)
+        if route is None:
+            raise _Reject(
+                _error(
+                    404,
+                    "Not found",
+                    [(path, f"{method} {path} is not a LINE endpoint (or not implemented by the fake)")],
+                )
+            )
+        kind, params = route
+        self._rate_limit(kind)
+        if retry_key is not None:
+            self._check_retry_key(kind, retry_key, request_id, reserved)
+        if kind not in _BINARY_KINDS and body:
+            try:
+                parsed[0] = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                raise _Reject(_error(400, "The request body is not valid JSON")) from None
+        problems: list[tuple[str, str]] = []
+        if self.validate and kind not in _BINARY_KINDS:
+            problems = validate_request_details(method, path, parsed[0])
+            schema_errors.extend(f"{p}: {m}" if p else m for p, m in problems)
+        problems += self._extra_limits(kind, parsed[0])
+        if problems:
+            raise _Reject(_error(400, f"The request body has {len(problems)} error(s)", problems))
+        handler: Callable[..., _Response] = getattr(self, f"_h_{kind}")
+        try:
+            response = handler(
+                body=parsed[0],
+                raw=body,
+                headers=headers,
+                retry_key=retry_key,
+                request_id=request_id,
+                **params,
+            )
+        except (KeyError, TypeError, AttributeError):  # only reachable with validate=False
+            raise _Reject(_error(400, "The request body is malformed")) from None
+        return response, bool(fault and fault.kind == "500" and fault.accept)
+
+    def _draw_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if not path.startswith(fault.path_prefix) or fault.count == 0:
+                    continue
+                if fault.probability < 1.0 and self._rng.random() >= fault.probability:
+                    continue
+                if fault.count is not None:
+                    fault.count -= 1
+                return fault
+        return None
+
+    @staticmethod
+    def _route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+        for route_method, regex, kind in _ROUTES:
+            match = regex.fullmatch(path)
+            if match and route_method == method:
+                return kind, match.groupdict()
+        return None
+
+    def _rate_limit(self, kind: str) -> None:
+        limit, window = _RATE_LIMITS.get(kind, _DEFAULT_RATE)
+        bucket = _SHARED_BUCKET.get(kind, kind)
+        with self._lock:
+            now = self.now()
+            calls = self._windows.setdefault(bucket, deque())
+            while calls and calls[0] <= now - window:
+                calls.popleft()
+            if len(calls) >= limit:
+                raise _Reject(_error(429, "Too Many Requests"), limit=True)
+            calls.append(now)
+
+    def _check_retry_key(self, kind: str, key: str, request_id: str, reserved: list[str]) -> None:
+        # LINE.md: X-Line-Retry-Key (a UUID) only on push, multicast, narrowcast, broadcast.
+        if kind not in _RETRY_KEY_KINDS:
+            raise _Reject(_error(400, "X-Line-Retry-Key is not supported for this endpoint"))
+        if not _UUID.match(key):
+            raise _Reject(_error(400, "The retry key must be a UUID"))
+        with self._lock:
+            entry = self._retry_keys.get(key)
+            if entry is not None and self.now() - entry.time >= _DAY:
+                entry = None
+            if entry is not None:  # accepted (or in flight): 409, never a second delivery
+                body: dict[str, Any] = {"message": "The retry key is already accepted"}
+                if entry.sent_messages:
+                    body["sentMessages"] = entry.sent_messages
+                raise _Reject(
+                    _Response(409, body, headers={"X-Line-Accepted-Request-Id": entry.request_id}),
+                    violation=False,
+                )
+            self._retry_keys[key] = _RetryEntry(request_id, self.now())
+            reserved.append(key)
+
+    @staticmethod
+    def _extra_limits(kind: str, body: Any) -> list[tuple[str, str]]:
+        if not isinstance(body, dict):
+            return []
+        problems = limits.check_messages(body.get("messages"))
+        to = body.get("to")
+        if kind == "multicast" and isinstance(to, list) and len(to) > limits.MAX_MULTICAST_TO:
+            problems.append(("to", f"Size must be between 1 and {limits.MAX_MULTICAST_TO}"))
+        if kind in ("bulk_link", "bulk_unlink") and isinstance(body.get("userIds"), list):
+            if len(body["userIds"]) > limits.MAX_BULK_USERS:
+                problems.append(("userIds", f"Size must be between 1 and {limits.MAX_BULK_USERS}"))
+        if kind == "loading" and isinstance(body.get("loadingSeconds"), int) and body["loadingSeconds"] % 5:
+            problems.append(("loadingSeconds", "must be a multiple of 5"))
+        if kind in ("richmenu_create", "richmenu_validate"):
+            problems += limits.check_rich_menu(body)
+        return problems
+
+    # -- endpoint handlers ----------------------------------------------------------------------
+
+    def _sent(self, messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+        with self._lock:
+            out = []
+            for _ in messages:
+                self._message_seq += 1
+                out.append(
+                    {
+                        "id": str(500_000_000_000_000_000 + self._message_seq),
+                        "quoteToken": secrets.token_urlsafe(24),
+                    }
+                )
+            return out
+
+    def _deliver(
+        self, kind: str, recipients: list[str], body: dict[str, Any], retry_key: str | None, request_id: str
+    ) -> None:
+        messages = tuple(body.get("messages") or ())
+        with self._lock:
+            now = self.now()
+            self._deliveries.extend(
+                Delivery(kind, to, messages, retry_key, now, request_id) for to in recipients
+            )
+
+    def _h_reply(self, *, body: dict[str, Any], request_id: str, **_: Any) -> _Response:
+        token = body.get("replyToken")
+        with self._lock:
+            entry = self._reply_tokens.get(token) if isinstance(token, str) else None
+            if entry is not None and entry[2]:
+                # Replying twice with one token is a bug in the bot.
+                raise _Reject(_error(400, "Invalid reply token"))
+            if entry is None or self.now() - entry[0] > self.reply_token_ttl:
+                # Late or unknown: a condition the bot must handle (fall back to push), not a bug.
+                raise _Reject(_error(400, "Invalid reply token"), violation=False)
+            self._reply_tokens[token] = (entry[0], entry[1], True)
+            self._deliver("reply", [entry[1]], body, None, request_id)
+        return _Response(200, {"sentMessages": self._sent(body["messages"])})
+
+    def _h_push(self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any) -> _Response:
+        self._deliver("push", [body.get("to", "")], body, retry_key, request_id)
+        return _Response(200, {"sentMessages": self._sent(body.get("messages") or [])})
+
+    def _h_multicast(
+        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
+    ) -> _Response:
+        self._deliver("multicast", list(body.get("to") or []), body, retry_key, request_id)
+        return _Response(200, {})
+
+    def _h_broadcast(
+        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
+    ) -> _Response:
+        self._deliver("broadcast", ["broadcast"], body, retry_key, request_id)
+        return _Response(200, {})
+
+    def _h_narrowcast(
+        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
+    ) -> _Response:
+        self._deliver("narrowcast", ["narrowcast"], body, retry_key, request_id)
+        return _Response(202, {})  # progress is looked up by the X-Line-Request-Id header
+
+    def _h_content(self, *, message_id: str, **_: Any) -> _Response:
+        with self._lock:
+            if message_id in self._unsent:
+                raise _Reject(_error(410, "Gone"), violation=False)
+            found = self._contents.get(message_id)
+        if found is None:
+            raise _Reject(_error(404, "Not found"), violation=False)
+        return _Response(200, found[0], content_type=found[1])
+
+    def _h_profile(self, *, user_id: str, **_: Any) -> _Response:
+        with self._lock:
+            profile = self._profiles.get(user_id)
+        if profile is None:
+            raise _Reject(_error(404, "Not found"), violation=False)
+        return _Response(200, dict(profile))
+
+    def _h_loading(self, **_: Any) -> _Response:
+        return _Response(202, {})
+
+    def _h_richmenu_create(self, *, body: dict[str, Any], **_: Any) -> _Response:
+        menu_id = "richmenu-" + secrets.token_hex(16)
+        with self._lock:
+            self.rich_menus[menu_id] = {"richMenuId": menu_id, "selected": False, **body}
+        return _Response(200, {"richMenuId": menu_id})
+
+    def _h_richmenu_validate(self, **_: Any) -> _Response:
+        return _Response(200, {})
+
+    def _menu(self, rich_menu_id: str) -> dict[str, Any]:
+        with self._lock:
+            menu = self.rich_menus.get(rich_menu_id)
+        if menu is None:
+            raise _Reject(_error(404, "Not found"), violation=False)
+        return menu
+
+    def _usable_menu(self, rich_menu_id: str) -> None:
+        self._menu(rich_menu_id)
+        with self._lock:
+            if rich_menu_id not in self.rich_menu_images:
+                raise _Reject(_error(400, "must upload richmenu image before applying it to user"))
+
+    def _h_richmenu_upload(
+        self, *, rich_menu_id: str, raw: bytes, headers: dict[str, str], **_: Any
+    ) -> _Response:
+        self._menu(rich_menu_id)
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        problems = _image_problems(raw, content_type)
+        if problems:
+            raise _Reject(_error(400, "Invalid rich menu image", [("", p) for p in problems]))
+        with self._lock:
+            # LINE.md: an uploaded image cannot be replaced (create a new menu).
+            if rich_menu_id in self.rich_menu_images:
+                raise _Reject(_error(400, "An image has already been uploaded to the richmenu"))
+            self.rich_menu_images[rich_menu_id] = (raw, content_type)
+        return _Response(200, {})
+
+    def _h_richmenu_download(self, *, rich_menu_id: str, **_: Any) -> _Response:
+        self._menu(rich_menu_id)
+        with self._lock:
+            image = self.rich_menu_images.get(rich_menu_id)
+        if image is None:
+            raise _Reject(_error(404, "Not found"), violation=False)
+        return _Response(200, image[0], content_type=image[1])
+
+    def _h_richmenu_get(self, *, rich_menu_id: str, **_: Any) -> _Response:
+        return _Response(200, dict(self._menu(rich_menu_id)))
+
+    def _h_richmenu_list(self, **_: Any) -> _Response:
+        with self._lock:
+            return _Response(200, {"richmenus": [dict(m) for m in self.rich_menus.values()]})
+
+    def _h_richmenu_delete(self, *, rich_menu_id: str, **_: Any) -> _Response:
+        self._menu(rich_menu_id)
+        with self._lock:
+            self.rich_menus.pop(rich_menu_id, None)
+            self.rich_menu_images.pop(rich_menu_id, None)
+            if self.default_rich_menu == rich_menu_id:
+                self.default_rich_menu = None
+            self.user_rich_menus = {u: m for u, m in self.user_rich_menus.items() if m != rich_menu_id}
+        return _Response(200, {})
+
+    def _h_default_set(self, *, rich_menu_id: str, **_: Any) -> _Response:
+        self._usable_menu(rich_menu_id)
+        with self._lock:
+            self.default_rich_menu = rich_menu_id
+        return _Response(200, {})
+
+    def _h_default_get(self, **_: Any) -> _Response:
+        with self._lock:
+            menu_id = self.default_rich_menu
+        if menu_id is None:
+            raise _Reject(_error(404, "no default richmenu"), violation=False)
+        return _Response(200, {"richMenuId": menu_id})
+
+    def _h_default_cancel(self, **_: Any) -> _Response:
+        with self._lock:
+            self.default_rich_menu = None
+        return _Response(200, {})
+
+    def _h_user_link(self, *, user_id: str, rich_menu_id: str, **_: Any) -> _Response:
+        self._usable_menu(rich_menu_id)
+        with self._lock:
+            self.user_rich_menus[user_id] = rich_menu_id
+        return _Response(200, {})
+
+    def _h_user_get(self, *, user_id: str, **_: Any) -> _Response:
+        with self._lock:
+            menu_id = self.user_rich_menus.get(user_id)
+        if menu_id is None:
+            raise _Reject(_error(404, "the user has no richmenu"), violation=False)
+        return _Response(200, {"richMenuId": menu_id})
+
+    def _h_user_unlink(self, *, user_id: str, **_: Any) -> _Response:
+        with self._lock:
+            self.user_rich_menus.pop(user_id, None)
+        return _Response(200, {})
+
+    def _h_bulk_link(self, *, body: dict[str, Any], **_: Any) -> _Response:
+        self._usable_menu(body["richMenuId"])
+        with self._lock:
+            for user_id in body["userIds"]:
+                self.user_rich_menus[user_id] = body["richMenuId"]
+        return _Response(202, {})
+
+    def _h_bulk_unlink(self, *, body: dict[str, Any], **_: Any) -> _Response:
+        with self._lock:
+            for user_id in body["userIds"]:
+                self.user_rich_menus.pop(user_id, None)
+        return _Response(202, {})
+
+    def _h_alias_create(self, *, body: dict[str, Any], **_: Any) -> _Response:
+        alias, menu_id = body["richMenuAliasId"], body["richMenuId"]
+        with self._lock:
+            if menu_id not in self.rich_menus:
+                raise _Reject(_error(400, "richmenu not found"))
+            if alias in self.rich_menu_aliases:
+                raise _Reject(_error(400, "conflict richmenu alias id"))
+            self.rich_menu_aliases[alias] = menu_id
+        return _Response(200, {})
+
+    def _h_alias_list(self, **_: Any) -> _Response:
+        with self._lock:
+            aliases = [{"richMenuAliasId": a, "richMenuId": m} for a, m in self.rich_menu_aliases.items()]
+        return _Response(200, {"aliases": aliases})
+
+    def _h_alias_delete(self, *, alias_id: str, **_: Any) -> _Response:
+        with self._lock:
+            if self.rich_menu_aliases.pop(alias_id, None) is None:
+                raise _Reject(_error(404, "richmenu alias not found"), violation=False)
+        return _Response(200, {})
+
+
+def _image_problems(data: bytes, content_type: str) -> list[str]:
+    """Rich-menu image rules (LINE.md): JPEG/PNG, ≤ 1 MB, width 800–2500, height ≥ 250, w/h ≥ 1.45."""
+    if content_type not in ("image/png", "image/jpeg"):
+        return [f"Content-Type must be image/png or image/jpeg, not {content_type or 'missing'!r}"]
+    if len(data) > _MAX_RICH_MENU_IMAGE:
+        return ["The image exceeds 1 MB"]
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt, (width, height) = image.format, image.size
+    except Exception:  # Pillow raises several types for garbage input
+        return ["The image cannot be decoded"]
+    problems = []
+    if {"PNG": "image/png", "JPEG": "image/jpeg"}.get(fmt or "") != content_type:
+        problems.append(f"The image is {fmt}, but Content-Type says {content_type}")
+    if not 800 <= width <= 2500:
+        problems.append(f"Image width must be between 800 and 2500 px, not {width}")
+    if height < 250:
+        problems.append(f"Image height must be at least 250 px, not {height}")
+    if height and width / height < 1.45:
+        problems.append(f"Image width/height must be at least 1.45, not {width / height:.2f}")
+    return problems

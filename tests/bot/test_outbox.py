@@ -1,0 +1,186 @@
+"""The outbox: exactly-once delivery through LINE's failures and within LINE's limits."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.line_gateway import LineGateway
+from bot.outbox import Limits, OutboxSender
+from bot.runtime import runtime
+from storage.models import OutboxMessage
+from storage.repositories import OutboxRepository
+
+TEXT = [{"type": "text", "text": "ข่าวสารโครงการ"}]
+
+
+def users(n: int, prefix: str = "a") -> list[str]:
+    return [f"U{prefix}{i:031x}" for i in range(n)]
+
+
+def drain(sender: OutboxSender, session_factory, timeout: float = 240) -> dict[str, int]:
+    """Run the sender until nothing is pending or sending (what the clock process does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sender.send_due(limit=1000)
+        with session_factory() as session:
+            counts = OutboxRepository(session).counts()
+        if not counts.get("pending") and not counts.get("sending"):
+            return counts
+        time.sleep(0.02)
+    raise AssertionError(f"outbox not drained: {counts}")
+
+
+def enqueue(rt, fn, **kwargs):
+    with rt.session_factory.begin() as session:
+        return getattr(OutboxRepository(session), fn)(now=rt.clock.now(), **kwargs)
+
+
+@pytest.mark.slow
+def test_5000_pushes_and_a_20000_user_multicast_arrive_exactly_once_through_30_percent_failures(
+    make_app, settings, fake_line
+):
+    app = make_app(
+        settings.with_(line_timeout_seconds=0.3, outbox_max_attempts=25, outbox_concurrency=8)
+    )
+    rt = runtime(app)
+    push_users = users(5000, "p")
+    multicast_users = users(20000, "m")
+    with rt.session_factory.begin() as session:
+        repo = OutboxRepository(session)
+        for user in push_users:
+            repo.enqueue_push(to=user, messages=TEXT, dedupe_key=f"news:1:{user}", now=rt.clock.now())
+        assert repo.enqueue_multicast(to=multicast_users, messages=TEXT, dedupe_key="results:1", now=rt.clock.now()) == 40
+    # 30 % of calls fail: 10 % 429, 10 % 500 (half of them after LINE accepted), 10 % time out
+    # after LINE accepted (the retry then gets 409).
+    fake_line.inject_fault("429", probability=0.10)
+    fake_line.inject_fault("500", probability=0.0556, accept=True)
+    fake_line.inject_fault("500", probability=0.0588)
+    fake_line.inject_fault("timeout", probability=0.125, delay=0.5)
+    counts = drain(rt.outbox, rt.session_factory)
+    assert counts == {"sent": 5040}
+    pushes = fake_line.delivery_counts("push")
+    assert len(pushes) == 5000 and set(pushes.values()) == {1}
+    multicasts = fake_line.delivery_counts("multicast")
+    assert len(multicasts) == 20000 and set(multicasts.values()) == {1}
+    calls = fake_line.calls("POST", "/v2/bot/message/")
+    failed = [c for c in calls if c.status in (429, 500)]
+    assert len(failed) > 0.15 * len(calls), "the fault injection did not bite"
+    assert max(len(c.json["to"]) for c in fake_line.calls("POST", "/v2/bot/message/multicast") if c.json) <= 500
+    assert {c.status for c in calls} <= {200, 409, 429, 500}
+    # every attempt of one row used the same retry key
+    by_key = {}
+    for call in fake_line.calls("POST", "/v2/bot/message/push"):
+        if call.json is None:
+            continue  # refused by an injected fault before the body was read
+        by_key.setdefault(call.headers["x-line-retry-key"], set()).add(call.json["to"])
+    assert all(len(recipients) == 1 for recipients in by_key.values())
+
+
+def test_multicast_calls_stay_under_200_per_second(app, fake_line):
+    rt = runtime(app)
+    for batch in range(300):
+        enqueue(rt, "enqueue_multicast", to=users(2, f"r{batch:02x}"), messages=TEXT, dedupe_key=f"m{batch}")
+    started = time.monotonic()
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 300}
+    assert time.monotonic() - started >= 1.0  # 300 calls at ≤ 180/s take more than a second
+    # the fake answers 429 and records a limit violation for any call over 200/s (checked by the
+    # fake_line fixture at teardown)
+    assert all(c.status == 200 for c in fake_line.calls("POST", "/v2/bot/message/multicast"))
+
+
+def test_broadcasts_beyond_the_hourly_limit_wait_for_the_next_window(app, settings, fake_line):
+    rt = runtime(app)
+    sender = OutboxSender(
+        session_factory=rt.session_factory, gateway=rt.gateway, settings=settings, limits=Limits(broadcast_per_hour=3)
+    )
+    for n in range(5):
+        enqueue(rt, "enqueue_broadcast", messages=TEXT, dedupe_key=f"b{n}")
+    sender.send_due()
+    sender.send_due()
+    with rt.session_factory() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert sorted(r.status for r in rows) == ["pending", "pending", "sent", "sent", "sent"]
+    waiting = [r for r in rows if r.status == "pending"]
+    assert all(r.next_attempt_at > rt.clock.now() + timedelta(minutes=50) for r in waiting)
+    assert len(fake_line.calls("POST", "/v2/bot/message/broadcast")) == 3
+    sender.close()
+
+
+def test_a_retry_of_an_accepted_request_gets_409_and_counts_as_sent(app, fake_line):
+    rt = runtime(app)
+    [user] = users(1)
+    enqueue(rt, "enqueue_push", to=user, messages=TEXT, dedupe_key="once")
+    with rt.session_factory() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+    rt.gateway.push(user, TEXT, retry_key=row.retry_key)  # an earlier attempt LINE accepted
+    assert rt.outbox.send_due() == 1
+    assert [c.status for c in fake_line.calls("POST", "/v2/bot/message/push")] == [200, 409]
+    assert fake_line.delivery_counts()[user] == 1
+    with rt.session_factory() as session:
+        assert OutboxRepository(session).counts() == {"sent": 1}
+
+
+def test_a_row_goes_to_dead_letter_after_n_attempts_with_one_retry_key(make_app, settings, fake_line):
+    app = make_app(settings.with_(outbox_max_attempts=3))
+    rt = runtime(app)
+    enqueue(rt, "enqueue_push", to=users(1)[0], messages=TEXT, dedupe_key="doomed")
+    fake_line.inject_fault("500")
+    assert drain(rt.outbox, rt.session_factory) == {"dead": 1}
+    calls = fake_line.calls("POST", "/v2/bot/message/push")
+    assert len(calls) == 3 and len({c.headers["x-line-retry-key"] for c in calls}) == 1
+    with rt.session_factory() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+    assert row.attempts == 3 and "500" in row.last_error
+
+
+def test_a_client_error_is_never_retried(app, settings, fake_line):
+    rt = runtime(app)
+    wrong = LineGateway("not-the-token", base_url=fake_line.base_url, timeout=2)
+    sender = OutboxSender(session_factory=rt.session_factory, gateway=wrong, settings=settings)
+    enqueue(rt, "enqueue_push", to=users(1)[0], messages=TEXT, dedupe_key="unauthorised")
+    assert drain(sender, rt.session_factory) == {"dead": 1}
+    assert [c.status for c in fake_line.calls("POST", "/v2/bot/message/push")] == [401]
+    assert [v.status for v in fake_line.violations] == [401]
+    fake_line.reset()  # the one violation was this test's own doing
+    sender.close()
+    wrong.close()
+
+
+def test_a_fanout_interrupted_by_a_crash_resumes_without_duplicates(app, fake_line):
+    rt = runtime(app)
+    audience = users(2000)
+    assert enqueue(rt, "enqueue_multicast", to=audience, messages=TEXT, dedupe_key="fanout") == 4
+    # A second enqueue of the same fan-out (a retried job) adds nothing.
+    assert enqueue(rt, "enqueue_multicast", to=audience, messages=TEXT, dedupe_key="fanout") == 0
+    with rt.session_factory() as session:
+        ids = session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all()
+    assert rt.outbox.deliver(ids[0]) == "sent"
+    # The process died after LINE accepted chunk 2 but before it wrote "sent".
+    with rt.session_factory.begin() as session:
+        row = session.get(OutboxMessage, ids[1])
+        rt.gateway.multicast(audience[500:1000], TEXT, retry_key=row.retry_key)
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == ids[1])
+            .values(status="sending", lease_until=rt.clock.now() - timedelta(seconds=1))
+        )
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 4}
+    counts = fake_line.delivery_counts("multicast")
+    assert len(counts) == 2000 and set(counts.values()) == {1}
+
+
+def test_blocked_users_are_left_out_of_a_multicast(app, fake_line):
+    rt = runtime(app)
+    from storage.repositories import UserRepository
+
+    audience = users(10)
+    with rt.session_factory.begin() as session:
+        for user in audience[:3]:
+            UserRepository(session).mark_blocked(user, rt.clock.now())
+    enqueue(rt, "enqueue_multicast", to=audience, messages=TEXT, dedupe_key="mc")
+    drain(rt.outbox, rt.session_factory)
+    assert set(fake_line.delivery_counts("multicast")) == set(audience[3:])
