@@ -75,7 +75,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sender = threading.Thread(target=rt.outbox.run, args=(stop,), name="outbox", daemon=True)
     sender.start()
     server = make_server(args.host, args.port, app, threaded=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+
+    def _terminate(*_args) -> None:
+        raise KeyboardInterrupt  # unwinds serve_forever in this thread; shutdown() here would deadlock
+
+    signal.signal(signal.SIGTERM, _terminate)
     state = settings.instance_dir / "demo.json"
     state.write_text(
         json.dumps(
@@ -109,7 +113,9 @@ def cmd_send_demo_event(args: argparse.Namespace) -> int:
     state = json.loads((instance_dir_from_env(os.environ) / "demo.json").read_text())
     user_id = args.user or new_user_id()
     now_ms = int(time.time() * 1000)
-    token_req = urllib.request.Request(state["fake_line"] + "/__fake__/reply-token", method="POST")
+    token_req = urllib.request.Request(
+        f"{state['fake_line']}/__fake__/reply-token?user={user_id}", method="POST"
+    )
     with urllib.request.urlopen(token_req, timeout=5) as response:
         reply_token = json.loads(response.read())["replyToken"]
     if args.kind == "follow":

@@ -43,9 +43,7 @@ def enqueue(rt, fn, **kwargs):
 def test_5000_pushes_and_a_20000_user_multicast_arrive_exactly_once_through_30_percent_failures(
     make_app, settings, fake_line
 ):
-    app = make_app(
-        settings.with_(line_timeout_seconds=0.3, outbox_max_attempts=25, outbox_concurrency=8)
-    )
+    app = make_app(settings.with_(line_timeout_seconds=0.3, outbox_max_attempts=25, outbox_concurrency=8))
     rt = runtime(app)
     push_users = users(5000, "p")
     multicast_users = users(20000, "m")
@@ -53,7 +51,12 @@ def test_5000_pushes_and_a_20000_user_multicast_arrive_exactly_once_through_30_p
         repo = OutboxRepository(session)
         for user in push_users:
             repo.enqueue_push(to=user, messages=TEXT, dedupe_key=f"news:1:{user}", now=rt.clock.now())
-        assert repo.enqueue_multicast(to=multicast_users, messages=TEXT, dedupe_key="results:1", now=rt.clock.now()) == 40
+        assert (
+            repo.enqueue_multicast(
+                to=multicast_users, messages=TEXT, dedupe_key="results:1", now=rt.clock.now()
+            )
+            == 40
+        )
     # 30 % of calls fail: 10 % 429, 10 % 500 (half of them after LINE accepted), 10 % time out
     # after LINE accepted (the retry then gets 409).
     fake_line.inject_fault("429", probability=0.10)
@@ -69,7 +72,9 @@ def test_5000_pushes_and_a_20000_user_multicast_arrive_exactly_once_through_30_p
     calls = fake_line.calls("POST", "/v2/bot/message/")
     failed = [c for c in calls if c.status in (429, 500)]
     assert len(failed) > 0.15 * len(calls), "the fault injection did not bite"
-    assert max(len(c.json["to"]) for c in fake_line.calls("POST", "/v2/bot/message/multicast") if c.json) <= 500
+    assert (
+        max(len(c.json["to"]) for c in fake_line.calls("POST", "/v2/bot/message/multicast") if c.json) <= 500
+    )
     assert {c.status for c in calls} <= {200, 409, 429, 500}
     # every attempt of one row used the same retry key
     by_key = {}
@@ -95,7 +100,10 @@ def test_multicast_calls_stay_under_200_per_second(app, fake_line):
 def test_broadcasts_beyond_the_hourly_limit_wait_for_the_next_window(app, settings, fake_line):
     rt = runtime(app)
     sender = OutboxSender(
-        session_factory=rt.session_factory, gateway=rt.gateway, settings=settings, limits=Limits(broadcast_per_hour=3)
+        session_factory=rt.session_factory,
+        gateway=rt.gateway,
+        settings=settings,
+        limits=Limits(broadcast_per_hour=3),
     )
     for n in range(5):
         enqueue(rt, "enqueue_broadcast", messages=TEXT, dedupe_key=f"b{n}")
