@@ -35,6 +35,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         settings=settings,
         clock=clock,
         deliver=lambda row_id: outbox.deliver(row_id, inline=True),
+        profile_language=lambda user_id: gateway.get_profile(user_id).language,
     )
     return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor)
 

@@ -61,12 +61,14 @@ class EventExecutor:
         deliver: Callable[[int], object],
         clock: Clock | None = None,
         handle: Callable[[Event, EventContext], list] = handle_event,
+        profile_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.deliver = deliver
         self.clock = clock or SystemClock()
         self.handle = handle
+        self.profile_language = profile_language
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -226,9 +228,14 @@ class EventExecutor:
                 raw = json.loads(row.payload)
                 meta = {"event_id": row.webhook_event_id, "type": row.event_type, "key": row.source_key}
                 line_user_id = (raw.get("source") or {}).get("userId")
-                messages = self.handle(
-                    Event.from_dict(raw), EventContext(session=session, now=now, line_user_id=line_user_id)
+                context = EventContext(
+                    session=session,
+                    now=now,
+                    line_user_id=line_user_id,
+                    profile_language=self._language_of(line_user_id) if row.event_type == "follow" else None,
+                    idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                 )
+                messages = self.handle(Event.from_dict(raw), context)
                 reply_id = self._record_reply(
                     session, row, line_user_id, [m.to_dict() for m in messages], now
                 )
@@ -259,6 +266,18 @@ class EventExecutor:
             except Exception:  # the outbox sender retries it; never lose the event over a send
                 log.exception("inline reply failed", extra={"outbox_id": reply_id})
         return outcome
+
+    def _language_of(self, line_user_id: str | None) -> str | None:
+        """The language of the user's LINE app (asked once, on follow); None if LINE won't say."""
+        if not line_user_id or self.profile_language is None:
+            return None
+        try:
+            return self.profile_language(line_user_id)
+        except Exception:  # a profile is a nicety: never fail the welcome over it
+            log.info(
+                "profile lookup failed", extra={"user": user_hash(self.settings.secret_key, line_user_id)}
+            )
+            return None
 
     def _record_reply(
         self, session: Session, row: InboxEvent, line_user_id: str | None, messages: list[dict], now

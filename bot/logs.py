@@ -14,7 +14,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-_RESERVED = set(vars(logging.makeLogRecord({})))
+_RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -78,6 +78,8 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     # Grace before the outbox sender picks up a reply the executor is sending inline.
     reply_grace_seconds: float = 30.0
+    # A conversation nobody answered for this long closes politely (drafts are kept).
+    conversation_idle_hours: float = 24.0
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -136,5 +138,6 @@ class Settings:
             sweep_interval_seconds=number("SWEEP_INTERVAL_SECONDS", 10.0),
             line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
             outbox_max_attempts=int(number("OUTBOX_MAX_ATTEMPTS", 8, int)),
+            conversation_idle_hours=number("CONVERSATION_IDLE_HOURS", 24.0),
             demo=demo,
         )

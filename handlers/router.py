@@ -1,19 +1,17 @@
-"""Routes one webhook event to what the bot says. Returns messages; never calls LINE.
-
-The conversation engine (flows, state, global commands) plugs in here; until then the bot knows
-its first words: welcome on follow, a polite answer to anything else.
-"""
+"""Routes one webhook event to what the bot says. Returns messages; never calls LINE."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from linebot.v3.messaging import Message, TextMessage
-from linebot.v3.webhooks import Event, FollowEvent, MessageEvent, PostbackEvent, UnfollowEvent
+from linebot.v3.webhooks import Event, FollowEvent, UnfollowEvent
 from sqlalchemy.orm import Session
 
-from handlers.catalog import t
+from handlers.catalog import LANGUAGES, t
+from handlers.engine import Engine, Incoming
+from handlers.flows import FLOWS
 from storage.repositories import UserRepository
 
 
@@ -24,6 +22,17 @@ class EventContext:
     session: Session
     now: datetime
     line_user_id: str | None
+    # The language of the user's LINE app, when the bot looked it up (on follow).
+    profile_language: str | None = None
+    idle_timeout: timedelta = timedelta(hours=24)
+
+
+def language_from_profile(profile_language: str | None) -> str | None:
+    """LINE reports e.g. "th", "en", "en-US", "ja"; we speak Thai and English, Thai by default."""
+    if not profile_language:
+        return None
+    base = profile_language.split("-")[0].lower()
+    return base if base in LANGUAGES else "th"
 
 
 def handle_event(event: Event, ctx: EventContext) -> list[Message]:
@@ -36,14 +45,19 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         return []
     if isinstance(event, FollowEvent):
         user = users.mark_followed(ctx.line_user_id, ctx.now)
+        language = language_from_profile(ctx.profile_language)
+        if language and user.reminder_days is None:  # never override a language the user chose
+            user.language = language
         return [
             TextMessage(text=t("welcome.greeting", user.language)),
             TextMessage(text=t("welcome.privacy", user.language)),
         ]
+    incoming = Incoming.from_event(event)
+    if incoming is None:
+        return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
-    if isinstance(event, MessageEvent | PostbackEvent):
-        return [TextMessage(text=t("help.capabilities", user.language))]
-    return []
+    engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout)
+    return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming)
 
 
 def apology(error_id: str, language: str = "th") -> list[Message]:

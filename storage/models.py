@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import BigIntPK, UTCDateTime
@@ -27,6 +27,10 @@ class LineUser(Base):
     followed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Preferences the user chose (the preferences flow).
+    news_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    reminder_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class InboxEvent(Base):
@@ -90,3 +94,37 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Conversation(Base):
+    """Where one LINE user is in a conversation. One row per user, locked while an event runs."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # A new id each time a flow starts: buttons carry it, so old buttons are recognised as stale.
+    conversation_id: Mapped[str] = mapped_column(String(16))
+    flow: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    history: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of earlier states (for back)
+    # An engine question waiting for yes/no: "leave:<flow>" or "resume:<flow>".
+    pending: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConversationDraft(Base):
+    """Answers of a flow left unfinished (cancel, menu, idle timeout), offered back next time."""
+
+    __tablename__ = "conversation_drafts"
+    __table_args__ = (UniqueConstraint("line_user_id", "flow", name="uq_draft_user_flow"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    flow: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[str] = mapped_column(Text)
+    history: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

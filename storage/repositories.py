@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import InboxEvent, LineUser, OutboxMessage, SourceLease
+from storage.models import (
+    Conversation,
+    ConversationDraft,
+    InboxEvent,
+    LineUser,
+    OutboxMessage,
+    SourceLease,
+)
 
 MULTICAST_MAX_RECIPIENTS = 500  # LINE: at most 500 user ids per multicast call
 
@@ -353,3 +360,72 @@ class OutboxRepository:
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
             ).all()
         )
+
+
+class ConversationRepository:
+    """Conversation state per LINE user; `lock()` serialises everything that advances it."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, line_user_id: str, now: datetime, new_id: str) -> Conversation:
+        """The user's conversation row, locked for this transaction (created on first use).
+
+        PostgreSQL: SELECT … FOR UPDATE makes a second worker wait until this transaction ends,
+        then see the advanced state. SQLite: transactions begin IMMEDIATE, which serialises writers.
+        """
+        insert_ignore(
+            self.session,
+            Conversation,
+            [
+                {
+                    "line_user_id": line_user_id,
+                    "conversation_id": new_id,
+                    "flow": None,
+                    "state": None,
+                    "answers": "{}",
+                    "history": "[]",
+                    "pending": None,
+                    "version": 0,
+                    "updated_at": now,
+                }
+            ],
+            ["line_user_id"],
+        )
+        conversation = self.session.scalars(
+            select(Conversation)
+            .where(Conversation.line_user_id == line_user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        return conversation
+
+    def get_draft(self, line_user_id: str, flow: str) -> ConversationDraft | None:
+        return self.session.scalars(
+            select(ConversationDraft).where(
+                ConversationDraft.line_user_id == line_user_id, ConversationDraft.flow == flow
+            )
+        ).first()
+
+    def save_draft(
+        self, line_user_id: str, flow: str, state: str, answers: str, history: str, now: datetime
+    ) -> None:
+        draft = self.get_draft(line_user_id, flow)
+        if draft is None:
+            self.session.add(
+                ConversationDraft(
+                    line_user_id=line_user_id,
+                    flow=flow,
+                    state=state,
+                    answers=answers,
+                    history=history,
+                    updated_at=now,
+                )
+            )
+        else:
+            draft.state, draft.answers, draft.history, draft.updated_at = state, answers, history, now
+
+    def delete_draft(self, line_user_id: str, flow: str) -> None:
+        draft = self.get_draft(line_user_id, flow)
+        if draft is not None:
+            self.session.delete(draft)

@@ -22,15 +22,22 @@ class CatalogError(ValueError):
     pass
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
+def _flatten(table: dict, prefix: str = "") -> dict[str, str | list[str]]:
+    flat: dict[str, str | list[str]] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, name + "."))
+        elif isinstance(value, list):
+            flat[name] = [str(v) for v in value]
         else:
             flat[name] = str(value)
     return flat
+
+
+def fold(text: str) -> str:
+    """How typed words are compared: case, surrounding and repeated spaces do not matter."""
+    return " ".join(text.strip().lower().split())
 
 
 def placeholders(text: str) -> set[str]:
@@ -38,16 +45,25 @@ def placeholders(text: str) -> set[str]:
 
 
 class Catalog:
-    def __init__(self, messages: dict[str, dict[str, str]]) -> None:
+    def __init__(self, messages: dict[str, dict[str, str]], words: dict[str, dict[str, list[str]]]) -> None:
         self.messages = messages
+        # Word lists (commands people type, yes/no) are matched in either language.
+        self.word_lists = words
+        self._words = {
+            key: frozenset(fold(w) for language in LANGUAGES for w in words[language].get(key, ()))
+            for key in set().union(*(words[language] for language in LANGUAGES))
+        }
 
     @classmethod
     def load(cls, directory: Path = _DIR) -> Catalog:
-        messages = {}
+        messages: dict[str, dict[str, str]] = {}
+        words: dict[str, dict[str, list[str]]] = {}
         for language in LANGUAGES:
             with open(directory / f"{language}.toml", "rb") as fh:
-                messages[language] = _flatten(tomllib.load(fh))
-        catalog = cls(messages)
+                flat = _flatten(tomllib.load(fh))
+            messages[language] = {k: v for k, v in flat.items() if isinstance(v, str)}
+            words[language] = {k: v for k, v in flat.items() if isinstance(v, list)}
+        catalog = cls(messages, words)
         problems = catalog.problems()
         if problems:
             raise CatalogError("; ".join(problems))
@@ -56,6 +72,10 @@ class Catalog:
     def problems(self) -> list[str]:
         """Keys missing in a language, or with different placeholders between languages."""
         problems = []
+        reference_words = self.word_lists[DEFAULT_LANGUAGE]
+        for language in LANGUAGES:
+            for key in sorted(set(reference_words) ^ set(self.word_lists[language])):
+                problems.append(f"{key} (words) missing in one language")
         reference = self.messages[DEFAULT_LANGUAGE]
         for language in LANGUAGES:
             texts = self.messages[language]
@@ -66,6 +86,16 @@ class Catalog:
                 if placeholders(reference[key]) != placeholders(texts[key]):
                     problems.append(f"{key}: placeholders differ between th and {language}")
         return problems
+
+    def words(self, key: str) -> frozenset[str]:
+        """The folded words (both languages) listed under `key`."""
+        try:
+            return self._words[key]
+        except KeyError:
+            raise KeyError(f"message catalog has no word list {key!r}") from None
+
+    def has(self, key: str) -> bool:
+        return key in self.messages[DEFAULT_LANGUAGE]
 
     def text(self, key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
         lang = language if language in self.messages else DEFAULT_LANGUAGE

@@ -143,7 +143,7 @@ def test_a_failing_event_gets_an_apology_with_an_error_id_and_does_not_block_lat
     with rt.session_factory() as session:
         error_id = session.scalar(select(InboxEvent.error_id).where(InboxEvent.status == "failed"))
     assert error_id and texts[0] == t("error.apology", "th", error_id=error_id)
-    assert texts[1] == t("help.capabilities", "th")
+    assert texts[1].startswith(t("help.capabilities", "th"))
     [_failure_record] = [r for r in caplog.records if getattr(r, "error_id", None) == error_id and r.exc_info]
     assert "boom" not in caplog.text.replace("explode_on_boom", "")
 

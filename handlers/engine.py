@@ -1,0 +1,613 @@
+"""The conversation engine: flows declared as data, state in the database, global commands.
+
+A flow (`Flow`) names its entry words, its first state and its steps. A step (`Step`) asks one
+question (`Question`: text + choices) and handles an answer, returning an `Outcome` (next state +
+what to say). Steps never call LINE and never see a Flask request; the engine renders questions as
+LINE messages (quick replies, paging, labels and text within LINE's limits), keeps the state per
+LINE user in the `conversations` table, and handles what works everywhere:
+
+- cancel / back / help / menu, typed (Thai or English) or tapped;
+- stale buttons: every button carries the conversation id and the state it was shown for;
+- the wrong kind of input (a sticker when a number is expected, 3,000 characters, …);
+- an idle timeout that closes the conversation and keeps a draft to offer back later.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
+
+from linebot.v3.messaging import (
+    Message,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+)
+from linebot.v3.webhooks import (
+    AudioMessageContent,
+    Event,
+    FileMessageContent,
+    ImageMessageContent,
+    LocationMessageContent,
+    MessageEvent,
+    PostbackEvent,
+    StickerMessageContent,
+    TextMessageContent,
+    VideoMessageContent,
+)
+from sqlalchemy.orm import Session
+
+from handlers.catalog import default_catalog, fold, t
+from handlers.parsing import ParseError, format_number, format_period_en, format_period_th
+from handlers.parsing.periods import Period
+from storage.models import Conversation
+from storage.repositories import ConversationRepository
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+# LINE limits the engine designs around (shared/domain/LINE.md).
+MAX_MESSAGES = 5
+MAX_TEXT_UTF16 = 5000
+MAX_QUICK_REPLY = 13
+MAX_LABEL_UTF16 = 20
+MAX_POSTBACK_DATA = 300
+# Longer than any answer a question here expects; longer text is refused politely, not parsed.
+MAX_ANSWER_CHARS = 1000
+
+COMMANDS = ("cancel", "back", "help", "menu")
+
+
+# --- what comes in ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Incoming:
+    """One user input, whatever LINE event carried it."""
+
+    kind: str  # text | postback | image | video | audio | file | location | sticker
+    text: str = ""
+    data: Mapping[str, str] = field(default_factory=dict)  # a postback's fields
+    message_id: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> Incoming | None:
+        if isinstance(event, PostbackEvent):
+            return cls("postback", data=dict(parse_qsl(event.postback.data or "", keep_blank_values=True)))
+        if not isinstance(event, MessageEvent):
+            return None
+        message = event.message
+        kinds = {
+            TextMessageContent: "text",
+            ImageMessageContent: "image",
+            VideoMessageContent: "video",
+            AudioMessageContent: "audio",
+            FileMessageContent: "file",
+            LocationMessageContent: "location",
+            StickerMessageContent: "sticker",
+        }
+        kind = next((k for cls_, k in kinds.items() if isinstance(message, cls_)), "other")
+        text = message.text if isinstance(message, TextMessageContent) else ""
+        return cls(kind, text=text or "", message_id=getattr(message, "id", None))
+
+
+# --- what flows declare ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    """A button. `label_key` is a catalog key; `label` a literal from data (a province name)."""
+
+    value: str
+    label_key: str | None = None
+    label: str | None = None
+
+    def text(self, language: str) -> str:
+        return t(self.label_key, language) if self.label_key else (self.label or self.value)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    choices: Sequence[Choice] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a step decided: go to `next` (None ends the flow) or stay and ask again (`retry`)."""
+
+    next: str | None
+    say: tuple[str, ...] = ()
+    retry: bool = False
+
+    @classmethod
+    def go(cls, state: str, *say: str) -> Outcome:
+        return cls(state, say)
+
+    @classmethod
+    def again(cls, *say: str) -> Outcome:
+        return cls(None, say, retry=True)
+
+    @classmethod
+    def end(cls, *say: str) -> Outcome:
+        return cls(None, say)
+
+
+@dataclass
+class Turn:
+    """What a step may use: the user's language, the answers so far, the time, the session."""
+
+    session: Session
+    line_user_id: str
+    language: str
+    now: datetime
+    answers: dict[str, Any]
+
+    def t(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+    @property
+    def today(self) -> date:
+        """Today in Thailand (people report by Thai calendar days)."""
+        return self.now.astimezone(BANGKOK).date()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question. `on_choice` gets a tapped (or typed) choice value, `on_text` free text."""
+
+    ask: Callable[[Turn], Question]
+    help_key: str
+    on_choice: Callable[[Turn, str], Outcome] | None = None
+    on_text: Callable[[Turn, str], Outcome] | None = None
+    # The earlier answer, shown when the user comes back to this question.
+    describe: Callable[[Turn], str | None] = lambda turn: None
+    accepts: frozenset[str] = frozenset({"text", "postback"})
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title_key: str  # catalog key: the flow's name on the menu
+    words_key: str  # catalog key of the words that start it
+    start: str
+    steps: Mapping[str, Step]
+    keeps_draft: bool = False
+
+
+# --- rendering within LINE's limits ----------------------------------------------------------
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_label(text: str) -> str:
+    """A button label LINE accepts (≤ 20 characters, counted the strictest way)."""
+    if utf16_len(text) <= MAX_LABEL_UTF16:
+        return text
+    out = ""
+    for char in text:
+        if utf16_len(out + char) > MAX_LABEL_UTF16 - 1:
+            break
+        out += char
+    return out + "…"
+
+
+def split_text(text: str, limit: int = MAX_TEXT_UTF16) -> list[str]:
+    """Split long text into pieces LINE accepts, at paragraph, line or space boundaries."""
+    pieces: list[str] = []
+    rest = text
+    while utf16_len(rest) > limit:
+        cut = len(rest)
+        while utf16_len(rest[:cut]) > limit:
+            cut = int(cut * 0.9)
+        window = rest[:cut]
+        for separator in ("\n\n", "\n", " "):
+            position = window.rfind(separator)
+            if position > cut // 2:
+                cut = position + len(separator)
+                break
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def postback_data(**fields: str) -> str:
+    data = urlencode(fields)
+    if len(data) > MAX_POSTBACK_DATA:
+        raise ValueError("postback data too long")
+    return data
+
+
+def assemble(texts: Sequence[str], quick_reply: QuickReply | None = None) -> list[Message]:
+    """Texts as at most 5 LINE messages, the quick reply on the last one."""
+    joined = "\n\n".join(text for text in texts if text)
+    parts = split_text(joined) or [""]
+    if len(parts) > MAX_MESSAGES:
+        # Over 20,000 characters: never written by us; keep the start and the question at the end.
+        parts = [*parts[: MAX_MESSAGES - 1], parts[-1]]
+    messages: list[Message] = [TextMessage(text=part) for part in parts[:-1]]
+    messages.append(TextMessage(text=parts[-1], quick_reply=quick_reply))
+    return messages
+
+
+# --- the engine ------------------------------------------------------------------------------
+def new_conversation_id() -> str:
+    return secrets.token_hex(4)
+
+
+class Engine:
+    """Runs flows for one event at a time (the caller holds the event's transaction)."""
+
+    def __init__(self, flows: Sequence[Flow], *, idle_timeout: timedelta = timedelta(hours=24)) -> None:
+        self.flows = {flow.name: flow for flow in flows}
+        self.idle_timeout = idle_timeout
+
+    # -- entry point --------------------------------------------------------------------------
+    def handle(
+        self, session: Session, line_user_id: str, language: str, now: datetime, incoming: Incoming
+    ) -> list[Message]:
+        conversation = ConversationRepository(session).lock(line_user_id, now, new_conversation_id())
+        run = _Run(self, session, conversation, language, now)
+        texts: list[str] = []
+        if conversation.flow and now - conversation.updated_at > self.idle_timeout:
+            texts.append(run.close_for_idle())
+        reply = run.dispatch(incoming)
+        conversation.updated_at = now
+        conversation.version += 1  # an optimistic check for anything that bypasses the row lock
+        return assemble(texts + reply.texts, reply.quick_reply)
+
+    def flow_for_words(self, text: str) -> Flow | None:
+        folded = fold(text)
+        for flow in self.flows.values():
+            if folded in default_catalog().words(flow.words_key):
+                return flow
+        return None
+
+
+@dataclass
+class _Reply:
+    texts: list[str]
+    quick_reply: QuickReply | None = None
+
+
+class _Run:
+    """One event's work on one locked conversation."""
+
+    def __init__(self, engine: Engine, session: Session, conv: Conversation, language: str, now: datetime):
+        self.engine = engine
+        self.session = session
+        self.conv = conv
+        self.language = language
+        self.now = now
+        self.answers: dict[str, Any] = json.loads(conv.answers or "{}")
+        self.history: list[str] = json.loads(conv.history or "[]")
+
+    # -- helpers ------------------------------------------------------------------------------
+    def t(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+    @property
+    def flow(self) -> Flow | None:
+        return self.engine.flows.get(self.conv.flow or "")
+
+    def turn(self) -> Turn:
+        return Turn(self.session, self.conv.line_user_id, self.language, self.now, self.answers)
+
+    def save(self) -> None:
+        self.conv.answers = json.dumps(self.answers, ensure_ascii=False)
+        self.conv.history = json.dumps(self.history)
+
+    def marker(self) -> str:
+        """What a button must carry to be current: the pending prompt, else the state."""
+        return "!" + self.conv.pending if self.conv.pending else (self.conv.state or "")
+
+    def button(self, label: str, **fields: str) -> QuickReplyItem:
+        data = postback_data(c=self.conv.conversation_id, s=self.marker(), **fields)
+        return QuickReplyItem(
+            action=PostbackAction(label=fit_label(label), data=data, displayText=label[:300])
+        )
+
+    def menu_button(self, flow: Flow) -> QuickReplyItem:
+        label = self.t(flow.title_key)
+        return QuickReplyItem(
+            action=PostbackAction(
+                label=fit_label(label), data=postback_data(a="start", f=flow.name), displayText=label
+            )
+        )
+
+    def start_conversation(self, flow: Flow, state: str, answers: dict, history: list[str]) -> None:
+        self.conv.conversation_id = new_conversation_id()
+        self.conv.flow, self.conv.state, self.conv.pending = flow.name, state, None
+        self.answers, self.history = dict(answers), list(history)
+        self.save()
+
+    def close(self, *, keep_draft: bool) -> bool:
+        """End the current flow; keep its answers as a draft when the flow wants that."""
+        flow = self.flow
+        kept = False
+        if flow and keep_draft and flow.keeps_draft and self.conv.state:
+            ConversationRepository(self.session).save_draft(
+                self.conv.line_user_id,
+                flow.name,
+                self.conv.state,
+                json.dumps(self.answers, ensure_ascii=False),
+                json.dumps(self.history),
+                self.now,
+            )
+            kept = True
+        self.conv.flow = self.conv.state = self.conv.pending = None
+        self.answers, self.history = {}, []
+        self.save()
+        return kept
+
+    def close_for_idle(self) -> str:
+        kept = self.close(keep_draft=True)
+        return self.t("conv.timed_out_kept" if kept else "conv.timed_out")
+
+    # -- questions ----------------------------------------------------------------------------
+    def ask(self, *, page: int = 0, show_previous: bool = False) -> _Reply:
+        """The current question (or pending prompt), with its buttons."""
+        if self.conv.pending:
+            return self.ask_pending()
+        flow, step = self.flow, self.current_step()
+        if flow is None or step is None:
+            return self.menu()
+        turn = self.turn()
+        question = step.ask(turn)
+        texts = [question.text]
+        if show_previous:
+            previous = step.describe(turn)
+            if previous:
+                texts.insert(0, self.t("conv.previous_answer", answer=previous))
+        nav = []
+        if self.history:
+            nav.append(self.button(self.t("command.back.label"), a="cmd", v="back"))
+        nav.append(self.button(self.t("command.cancel.label"), a="cmd", v="cancel"))
+        choices = list(question.choices)
+        room = MAX_QUICK_REPLY - len(nav)
+        items: list[QuickReplyItem] = []
+        if len(choices) > room:
+            per_page = room - 1  # one slot for "more"
+            pages = (len(choices) + per_page - 1) // per_page
+            page = page % pages
+            shown = choices[page * per_page : (page + 1) * per_page]
+            items = [self.button(c.text(self.language), v=c.value) for c in shown]
+            items.append(
+                self.button(
+                    self.t("conv.more", page=page + 2 if page + 1 < pages else 1), a="more", p=str(page + 1)
+                )
+            )
+            if page == 0:
+                texts.append(self.t("conv.more_hint"))
+        else:
+            items = [self.button(c.text(self.language), v=c.value) for c in choices]
+        return _Reply(texts, QuickReply(items=items + nav))
+
+    def ask_pending(self) -> _Reply:
+        kind, _, flow_name = (self.conv.pending or "").partition(":")
+        flow = self.engine.flows.get(flow_name)
+        title = self.t(flow.title_key) if flow else ""
+        if kind == "leave":
+            current = self.flow
+            text = self.t("conv.confirm_leave", flow=self.t(current.title_key) if current else "")
+            yes, no = self.t("conv.leave_yes"), self.t("conv.leave_no")
+        else:
+            text = self.t("conv.resume_offer", flow=title)
+            yes, no = self.t("conv.resume_continue"), self.t("conv.resume_restart")
+        return _Reply([text], QuickReply(items=[self.button(yes, v="yes"), self.button(no, v="no")]))
+
+    def menu(self, *texts: str) -> _Reply:
+        items = [self.menu_button(flow) for flow in self.engine.flows.values()]
+        items.append(
+            QuickReplyItem(
+                action=PostbackAction(
+                    label=fit_label(self.t("command.help.label")),
+                    data=postback_data(a="cmd", v="help"),
+                    displayText=self.t("command.help.label"),
+                )
+            )
+        )
+        return _Reply([*texts, self.t("conv.menu")], QuickReply(items=items[:MAX_QUICK_REPLY]))
+
+    def current_step(self) -> Step | None:
+        flow = self.flow
+        return flow.steps.get(self.conv.state or "") if flow else None
+
+    # -- dispatch -----------------------------------------------------------------------------
+    def dispatch(self, incoming: Incoming) -> _Reply:
+        if incoming.kind == "postback":
+            return self.on_postback(incoming.data)
+        if incoming.kind == "text":
+            if len(incoming.text) > MAX_ANSWER_CHARS:
+                return self.reask(self.t("conv.too_long", limit=MAX_ANSWER_CHARS))
+            command = self.command_for(incoming.text)
+            if command:
+                return self.command(command)
+            flow = self.engine.flow_for_words(incoming.text)
+            if flow:
+                return self.enter(flow)
+        if self.conv.pending:
+            if incoming.kind == "text":
+                folded = fold(incoming.text)
+                if folded in default_catalog().words("words.yes"):
+                    return self.answer_pending("yes")
+                if folded in default_catalog().words("words.no"):
+                    return self.answer_pending("no")
+            return self.reask(self.t("conv.choose_button"))
+        step = self.current_step()
+        if step is None:
+            return self.menu(self.t("help.capabilities"))
+        if incoming.kind not in step.accepts:
+            return self.reask(self.wrong_kind(incoming.kind, step))
+        question = step.ask(self.turn())
+        if step.on_choice:
+            folded = fold(incoming.text)
+            for choice in question.choices:
+                if folded in (fold(choice.text(self.language)), fold(choice.value)):
+                    return self.apply(step.on_choice(self.turn(), choice.value))
+        if step.on_text:
+            return self.apply(step.on_text(self.turn(), incoming.text))
+        return self.reask(self.t("conv.choose_button"))
+
+    def wrong_kind(self, kind: str, step: Step) -> str:
+        got = self.t(f"conv.got.{kind}") if kind in _INPUT_KINDS else self.t("conv.got.other")
+        expected = "image" if "image" in step.accepts else ("text" if step.on_text else "choice")
+        return f"{got} {self.t(f'conv.expect.{expected}')}"
+
+    def on_postback(self, data: Mapping[str, str]) -> _Reply:
+        action = data.get("a", "")
+        if "c" not in data:  # a button not tied to a question: the menu, a rich-menu tab
+            if action == "start" and data.get("f") in self.engine.flows:
+                return self.enter(self.engine.flows[data["f"]])
+            if action == "cmd" and data.get("v") in COMMANDS:
+                return self.command(data["v"])
+            return self.reask(self.t("conv.expired"))
+        if (
+            data.get("c") != self.conv.conversation_id
+            or data.get("s") != self.marker()
+            or not (self.conv.flow or self.conv.pending)
+        ):
+            # An old or finished conversation's button, or the same button tapped twice.
+            return self.reask(self.t("conv.expired"))
+        if action == "cmd" and data.get("v") in COMMANDS:
+            return self.command(data["v"])
+        if action == "more":
+            return self.ask(page=int(data.get("p", "0") or 0))
+        if self.conv.pending:
+            return self.answer_pending(data.get("v", ""))
+        step = self.current_step()
+        if step is None or step.on_choice is None:
+            return self.reask(self.t("conv.expired"))
+        return self.apply(step.on_choice(self.turn(), data.get("v", "")))
+
+    def command_for(self, text: str) -> str | None:
+        folded = fold(text)
+        for command in COMMANDS:
+            if folded in default_catalog().words(f"command.{command}.words"):
+                return command
+        return None
+
+    def command(self, command: str) -> _Reply:
+        flow = self.flow
+        if command == "help":
+            if self.current_step() is not None and not self.conv.pending:
+                return self.reask(self.t(self.current_step().help_key))
+            if self.conv.pending:
+                return self.reask(self.t("conv.help_pending"))
+            return self.menu(self.t("help.general"))
+        if command == "menu":
+            if flow is None:
+                return self.menu()
+            self.conv.pending = f"leave:{flow.name}"
+            return self.ask_pending()
+        if command == "cancel":
+            if flow is None and not self.conv.pending:
+                return self.menu(self.t("conv.nothing_to_cancel"))
+            if flow is None:  # cancelling a resume offer
+                self.conv.pending = None
+                return self.menu(self.t("conv.cancelled"))
+            kept = self.close(keep_draft=True)
+            return self.menu(self.t("conv.cancelled_kept" if kept else "conv.cancelled"))
+        # back
+        if flow is None or self.conv.pending:
+            return self.reask(self.t("conv.nothing_to_go_back_to"))
+        if not self.history:
+            return self.reask(self.t("conv.first_question"))
+        self.conv.state = self.history.pop()
+        self.save()
+        return self.ask(show_previous=True)
+
+    def enter(self, flow: Flow) -> _Reply:
+        if self.conv.flow == flow.name and not self.conv.pending:
+            return self.ask()
+        if self.conv.flow and self.conv.flow != flow.name:
+            self.conv.pending = f"leave:{flow.name}"
+            return self.ask_pending()
+        self.conv.pending = None
+        draft = ConversationRepository(self.session).get_draft(self.conv.line_user_id, flow.name)
+        if draft is not None:
+            self.conv.conversation_id = new_conversation_id()
+            self.conv.flow = None
+            self.conv.pending = f"resume:{flow.name}"
+            return self.ask_pending()
+        self.start_conversation(flow, flow.start, {}, [])
+        return self.ask()
+
+    def answer_pending(self, value: str) -> _Reply:
+        kind, _, flow_name = (self.conv.pending or "").partition(":")
+        target = self.engine.flows.get(flow_name)
+        self.conv.pending = None
+        if kind == "leave":
+            if value != "yes":
+                return self.reask()
+            current = self.flow
+            kept = self.close(keep_draft=True)
+            note = self.t("conv.left_kept") if kept else ""
+            if target is not None and current is not None and target.name != current.name:
+                reply = self.enter(target)
+                return _Reply([note, *reply.texts], reply.quick_reply)
+            return self.menu(note)
+        # resume
+        repo = ConversationRepository(self.session)
+        draft = repo.get_draft(self.conv.line_user_id, flow_name) if target else None
+        if target is None:
+            return self.menu()
+        if value == "yes" and draft is not None and draft.state in target.steps:
+            self.start_conversation(target, draft.state, json.loads(draft.answers), json.loads(draft.history))
+            repo.delete_draft(self.conv.line_user_id, flow_name)
+            reply = self.ask(show_previous=True)
+            return _Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply)
+        repo.delete_draft(self.conv.line_user_id, flow_name)
+        self.start_conversation(target, target.start, {}, [])
+        return self.ask()
+
+    def reask(self, *texts: str) -> _Reply:
+        reply = self.ask() if (self.conv.flow or self.conv.pending) else self.menu()
+        return _Reply([*texts, *reply.texts], reply.quick_reply)
+
+    def apply(self, outcome: Outcome) -> _Reply:
+        texts = list(outcome.say)
+        if outcome.retry:
+            self.save()
+            reply = self.ask()
+            return _Reply(texts + reply.texts, reply.quick_reply)
+        if outcome.next is None:
+            flow = self.flow
+            self.close(keep_draft=False)
+            if flow is not None:
+                ConversationRepository(self.session).delete_draft(self.conv.line_user_id, flow.name)
+            return self.menu(*texts)
+        if outcome.next != self.conv.state and self.conv.state:
+            self.history.append(self.conv.state)
+        self.conv.state = outcome.next
+        self.save()
+        reply = self.ask()
+        return _Reply(texts + reply.texts, reply.quick_reply)
+
+
+_INPUT_KINDS = ("text", "postback", "image", "video", "audio", "file", "location", "sticker")
+
+
+# --- turning parse errors into sentences -----------------------------------------------------
+def parse_error_text(error: ParseError, language: str) -> str:
+    """A polite sentence for a refused input, from the catalog (`parse.<code>`)."""
+    params: dict[str, object] = {}
+    for key, value in error.params.items():
+        if isinstance(value, date):
+            period = Period(value, value, "day")
+            params[key] = format_period_th(period) if language == "th" else format_period_en(period)
+        elif key in ("expected", "entered", "unit") and isinstance(value, str):
+            params[key] = t(f"unit.{value}", language) if default_catalog().has(f"unit.{value}") else value
+        elif hasattr(value, "as_tuple"):
+            params[key] = format_number(value)
+        else:
+            params[key] = value
+    key = f"parse.{error.code}" if default_catalog().has(f"parse.{error.code}") else "parse.fallback"
+    try:
+        return t(key, language, **params)
+    except (KeyError, IndexError):  # a message naming a param this error did not carry
+        return t("parse.fallback", language)
