@@ -145,7 +145,7 @@ class Turn:
     now: datetime
     answers: dict[str, Any]
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
 
     @property
@@ -287,7 +287,7 @@ class _Run:
         self.history: list[str] = json.loads(conv.history or "[]")
 
     # -- helpers ------------------------------------------------------------------------------
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
 
     @property

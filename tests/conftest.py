@@ -131,8 +131,8 @@ def make_app():
     """Build apps from settings; all are shut down cleanly after the test."""
     apps = []
 
-    def build(settings: Settings):
-        app = create_app(settings)
+    def build(settings: Settings, clock=None):
+        app = create_app(settings, clock=clock)
         app.config["TESTING"] = True
         apps.append(app)
         return app

@@ -113,3 +113,106 @@ class WebProcess:
                 self.process.kill()
                 self.process.wait()
         self._close_log()
+
+
+class FakeClock:
+    """The clock boundary, under the test's control: real time plus whatever was `advance`d."""
+
+    def __init__(self) -> None:
+        from datetime import timedelta
+
+        self.offset = timedelta(0)
+
+    def now(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.offset += timedelta(**delta)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class Chat:
+    """One LINE user talking to the bot through signed webhooks; reads answers from the fake.
+
+    `say()`, `tap()` and friends send one event and return the texts of the bot's answer;
+    `buttons` are the quick-reply labels of the last answer.
+    """
+
+    def __init__(self, client, fake_line, user_id: str | None = None) -> None:
+        from bot.fakeline.events import new_user_id
+
+        self.client = client
+        self.fake = fake_line
+        self.user = user_id or new_user_id()
+        self.clock_ms = int(time.time() * 1000)
+        self.last: list[dict] = []
+        self.history: list[list[dict]] = []
+
+    def _send(self, build) -> list[str]:
+        self.clock_ms += 1000
+        before = len(self.fake.delivered_to(self.user))
+        token = self.fake.issue_reply_token(self.user)
+        event = build(timestamp_ms=self.clock_ms, reply_token=token)
+        response = post_events(self.client, [event])
+        assert response.status_code == 200
+        deliveries = wait_for(
+            lambda: (lambda d: d if len(d) > before else None)(self.fake.delivered_to(self.user))
+        )
+        assert len(deliveries) == before + 1, "the bot answered one event more than once"
+        self.last = [dict(m) for m in deliveries[-1].messages]
+        self.history.append(self.last)
+        return self.texts
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.get("text", "") for m in self.last]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.texts)
+
+    @property
+    def buttons(self) -> list[str]:
+        quick = (self.last[-1].get("quickReply") or {}) if self.last else {}
+        return [item["action"]["label"] for item in quick.get("items", [])]
+
+    def button_data(self, label: str, messages: list[dict] | None = None) -> str:
+        messages = self.last if messages is None else messages
+        for item in (messages[-1].get("quickReply") or {}).get("items", []):
+            if item["action"]["label"] == label:
+                return item["action"]["data"]
+        raise AssertionError(f"no button {label!r}; buttons are {self.buttons}")
+
+    def say(self, text: str) -> list[str]:
+        from bot.fakeline.events import text_event
+
+        return self._send(lambda **kw: text_event(self.user, text, **kw))
+
+    def tap(self, label: str) -> list[str]:
+        return self.tap_data(self.button_data(label))
+
+    def tap_data(self, data: str) -> list[str]:
+        from bot.fakeline.events import postback_event
+
+        return self._send(lambda **kw: postback_event(self.user, data, **kw))
+
+    def send_sticker(self) -> list[str]:
+        from bot.fakeline.events import sticker_event
+
+        return self._send(lambda **kw: sticker_event(self.user, **kw))
+
+    def send_location(self) -> list[str]:
+        from bot.fakeline.events import location_event
+
+        return self._send(lambda **kw: location_event(self.user, 13.7563, 100.5018, **kw))
+
+    def send_image(self) -> list[str]:
+        from bot.fakeline.events import image_event, new_message_id
+
+        return self._send(lambda **kw: image_event(self.user, new_message_id(), **kw))

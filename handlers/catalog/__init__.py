@@ -97,7 +97,7 @@ class Catalog:
     def has(self, key: str) -> bool:
         return key in self.messages[DEFAULT_LANGUAGE]
 
-    def text(self, key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
+    def text(self, key: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
         lang = language if language in self.messages else DEFAULT_LANGUAGE
         try:
             template = self.messages[lang][key]
@@ -111,6 +111,6 @@ def default_catalog() -> Catalog:
     return Catalog.load()
 
 
-def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
+def t(key: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """The sentence `key` in `language` (Thai when the language is unknown)."""
     return default_catalog().text(key, language, **params)

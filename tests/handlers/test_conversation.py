@@ -1,0 +1,183 @@
+"""A scripted conversation through signed webhooks and the fake LINE platform, checking what the
+user sees at each step: menu, choices, paging, help, back, cancel, stale and double taps, wrong
+kinds of input, idle timeout with a kept draft, and an app restart in the middle."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.runtime import runtime
+from handlers.catalog import t
+from storage.models import LineUser
+from tests.helpers import Chat, FakeClock
+
+
+def th(key: str, **params) -> str:
+    return t(key, "th", **params)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def chat_app(make_app, settings, clock):
+    return make_app(settings, clock=clock)
+
+
+def saved_user(app, user_id: str) -> LineUser:
+    with runtime(app).session_factory() as session:
+        return session.scalars(select(LineUser).where(LineUser.line_user_id == user_id)).one()
+
+
+def test_preferences_conversation_end_to_end(chat_app, make_app, settings, clock, fake_line):
+    chat = Chat(chat_app.test_client(), fake_line)
+
+    # Anything no flow handles: a polite answer and the menu.
+    chat.say("สวัสดีค่ะ")
+    assert th("help.capabilities") in chat.text and th("prefs.title") in chat.buttons
+
+    # Start from the menu button.
+    chat.tap(th("prefs.title"))
+    assert chat.text == th("prefs.ask_language")
+    assert chat.buttons == [th("prefs.language_th"), th("prefs.language_en"), th("command.cancel.label")]
+    language_buttons = chat.last
+
+    # Back on the first question: nothing to go back to, same question again.
+    chat.say("ย้อนกลับ")
+    assert chat.texts[0].startswith(th("conv.first_question")) and th("prefs.ask_language") in chat.text
+
+    chat.tap(th("prefs.language_th"))
+    assert th("prefs.ask_province") in chat.text
+    # 77 provinces do not fit LINE's 13 quick replies: a page of them, "more", back and cancel.
+    assert len(chat.buttons) == 13
+    assert chat.buttons[-3:] == [
+        th("conv.more", page=2),
+        th("command.back.label"),
+        th("command.cancel.label"),
+    ]
+    first_page = chat.buttons[:10]
+    chat.tap(th("conv.more", page=2))
+    assert th("prefs.ask_province") in chat.text and chat.buttons[:10] != first_page
+
+    # Help explains the question, then asks it again.
+    chat.say("ช่วยเหลือ")
+    assert chat.texts[0].startswith(th("prefs.help_province")) and th("prefs.ask_province") in chat.text
+
+    # Wrong kinds of input: explained, and the same question again.
+    chat.send_sticker()
+    assert th("conv.got.sticker") in chat.text and th("prefs.ask_province") in chat.text
+    chat.send_location()
+    assert th("conv.got.location") in chat.text and th("prefs.ask_province") in chat.text
+    chat.say("ก" * 3000)
+    assert th("conv.too_long", limit=1000) in chat.text and th("prefs.ask_province") in chat.text
+    chat.say("จังหวัดที่ไม่มีอยู่จริง")
+    assert th("prefs.province_unknown") in chat.text
+
+    # A typed answer works as well as a button.
+    chat.say("เชียงใหม่")
+    assert th("prefs.ask_reminder_days", low=1, high=30) in chat.text
+
+    # A stale button: the language buttons belong to an earlier question.
+    chat.tap_data(chat.button_data(th("prefs.language_th"), language_buttons))
+    assert chat.texts[0].startswith(th("conv.expired"))
+    assert th("prefs.ask_reminder_days", low=1, high=30) in chat.text
+
+    # Numbers: Thai digits accepted, nonsense and out of range refused with the reason.
+    chat.say("👍")
+    assert th("parse.input.empty") in chat.text
+    chat.say("เจ็ด")
+    assert th("parse.number.not_a_number") in chat.text
+    chat.say("๔๕")
+    assert th("prefs.reminder_days_range", low=1, high=30) in chat.text
+
+    # Back shows the earlier answer.
+    chat.say("ย้อนกลับ")
+    assert th("conv.previous_answer", answer="เชียงใหม่") in chat.text and th("prefs.ask_province") in chat.text
+    chat.say("เชียงใหม่")
+    chat.say("๗")
+    assert chat.text == th("prefs.ask_news")
+
+    # The app restarts in the middle of the conversation: nothing is lost.
+    runtime(chat_app).close()
+    restarted = make_app(settings, clock=clock)
+    chat.client = restarted.test_client()
+    chat.tap(th("prefs.news_yes"))
+    assert "เชียงใหม่" in chat.text and th("prefs.days", days=7) in chat.text
+    save_buttons = chat.last
+
+    # Save, then the same button tapped again: acted on once.
+    chat.tap(th("prefs.save"))
+    assert chat.texts[0].startswith(th("prefs.saved"))
+    chat.tap_data(chat.button_data(th("prefs.save"), save_buttons))
+    assert chat.texts[0].startswith(th("conv.expired"))
+    user = saved_user(restarted, chat.user)
+    assert (user.language, user.province_code, user.reminder_days, user.news_opt_in) == ("th", "50", 7, True)
+
+
+def test_cancel_keeps_a_draft_that_is_offered_back(chat_app, fake_line):
+    chat = Chat(chat_app.test_client(), fake_line)
+    chat.say("ตั้งค่า")
+    chat.tap(th("prefs.language_en"))
+    chat.say("ยกเลิก")
+    assert chat.texts[0].startswith(th("conv.cancelled_kept")) and th("prefs.title") in chat.buttons
+    chat.say("ยกเลิก")
+    assert chat.texts[0].startswith(th("conv.nothing_to_cancel"))
+    chat.say("ตั้งค่า")
+    assert chat.text == th("conv.resume_offer", flow=th("prefs.title"))
+    chat.tap(th("conv.resume_continue"))
+    assert chat.texts[0].startswith(th("conv.resumed")) and th("prefs.ask_province") in chat.text
+    chat.say("ย้อนกลับ")
+    assert th("conv.previous_answer", answer=th("prefs.language_en")) in chat.text
+
+
+def test_menu_in_the_middle_asks_before_leaving(chat_app, fake_line):
+    chat = Chat(chat_app.test_client(), fake_line)
+    chat.say("ตั้งค่า")
+    chat.tap(th("prefs.language_th"))
+    chat.say("เมนู")
+    assert chat.text == th("conv.confirm_leave", flow=th("prefs.title"))
+    chat.tap(th("conv.leave_no"))
+    assert th("prefs.ask_province") in chat.text
+    chat.say("menu")
+    chat.tap(th("conv.leave_yes"))
+    assert chat.texts[0].startswith(th("conv.left_kept")) and th("prefs.title") in chat.buttons
+    chat.say("ตั้งค่า")
+    chat.tap(th("conv.resume_restart"))
+    assert chat.text == th("prefs.ask_language")
+
+
+def test_idle_timeout_closes_politely_and_keeps_the_draft(chat_app, clock, fake_line):
+    chat = Chat(chat_app.test_client(), fake_line)
+    chat.say("ตั้งค่า")
+    chat.tap(th("prefs.language_th"))
+    province_buttons = chat.last
+    clock.advance(hours=25)
+    chat.say("ลำปาง")
+    assert chat.texts[0].startswith(th("conv.timed_out_kept"))
+    assert th("prefs.title") in chat.buttons
+    # A button from before the timeout has expired.
+    first_province = province_buttons[-1]["quickReply"]["items"][0]["action"]["label"]
+    chat.tap_data(chat.button_data(first_province, province_buttons))
+    assert chat.texts[0].startswith(th("conv.expired"))
+    chat.say("ตั้งค่า")
+    assert chat.text == th("conv.resume_offer", flow=th("prefs.title"))
+    chat.say("ใช่")
+    assert th("prefs.ask_province") in chat.text
+
+
+def test_english_speaker_is_answered_in_english(chat_app, fake_line):
+    from bot.fakeline.events import follow_event
+
+    chat = Chat(chat_app.test_client(), fake_line)
+    fake_line.register_profile(chat.user, "Jane", language="en")
+    chat._send(lambda **kw: follow_event(chat.user, **kw))
+    assert chat.texts == [t("welcome.greeting", "en"), t("welcome.privacy", "en")]
+    chat.say("settings")
+    assert chat.text == t("prefs.ask_language", "en")
+    chat.say("ภาษาไทย")
+    assert t("prefs.ask_province", "en") in chat.text
+    assert "Bangkok" in chat.buttons  # choices in the user's language too
+    assert t("command.cancel.label", "en") in chat.buttons
