@@ -85,6 +85,11 @@ def test_preferences_conversation_end_to_end(chat_app, make_app, settings, clock
     assert chat.texts[0].startswith(th("conv.expired"))
     assert th("prefs.ask_reminder_days", low=1, high=30) in chat.text
 
+    # A photo when a number is expected.
+    chat.send_image()
+    assert th("conv.got.image") in chat.text and th("conv.expect.text") in chat.text
+    assert th("prefs.ask_reminder_days", low=1, high=30) in chat.text
+
     # Numbers: Thai digits accepted, nonsense and out of range refused with the reason.
     chat.say("👍")
     assert th("parse.input.empty") in chat.text
