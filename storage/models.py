@@ -37,7 +37,11 @@ class InboxEvent(Base):
     """One webhook event as LINE delivered it; `webhook_event_id` makes redeliveries no-ops."""
 
     __tablename__ = "inbox_events"
-    __table_args__ = (Index("ix_inbox_source_pending", "source_key", "status", "timestamp_ms"),)
+    __table_args__ = (
+        Index("ix_inbox_source_pending", "source_key", "status", "timestamp_ms"),
+        # The sweeper's question ("what has waited too long?") must not scan all history.
+        Index("ix_inbox_status_received", "status", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     webhook_event_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("processed_at", UTCDateTime),
     )
     op.create_index("ix_inbox_source_pending", "inbox_events", ["source_key", "status", "timestamp_ms"])
+    op.create_index("ix_inbox_status_received", "inbox_events", ["status", "received_at"])
     op.create_table(
         "source_leases",
         sa.Column("source_key", sa.String(64), primary_key=True),
@@ -74,6 +75,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbox_messages")
     op.drop_table("source_leases")
+    op.drop_index("ix_inbox_status_received", table_name="inbox_events")
     op.drop_index("ix_inbox_source_pending", table_name="inbox_events")
     op.drop_table("inbox_events")
     op.drop_table("line_users")
