@@ -39,11 +39,14 @@ def cmd_clock(_args: argparse.Namespace) -> int:
 
     settings = _settings()
     configure_logging(settings.log_format)
+    # APScheduler logs every run at INFO: once a second is noise, not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     rt = build_runtime(settings)
     scheduler = BlockingScheduler(timezone=settings.time_zone)
     # max_instances=1 + coalesce: a slow pass is never overlapped by the next one.
     scheduler.add_job(rt.outbox.send_due, "interval", seconds=1, max_instances=1, coalesce=True, id="outbox")
     scheduler.add_job(rt.executor.sweep, "interval", seconds=15, max_instances=1, coalesce=True, id="sweep")
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("clock started", extra={"jobs": "outbox,sweep"})
     try:
         scheduler.start()
