@@ -36,7 +36,7 @@ def test_clock_process_sends_queued_pushes(database_url, fake_line, tmp_path):
         "LINE_API_BASE_URL": fake_line.base_url,
         "RUAMJAI_INSTANCE": str(tmp_path),
     }
-    log = open(tmp_path / "clock.log", "wb")  # noqa: SIM115
+    log = open(tmp_path / "clock.log", "wb")
     clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], env=env, stdout=log, stderr=log)
     try:
         wait_for(lambda: set(fake_line.delivery_counts("push")) == set(users), timeout=30)
