@@ -127,6 +127,23 @@ def settings(database_url, fake_line, tmp_path) -> Settings:
 
 
 @pytest.fixture
+def web_env(database_url, fake_line, tmp_path) -> dict[str, str]:
+    """The environment of a child process (web, clock) pointed at this test's database and fake."""
+    return {
+        "LINE_CHANNEL_SECRET": TEST_CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "LINE_API_BASE_URL": fake_line.base_url,
+        "RUAMJAI_INSTANCE": str(tmp_path),
+        "SOURCE_LEASE_SECONDS": "2",
+        "SWEEP_INTERVAL_SECONDS": "0.5",
+        "EVENT_SETTLE_SECONDS": "0.25",
+        "LOG_FORMAT": "json",
+    }
+
+
+@pytest.fixture
 def make_app():
     """Build apps from settings; all are shut down cleanly after the test."""
     apps = []

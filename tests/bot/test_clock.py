@@ -12,10 +12,10 @@ from sqlalchemy import create_engine
 from bot.timeutil import SystemClock
 from storage.db import make_session_factory
 from storage.repositories import OutboxRepository
-from tests.helpers import TEST_CHANNEL_SECRET, wait_for
+from tests.helpers import wait_for
 
 
-def test_clock_process_sends_queued_pushes(database_url, fake_line, tmp_path):
+def test_clock_process_sends_queued_pushes(database_url, fake_line, web_env, tmp_path):
     engine = create_engine(database_url)
     session_factory = make_session_factory(engine)
     users = [f"U{i:032x}" for i in range(3)]
@@ -27,15 +27,7 @@ def test_clock_process_sends_queued_pushes(database_url, fake_line, tmp_path):
                 dedupe_key=f"r:{user}",
                 now=SystemClock().now(),
             )
-    env = {
-        **os.environ,
-        "LINE_CHANNEL_SECRET": TEST_CHANNEL_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
-        "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": database_url,
-        "LINE_API_BASE_URL": fake_line.base_url,
-        "RUAMJAI_INSTANCE": str(tmp_path),
-    }
+    env = {**os.environ, **web_env}
     log = open(tmp_path / "clock.log", "wb")
     clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], env=env, stdout=log, stderr=log)
     try:

@@ -14,25 +14,9 @@ from sqlalchemy import create_engine, func, select
 
 from bot.fakeline.events import text_event, webhook_body
 from storage.models import InboxEvent, OutboxMessage
-from tests.helpers import TEST_CHANNEL_SECRET, WebProcess, post_body, wait_for
+from tests.helpers import WebProcess, post_body, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def web_env(database_url, fake_line, tmp_path) -> dict[str, str]:
-    return {
-        "LINE_CHANNEL_SECRET": TEST_CHANNEL_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
-        "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": database_url,
-        "LINE_API_BASE_URL": fake_line.base_url,
-        "RUAMJAI_INSTANCE": str(tmp_path),
-        "SOURCE_LEASE_SECONDS": "2",
-        "SWEEP_INTERVAL_SECONDS": "0.5",
-        "EVENT_SETTLE_SECONDS": "0.25",
-        "LOG_FORMAT": "json",
-    }
 
 
 @pytest.fixture
@@ -127,10 +111,11 @@ def test_two_web_processes_on_one_database_process_each_event_once_in_order(web_
     for user, events in by_user.items():
         tokens = [e["replyToken"] for e in events]
         assert sorted(tokens, key=position.__getitem__) == tokens, f"{user}'s events out of order"
-    # both processes really took part
     with db.connect() as conn:
         assert conn.execute(select(func.max(InboxEvent.attempts))).scalar() == 1
-    logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
-    assert '"msg": "event"' in (tmp_path / "a.log").read_text()
-    assert '"msg": "event"' in (tmp_path / "b.log").read_text()
-    assert "Traceback" not in logs
+    # Both processes received their share of the deliveries (which one processes a user's events
+    # is decided by the lease, so either may do all of it).
+    for name in ("a.log", "b.log"):
+        log = (tmp_path / name).read_text()
+        assert log.count('"msg": "webhook"') >= 200, name
+        assert "Traceback" not in log, name
