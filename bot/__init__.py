@@ -14,7 +14,7 @@ from bot.outbox import OutboxSender
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine, make_read_session_factory, make_session_factory
 
 log = logging.getLogger("ruamjai")
 
@@ -24,17 +24,25 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url, pool_size=settings.executor_workers + 4)
     session_factory = make_session_factory(engine)
+    read_factory = make_read_session_factory(engine)
     gateway = LineGateway(
         settings.line_channel_access_token,
         base_url=settings.line_api_base_url,
         timeout=settings.line_timeout_seconds,
     )
-    outbox = OutboxSender(session_factory=session_factory, gateway=gateway, settings=settings, clock=clock)
-    executor = EventExecutor(
+    outbox = OutboxSender(
         session_factory=session_factory,
+        read_factory=read_factory,
+        gateway=gateway,
         settings=settings,
         clock=clock,
-        deliver=lambda row_id: outbox.deliver(row_id, inline=True),
+    )
+    executor = EventExecutor(
+        session_factory=session_factory,
+        read_factory=read_factory,
+        settings=settings,
+        clock=clock,
+        deliver=lambda row_id: outbox.deliver(row_id, owned=True),
         profile_language=lambda user_id: gateway.get_profile(user_id).language,
     )
     return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor)

@@ -58,12 +58,14 @@ class EventExecutor:
         *,
         session_factory: sessionmaker[Session],
         settings: Settings,
+        read_factory: sessionmaker[Session] | None = None,
         deliver: Callable[[int], object],
         clock: Clock | None = None,
         handle: Callable[[Event, EventContext], list] = handle_event,
         profile_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.read_factory = read_factory or session_factory
         self.settings = settings
         self.deliver = deliver
         self.clock = clock or SystemClock()
@@ -179,6 +181,18 @@ class EventExecutor:
                 self._active.discard(key)
             self.submit([key], delay=1.0)
 
+    def _claim(self, key: str, ttl: timedelta) -> bool:
+        with self.session_factory.begin() as session:
+            leases = LeaseRepository(session)
+            if leases.claim(key, self.owner, self.clock.now(), ttl):
+                return True
+            leases.ensure([key])  # first event of this source ever: create its lease row
+            return leases.claim(key, self.owner, self.clock.now(), ttl)
+
+    def _next_pending(self, key: str) -> InboxEvent | None:
+        with self.read_factory() as session:
+            return InboxRepository(session).next_pending(key)
+
     def _drain_source(self, key: str) -> float | None:
         """Process the source's pending events while holding its lease.
 
@@ -187,30 +201,25 @@ class EventExecutor:
         ttl = timedelta(seconds=self.settings.source_lease_seconds)
         settle = timedelta(seconds=self.settings.event_settle_seconds)
         while True:
-            with self.session_factory.begin() as session:
-                leases = LeaseRepository(session)
-                leases.ensure([key])
-                if not leases.claim(key, self.owner, self.clock.now(), ttl):
-                    return None  # another worker holds it; it re-checks after releasing
+            if not self._claim(key, ttl):
+                return None  # another worker holds it; it re-checks after releasing
+            claimed_at = time.monotonic()
             try:
-                while True:
-                    with self.session_factory.begin() as session:
-                        nxt = InboxRepository(session).next_pending(key)
-                        if nxt is None:
-                            break
-                        wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
-                        if wait > 0:
-                            return wait
-                        LeaseRepository(session).claim(key, self.owner, self.clock.now(), ttl)
+                while (nxt := self._next_pending(key)) is not None:
+                    wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
+                    if wait > 0:
+                        return wait
+                    if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
+                        self._claim(key, ttl)  # a long backlog: keep the lease alive
+                        claimed_at = time.monotonic()
                     self.process(nxt.id)
             finally:
                 with self.session_factory.begin() as session:
                     LeaseRepository(session).release(key, self.owner)
             # An event committed while we held the lease, whose own submit lost the claim race,
             # is ours to pick up now.
-            with self.session_factory.begin() as session:
-                if InboxRepository(session).next_pending(key) is None:
-                    return None
+            if self._next_pending(key) is None:
+                return None
 
     def process(self, event_id: int) -> str:
         """Process one event in one transaction; returns the outcome (done, failed, skipped)."""
@@ -235,7 +244,14 @@ class EventExecutor:
                     profile_language=self._language_of(line_user_id) if row.event_type == "follow" else None,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                 )
-                messages = self.handle(Event.from_dict(raw), context)
+                try:
+                    event = Event.from_dict(raw)
+                except ValueError:  # a known type with a body the SDK rejects: nothing to answer
+                    row.status = "ignored"
+                    row.processed_at = now
+                    outcome = "ignored"
+                    return outcome
+                messages = self.handle(event, context)
                 reply_id = self._record_reply(
                     session, row, line_user_id, [m.to_dict() for m in messages], now
                 )
@@ -292,7 +308,7 @@ class EventExecutor:
             to=line_user_id,
             messages=messages,
             now=now,
-            grace=timedelta(seconds=self.settings.reply_grace_seconds),
+            lease=timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30),
         )
 
     def _mark_failed(self, event_id: int, error_id: str, now) -> int | None:

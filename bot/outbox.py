@@ -58,17 +58,31 @@ class Limits:
     broadcast_per_hour: int = 58  # LINE: 60/h for broadcast and narrowcast together
 
 
+@dataclass
+class _Job:
+    """What one send needs, read from the row inside its transaction."""
+
+    kind: str
+    retry_key: str
+    attempts: int
+    recipients: list[str]
+    payload: dict
+    token: str | None
+
+
 class OutboxSender:
     def __init__(
         self,
         *,
         session_factory: sessionmaker[Session],
+        read_factory: sessionmaker[Session] | None = None,
         gateway: LineGateway,
         settings: Settings,
         clock: Clock | None = None,
         limits: Limits | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.read_factory = read_factory or session_factory
         self.gateway = gateway
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -95,47 +109,49 @@ class OutboxSender:
         base = self.settings.outbox_backoff_base_seconds * (2 ** (attempts - 1))
         return min(self.settings.outbox_backoff_max_seconds, base) * random.uniform(0.5, 1.0)
 
-    def deliver(self, row_id: int, *, inline: bool = False) -> str:
-        """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later."""
-        limiter_wait = 0.0
-        with self.session_factory.begin() as session:
-            repo = OutboxRepository(session)
-            row = repo.get(row_id)
-            if row is None or row.status in ("sent", "dead", "skipped"):
-                return "busy"
-            limiter = self.limiters[row.kind]
-            limiter_wait = limiter.reserve()
-            if limiter_wait > 1.0:
-                # No slot for a while (broadcasts: 60/hour): come back then instead of blocking.
-                if row.status == "pending":
-                    repo.retry_later(row_id, self.clock.now() + timedelta(seconds=limiter_wait), "rate limit")
-                return "later"
-        while limiter_wait > 0:
-            time.sleep(limiter_wait)
-            limiter_wait = limiter.reserve()
+    def deliver(self, row_id: int, *, owned: bool = False) -> str:
+        """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later.
+
+        `owned`: the caller wrote the row already claimed (the executor's replies), so it is sent
+        without another claim.
+        """
         now = self.clock.now()
-        with self.session_factory.begin() as session:
+        factory = self.read_factory if owned else self.session_factory
+        with factory.begin() as session:
             repo = OutboxRepository(session)
-            if not repo.claim(row_id, now, self._lease(), ignore_schedule=inline):
+            if not owned and not repo.claim(row_id, now, self._lease()):
                 return "busy"
             row = repo.get(row_id)
-            assert row is not None
-            kind, retry_key, attempts = row.kind, row.retry_key, row.attempts
-            recipients: list[str] = json.loads(row.recipients)
-            payload = json.loads(row.payload)
-            token = row.reply_token
-            if token and row.reply_token_expires_at and row.reply_token_expires_at <= now:
-                token = None
-            if kind in ("push", "multicast") or (kind == "reply" and token is None):
-                blocked = UserRepository(session).blocked_among(recipients)
-                recipients = [r for r in recipients if r not in blocked]
-                if not recipients:
-                    repo.finish(row_id, "skipped", now, "all recipients blocked the account")
-                    return "skipped"
+            if row is None or row.status != "sending":
+                return "busy"
+            job = _Job(
+                row.kind,
+                row.retry_key,
+                row.attempts,
+                json.loads(row.recipients),
+                json.loads(row.payload),
+                row.reply_token if row.reply_token and (row.reply_token_expires_at or now) > now else None,
+            )
+            wait = self.limiters[job.kind].reserve()
+            if wait > 1.0:
+                # No slot for a while (broadcasts: 60/hour): hand the row back untried for then.
+                if not owned:
+                    repo.unclaim(row_id, now + timedelta(seconds=wait))
+                    return "later"
+            elif job.kind in ("push", "multicast") or (job.kind == "reply" and job.token is None):
+                blocked = UserRepository(session).blocked_among(job.recipients)
+                job.recipients = [r for r in job.recipients if r not in blocked]
+        if not job.recipients and job.kind in ("push", "multicast", "reply"):
+            with self.session_factory.begin() as session:
+                OutboxRepository(session).finish(row_id, "skipped", now, "all recipients blocked the account")
+            return "skipped"
+        while wait > 0:
+            time.sleep(min(wait, 1.0))
+            wait = self.limiters[job.kind].reserve()
         try:
-            self._send(kind, payload, recipients, token, retry_key)
+            self._send(job.kind, job.payload, job.recipients, job.token, job.retry_key)
         except LineApiError as error:
-            return self._after_error(row_id, attempts, error)
+            return self._after_error(row_id, job.attempts, error)
         with self.session_factory.begin() as session:
             OutboxRepository(session).finish(row_id, "sent", self.clock.now())
         return "sent"

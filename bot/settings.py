@@ -76,8 +76,6 @@ class Settings:
     outbox_backoff_max_seconds: float = 3600.0
     outbox_concurrency: int = 4
     outbox_poll_seconds: float = 1.0
-    # Grace before the outbox sender picks up a reply the executor is sending inline.
-    reply_grace_seconds: float = 30.0
     # A conversation nobody answered for this long closes politely (drafts are kept).
     conversation_idle_hours: float = 24.0
     demo: bool = False

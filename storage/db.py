@@ -33,7 +33,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only sessions (see make_read_session_factory) must not take the write lock.
+            readonly = conn.get_execution_options().get("ruamjai_readonly")
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -42,3 +44,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions are framed with `with factory.begin() as session:` by callers."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only. On SQLite they begin DEFERRED, so a look at the inbox does not
+    queue behind (or block) writers; elsewhere they are ordinary sessions."""
+    return sessionmaker(engine.execution_options(ruamjai_readonly=True), expire_on_commit=False)
