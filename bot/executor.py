@@ -10,6 +10,7 @@ leaves it pending for the sweeper.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import json
@@ -35,6 +36,9 @@ from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
 
 log = logging.getLogger("ruamjai.events")
+
+# How long an event waits at most for this process's webhook acknowledgements to finish.
+ACK_PRIORITY_MAX_WAIT = 0.02
 
 # LINE documents reply tokens as valid for about one minute; stop trusting one a little earlier.
 REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
@@ -82,8 +86,29 @@ class EventExecutor:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._pid = os.getpid()
+        # Webhook requests being acknowledged in this process right now (see acknowledging()).
+        self._acks = 0
+        self._acks_done = threading.Condition()
 
     # --- scheduling -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def acknowledging(self):
+        """Mark a webhook acknowledgement in progress. LINE gives up after 2 s while a reply
+        token lasts a minute, so events wait for acknowledgements, not the other way round."""
+        with self._acks_done:
+            self._acks += 1
+        try:
+            yield
+        finally:
+            with self._acks_done:
+                self._acks -= 1
+                if not self._acks:
+                    self._acks_done.notify_all()
+
+    def _yield_to_acks(self) -> None:
+        with self._acks_done:
+            self._acks_done.wait_for(lambda: not self._acks, timeout=ACK_PRIORITY_MAX_WAIT)
+
     def start(self) -> None:
         """Start the pool, timer and sweeper threads (idempotent; restarts after a fork)."""
         self._ensure_started()
@@ -212,6 +237,7 @@ class EventExecutor:
                     if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
                         self._claim(key, ttl)  # a long backlog: keep the lease alive
                         claimed_at = time.monotonic()
+                    self._yield_to_acks()
                     self.process(nxt.id)
             finally:
                 with self.session_factory.begin() as session:

@@ -61,6 +61,11 @@ def inbox_row(event: dict, now) -> dict:
 def callback() -> Response:
     started = time.monotonic()
     rt = runtime(current_app)
+    with rt.executor.acknowledging():
+        return _acknowledge(rt, started)
+
+
+def _acknowledge(rt, started: float) -> Response:
     length = request.content_length
     if length is not None and length > rt.settings.max_body_bytes:
         return _answer(413, started, reason="too large")
