@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +99,6 @@ class LineGateway:
         self._api = MessagingApi(self._client)
         self._blob = MessagingApiBlob(self._client)
         self.timeout = timeout
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._client.close()
