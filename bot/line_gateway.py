@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,9 +121,22 @@ class LineGateway:
         self._call(self._api.push_message, request, x_line_retry_key=retry_key)
 
     def reply_or_push(
-        self, reply_token: str | None, to: str, messages: Sequence[dict], *, retry_key: str
+        self,
+        reply_token: str | None,
+        to: str,
+        messages: Sequence[dict],
+        *,
+        retry_key: str,
+        token_may_be_used: bool = False,
+        on_token_refused: Callable[[], None] | None = None,
     ) -> str:
-        """Reply when the token still works, else push (costs quota but arrives). Returns which."""
+        """Reply while the token works, else push (costs quota but arrives).
+
+        Returns "reply", "push", or "already": with `token_may_be_used` (an earlier attempt with
+        this token got no answer), LINE refusing the token means that attempt used it, so the user
+        has the messages and a push would say everything twice. `on_token_refused` runs when the
+        token is refused for good, before the push (so a failed push is retried as a push).
+        """
         if reply_token:
             try:
                 self.reply(reply_token, messages)
@@ -131,6 +144,10 @@ class LineGateway:
             except LineApiError as exc:
                 if not exc.invalid_reply_token:
                     raise
+                if token_may_be_used:
+                    return "already"
+                if on_token_refused is not None:
+                    on_token_refused()
         self.push(to, messages, retry_key=retry_key)
         return "push"
 

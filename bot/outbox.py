@@ -149,17 +149,39 @@ class OutboxSender:
             time.sleep(min(wait, 1.0))
             wait = self.limiters[job.kind].reserve()
         try:
-            self._send(job.kind, job.payload, job.recipients, job.token, job.retry_key)
+            self._send(row_id, job.kind, job.payload, job.recipients, job.token, job.retry_key, job.attempts)
         except LineApiError as error:
             return self._after_error(row_id, job.attempts, error)
         with self.session_factory.begin() as session:
             OutboxRepository(session).finish(row_id, "sent", self.clock.now())
         return "sent"
 
-    def _send(self, kind: str, payload: dict, recipients: list[str], token: str | None, retry_key: str):
+    def _forget_reply_token(self, row_id: int) -> None:
+        with self.session_factory.begin() as session:
+            OutboxRepository(session).forget_reply_token(row_id)
+
+    def _send(
+        self,
+        row_id: int,
+        kind: str,
+        payload: dict,
+        recipients: list[str],
+        token: str | None,
+        retry_key: str,
+        attempts: int,
+    ) -> None:
         messages = payload["messages"]
         if kind == "reply":
-            self.gateway.reply_or_push(token, recipients[0], messages, retry_key=retry_key)
+            # attempts > 1 with a token still valid: every earlier attempt tried this token and got
+            # no answer (a refusal would have cleared it).
+            self.gateway.reply_or_push(
+                token,
+                recipients[0],
+                messages,
+                retry_key=retry_key,
+                token_may_be_used=attempts > 1,
+                on_token_refused=lambda: self._forget_reply_token(row_id),
+            )
         elif kind == "push":
             self.gateway.push(recipients[0], messages, retry_key=retry_key)
         elif kind == "multicast":

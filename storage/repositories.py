@@ -372,6 +372,10 @@ class OutboxRepository:
             )
         )
 
+    def forget_reply_token(self, row_id: int) -> None:
+        """LINE refused the token: later attempts push instead."""
+        self.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(reply_token=None))
+
     def unclaim(self, row_id: int, at: datetime) -> None:
         """Give a claimed row back untried (no rate-limit slot until `at`): the attempt is not counted."""
         self.session.execute(

@@ -244,6 +244,8 @@ class FakeLinePlatform:
         self._violations: list[Violation] = []
         self._limit_violations: list[Violation] = []
         self._faults: list[_Fault] = []
+        # Reply tokens used by a request whose answer a fault hid from the client.
+        self._unseen_replies: set[str] = set()
         self._reply_tokens: dict[str, tuple[float, str, bool]] = {}  # token -> (issued, user, used)
         self._retry_keys: dict[str, _RetryEntry] = {}
         self._windows: dict[str, deque[float]] = {}
@@ -592,6 +594,7 @@ class FakeLinePlatform:
         handler: Callable[..., _Response] = getattr(self, f"_h_{kind}")
         try:
             response = handler(
+                fault=fault,
                 body=parsed[0],
                 raw=body,
                 headers=headers,
@@ -698,13 +701,18 @@ class FakeLinePlatform:
                 Delivery(kind, to, messages, retry_key, now, request_id) for to in recipients
             )
 
-    def _h_reply(self, *, body: dict[str, Any], request_id: str, **_: Any) -> _Response:
+    def _h_reply(
+        self, *, body: dict[str, Any], request_id: str, fault: _Fault | None = None, **_: Any
+    ) -> _Response:
         token = body.get("replyToken")
         with self._lock:
             entry = self._reply_tokens.get(token) if isinstance(token, str) else None
             if entry is not None and entry[2]:
-                # Replying twice with one token is a bug in the bot.
-                raise _Reject(_error(400, "Invalid reply token"))
+                # Replying twice with one token is a bug in the bot, unless the bot never saw the
+                # answer to the first use (a fault made it time out or fail): then retrying is right.
+                raise _Reject(_error(400, "Invalid reply token"), violation=token not in self._unseen_replies)
+            if fault is not None and isinstance(token, str):
+                self._unseen_replies.add(token)
             if entry is None or self.now() - entry[0] > self.reply_token_ttl:
                 # Late or unknown: a condition the bot must handle (fall back to push), not a bug.
                 raise _Reject(_error(400, "Invalid reply token"), violation=False)

@@ -192,3 +192,43 @@ def test_blocked_users_are_left_out_of_a_multicast(app, fake_line):
     enqueue(rt, "enqueue_multicast", to=audience, messages=TEXT, dedupe_key="mc")
     drain(rt.outbox, rt.session_factory)
     assert set(fake_line.delivery_counts("multicast")) == set(audience[3:])
+
+
+def test_a_reply_whose_answer_was_lost_is_not_sent_again_as_a_push(make_app, settings, fake_line):
+    from bot.fakeline.events import new_user_id, text_event
+    from tests.helpers import post_events, wait_for
+
+    app = make_app(settings.with_(line_timeout_seconds=0.3))
+    rt = runtime(app)
+    user = new_user_id()
+    # LINE takes the reply but answers too late: the bot cannot know it arrived.
+    fake_line.inject_fault("timeout", path_prefix="/v2/bot/message/reply", delay=0.6, count=1)
+    event = text_event(
+        user, "สวัสดี", timestamp_ms=int(time.time() * 1000), reply_token=fake_line.issue_reply_token(user)
+    )
+    post_events(app.test_client(), [event])
+    wait_for(lambda: outbox_counts(rt) == {"pending": 1}, timeout=15)  # the inline attempt timed out
+    wait_for(lambda: fake_line.delivered_to(user))  # … and LINE did take the reply
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 1}
+    assert [d.kind for d in fake_line.delivered_to(user)] == ["reply"]
+    assert fake_line.calls("POST", "/v2/bot/message/push") == []
+
+
+def test_a_refused_token_then_a_failed_push_is_retried_as_a_push(app, fake_line):
+    from bot.fakeline.events import new_user_id, text_event
+    from tests.helpers import post_events, wait_for
+
+    rt = runtime(app)
+    user = new_user_id()
+    fake_line.inject_fault("500", path_prefix="/v2/bot/message/push", count=1)
+    event = text_event(user, "สวัสดี", timestamp_ms=int(time.time() * 1000), reply_token="never-issued-token")
+    post_events(app.test_client(), [event])
+    wait_for(lambda: fake_line.calls("POST", "/v2/bot/message/push"))
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 1}
+    assert [d.kind for d in fake_line.delivered_to(user)] == ["push"]
+    assert len(fake_line.calls("POST", "/v2/bot/message/reply")) == 1  # the refused token was not tried again
+
+
+def outbox_counts(rt) -> dict[str, int]:
+    with rt.session_factory() as session:
+        return OutboxRepository(session).counts()
