@@ -31,7 +31,8 @@ def test_follow_gets_welcome_and_privacy_notice_in_thai_by_reply(app, client, fa
     texts = wait_for(lambda: texts_sent_to(fake_line, user))
     assert texts == [t("welcome.greeting", "th"), t("welcome.privacy", "th")]
     assert "ความเป็นส่วนตัว" in texts[1]
-    [reply] = fake_line.calls("POST", "/v2/bot/message/reply")
+    # The fake records a delivery while it handles the call and the request once it has answered.
+    [reply] = wait_for(lambda: fake_line.calls("POST", "/v2/bot/message/reply"))
     assert reply.json["replyToken"] == token
     assert fake_line.calls("POST", "/v2/bot/message/push") == []
 
