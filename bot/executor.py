@@ -182,10 +182,6 @@ class EventExecutor:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def idle(self) -> bool:
-        with self._lock:
-            return not self._active and not self._timers
-
     # --- draining ---------------------------------------------------------------------------
     def _drain(self, key: str) -> None:
         try:
@@ -238,7 +234,7 @@ class EventExecutor:
                         self._claim(key, ttl)  # a long backlog: keep the lease alive
                         claimed_at = time.monotonic()
                     self._yield_to_acks()
-                    self.process(nxt.id)
+                    self.process(nxt.id, snapshot=nxt)
             finally:
                 with self.session_factory.begin() as session:
                     LeaseRepository(session).release(key, self.owner)
@@ -247,9 +243,17 @@ class EventExecutor:
             if self._next_pending(key) is None:
                 return None
 
-    def process(self, event_id: int) -> str:
+    def process(self, event_id: int, snapshot: InboxEvent | None = None) -> str:
         """Process one event in one transaction; returns the outcome (done, failed, skipped)."""
         started = time.monotonic()
+        if snapshot is None:
+            with self.read_factory() as session:
+                snapshot = session.get(InboxEvent, event_id)
+        # Ask LINE for the profile before the transaction: never hold the database during a
+        # network call.
+        profile_language = None
+        if snapshot is not None and snapshot.event_type == "follow":
+            profile_language = self._language_of(snapshot.source_key)
         now = self.clock.now()
         reply_id: int | None = None
         meta: dict = {}
@@ -267,7 +271,7 @@ class EventExecutor:
                     session=session,
                     now=now,
                     line_user_id=line_user_id,
-                    profile_language=self._language_of(line_user_id) if row.event_type == "follow" else None,
+                    profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                 )
                 try:
