@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import text
 
 from bot.executor import EventExecutor
@@ -14,9 +15,25 @@ from bot.outbox import OutboxSender
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
-from storage.db import make_engine, make_read_session_factory, make_session_factory
+from storage.db import (
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
+from storage.inbox_append import InboxAppender
 
 log = logging.getLogger("ruamjai")
+
+
+class _CachedSignerSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie sessions, with the signer built once instead of on every request (each
+    webhook delivery paid for it; our secret key never changes while the process runs)."""
+
+    def get_signing_serializer(self, app: Flask):
+        cached = app.extensions.get("ruamjai.session_signer")
+        if cached is None:
+            cached = app.extensions["ruamjai.session_signer"] = super().get_signing_serializer(app)
+        return cached
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -45,7 +62,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         deliver=lambda row_id: outbox.deliver(row_id, owned=True),
         profile_language=lambda user_id: gateway.get_profile(user_id).language,
     )
-    return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor)
+    inbox = InboxAppender(engine, pool_size=4)
+    return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor, inbox)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -55,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     configure_logging(settings.log_format)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
+    app.session_interface = _CachedSignerSessionInterface()
     app.extensions["ruamjai"] = build_runtime(settings, clock)
 
     from bot.webhook import blueprint as webhook_blueprint

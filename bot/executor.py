@@ -37,8 +37,11 @@ from storage.repositories import InboxRepository, LeaseRepository, OutboxReposit
 
 log = logging.getLogger("ruamjai.events")
 
-# How long an event waits at most for this process's webhook acknowledgements to finish.
-ACK_PRIORITY_MAX_WAIT = 0.02
+# Acknowledgements go first (see EventExecutor._yield_to_acks): under a burst the webhook keeps
+# answering at full speed and events are worked off as it eases, yet never fewer than one event
+# per ACK_PRIORITY_MAX_WAIT per process.
+ACK_QUIET = 0.002
+ACK_PRIORITY_MAX_WAIT = 0.05
 
 # LINE documents reply tokens as valid for about one minute; stop trusting one a little earlier.
 REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
@@ -88,26 +91,37 @@ class EventExecutor:
         self._pid = os.getpid()
         # Webhook requests being acknowledged in this process right now (see acknowledging()).
         self._acks = 0
-        self._acks_done = threading.Condition()
+        self._last_ack = 0.0
+        self._acks_lock = threading.Lock()
+        self._gate = threading.Lock()
 
     # --- scheduling -------------------------------------------------------------------------
     @contextlib.contextmanager
     def acknowledging(self):
-        """Mark a webhook acknowledgement in progress. LINE gives up after 2 s while a reply
-        token lasts a minute, so events wait for acknowledgements, not the other way round."""
-        with self._acks_done:
+        """Mark a webhook acknowledgement in progress (see _yield_to_acks)."""
+        with self._acks_lock:
             self._acks += 1
+            self._last_ack = time.monotonic()
         try:
             yield
         finally:
-            with self._acks_done:
+            with self._acks_lock:
                 self._acks -= 1
-                if not self._acks:
-                    self._acks_done.notify_all()
+                self._last_ack = time.monotonic()
 
     def _yield_to_acks(self) -> None:
-        with self._acks_done:
-            self._acks_done.wait_for(lambda: not self._acks, timeout=ACK_PRIORITY_MAX_WAIT)
+        """Let this process's webhook acknowledgements go first: LINE gives up on a webhook after
+        2 s, while a reply token lasts a minute. One event at a time waits here until no
+        acknowledgement has been in flight for ACK_QUIET seconds, or ACK_PRIORITY_MAX_WAIT has
+        passed; the others queue behind it without spinning."""
+        with self._gate:
+            deadline = time.monotonic() + ACK_PRIORITY_MAX_WAIT
+            while (now := time.monotonic()) < deadline:
+                with self._acks_lock:
+                    quiet_in = ACK_QUIET if self._acks else self._last_ack + ACK_QUIET - now
+                if quiet_in <= 0:
+                    return
+                time.sleep(min(quiet_in, deadline - now))
 
     def start(self) -> None:
         """Start the pool, timer and sweeper threads (idempotent; restarts after a fork)."""
@@ -134,9 +148,13 @@ class EventExecutor:
         self._ensure_started()
         due = time.monotonic() + (self.settings.event_settle_seconds if delay is None else delay)
         with self._wake:
+            earliest = self._timers[0][0] if self._timers else None
             for key in set(source_keys):
                 heapq.heappush(self._timers, (due, next(self._seq), key))
-            self._wake.notify()
+            # The timer thread sleeps until the earliest due time; wake it only if that moved
+            # earlier (with a fixed settle delay, once per quiet spell rather than per webhook).
+            if earliest is None or due < earliest:
+                self._wake.notify()
 
     def _timer_loop(self) -> None:
         while not self._stopping.is_set():

@@ -13,6 +13,7 @@ from bot.line_gateway import LineGateway
 from bot.outbox import OutboxSender
 from bot.settings import Settings
 from bot.timeutil import Clock
+from storage.inbox_append import InboxAppender
 
 
 @dataclass
@@ -24,11 +25,13 @@ class Runtime:
     gateway: LineGateway
     outbox: OutboxSender
     executor: EventExecutor
+    inbox: InboxAppender
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.outbox.close()
         self.gateway.close()
+        self.inbox.dispose()
         self.engine.dispose()
 
 

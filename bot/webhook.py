@@ -14,7 +14,6 @@ from linebot.v3.webhooks import Event
 
 from bot.executor import source_key_of
 from bot.runtime import runtime
-from storage.repositories import InboxRepository
 
 log = logging.getLogger("ruamjai.webhook")
 blueprint = Blueprint("webhook", __name__)
@@ -86,8 +85,7 @@ def _acknowledge(rt, started: float) -> Response:
         return _answer(400, started, reason="malformed body")
     if not rows:
         return _answer(200, started, events=0)  # the console's "Verify" button
-    with rt.engine.begin() as connection:
-        new = InboxRepository(connection).add(rows)
+    new = rt.inbox.add(rows)
     pending_sources = {source for _, source, status in new if status == "pending"}
     if pending_sources:
         rt.executor.submit(pending_sources)

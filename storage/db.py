@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 import time
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-class _WriterConnection(sqlite3.Connection):
-    """A SQLite connection that gives its process's writer lock back when its transaction ends.
+class WriterLock:
+    """SQLite's single writer, queued for fairly and woken at once.
 
-    SQLite allows one writer at a time; a writer that finds the lock taken sleeps in SQLite's
-    busy handler in steps of 1-100 ms. Within one process, threads queue on a Python lock
-    instead (handed over in microseconds), so only other processes ever meet the busy handler.
+    SQLite allows one writer at a time; a writer that finds the database locked sleeps in SQLite's
+    busy handler in steps of 1-100 ms, far longer than our write transactions last (well under a
+    millisecond). So every writer of ours queues first: threads of one process on a Python lock,
+    processes on an advisory `flock` of a file beside the database. Both hand over in
+    microseconds, and SQLite's own lock is then free when `BEGIN IMMEDIATE` asks for it (only a
+    foreign program, such as the sqlite3 shell, can still make it wait). The kernel drops a dead
+    process's `flock`.
     """
 
-    writer_lock: threading.RLock
+    def __init__(self, database_path: str | None) -> None:
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._path = f"{database_path}.writer-lock" if database_path else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def acquire(self) -> None:
+        self._thread_lock.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                if self._fd is None or self._pid != os.getpid():  # opened once per process
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                    self._pid = os.getpid()
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        self._depth += 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
+class _WriterConnection(sqlite3.Connection):
+    """A SQLite connection that gives the writer lock back when its transaction ends."""
+
+    writer_lock: WriterLock
     holds: int = 0
 
     def acquire_writer(self) -> None:
@@ -46,29 +84,10 @@ class _WriterConnection(sqlite3.Connection):
 BUSY_TIMEOUT_MS = 30_000
 
 
-def _begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, waiting for another process's writer in short steps.
-
-    SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries, far longer than our
-    write transactions last (well under a millisecond), so one collision could cost a webhook
-    tens of milliseconds. We try without it and back off from 0.1 ms instead, with the same
-    overall 30 s limit; every other statement keeps the normal busy timeout.
-    """
-    delay, waited = 0.0001, 0.0
-    dbapi_connection.execute("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or waited > BUSY_TIMEOUT_MS / 1000:
-                    raise
-            time.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 0.005)
-    finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, holding the writer lock already (so normally at once; a foreign writer
+    is waited for by SQLite's busy handler, up to BUSY_TIMEOUT_MS)."""
+    dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -86,7 +105,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
         )
 
-        writer_lock = threading.RLock()
+        writer_lock = WriterLock(
+            make_url(url).database if make_url(url).database not in (None, "", ":memory:") else None
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
@@ -108,13 +129,48 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             dbapi_connection = conn.connection.dbapi_connection
             dbapi_connection.acquire_writer()
             try:
-                _begin_immediate(dbapi_connection)
+                begin_immediate(dbapi_connection)
             except BaseException:
                 dbapi_connection.release_writer()
                 raise
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection used this recently is alive; one idle longer is checked before use.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, but only for connections that sat idle.
+
+    `pool_pre_ping` would cost one round trip on every checkout (several per processed event).
+    A connection that was in use a moment ago is alive; one that sat in the pool for a while may
+    have been cut (database restart, a proxy's idle timeout), so it is pinged, and a dead one is
+    replaced before anyone uses it (SQLAlchemy retries the checkout on DisconnectionError).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["ruamjai_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("ruamjai_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:
+            raise exc.DisconnectionError("idle connection is gone") from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -173,3 +173,18 @@ def test_late_reply_falls_back_to_push(app, client, fake_line):
     post_events(client, [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=token)])
     [delivery] = wait_for(lambda: fake_line.delivered_to(user))
     assert delivery.kind == "push" and delivery.retry_key
+
+
+def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
+    from bot.executor import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
+
+    executor = runtime(app).executor
+    with executor.acknowledging():  # a webhook being answered in this process right now
+        started = time.monotonic()
+        executor._yield_to_acks()
+        waited = time.monotonic() - started
+    assert ACK_PRIORITY_MAX_WAIT <= waited < ACK_PRIORITY_MAX_WAIT + 0.5
+    time.sleep(ACK_QUIET * 2)
+    started = time.monotonic()
+    executor._yield_to_acks()  # quiet again: no wait
+    assert time.monotonic() - started < 0.02

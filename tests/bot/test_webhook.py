@@ -122,3 +122,10 @@ def test_header_name_case_does_not_matter(app, client, body):
     headers = {k.lower(): v for k, v in signed_headers(body).items()}
     assert client.post("/callback", data=body, headers=headers).status_code == 200
     assert inbox_count(app) == 1
+
+
+def test_the_cookie_session_signer_is_built_once_and_still_verifies(app):
+    interface = app.session_interface
+    signer = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is signer
+    assert signer.loads(signer.dumps({"staff": 1})) == {"staff": 1}

@@ -1,0 +1,238 @@
+"""The webhook's one write, the hot path of every LINE delivery: group-committed, on bare DBAPI
+connections.
+
+`POST /callback` must store each event durably before it answers 200 (ARCHITECTURE.md, the webhook
+path), and LINE counts an answer slower than 2 s as a failure. Everything else in the product goes
+through sessions; this one statement does not need them:
+
+* **Group commit.** Concurrent deliveries share one statement and one commit: the first caller
+  to find no write in progress leads, writing everything queued so far, and hands every caller
+  its own result (or the error). Nobody is answered before their rows are committed.
+* **One statement per batch**: `INSERT … VALUES (…), (…) ON CONFLICT (webhook_event_id) DO NOTHING
+  RETURNING …`, rendered per batch size and cached, with the column types' own bind processors so
+  values are stored exactly as the ORM stores them.
+* **PostgreSQL**: its own small pool, in autocommit (the statement is its own transaction: one
+  round trip) and without the pre-ping round trip. A connection the server dropped is retried
+  once, which is safe because the insert is idempotent.
+* **SQLite**: the same pool and writer lock as every other writer (storage.db.WriterLock).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+
+from storage.db import begin_immediate
+from storage.models import InboxEvent
+
+COLUMNS = (
+    "webhook_event_id",
+    "source_key",
+    "event_type",
+    "mode",
+    "timestamp_ms",
+    "reply_token",
+    "payload",
+    "status",
+    "attempts",
+    "error_id",
+    "received_at",
+    "processed_at",
+)
+RETURNING = ("webhook_event_id", "id", "source_key", "status")
+# Rows per statement: SQLite allows 32,766 parameters; 12 columns x 500 rows stays far below.
+MAX_ROWS_PER_STATEMENT = 500
+
+NewEvent = tuple[int, str, str]  # (id, source_key, status) of a row this call inserted
+
+
+class _Slot:
+    """One caller's rows in a group commit, and what became of them."""
+
+    __slots__ = ("batch", "done", "error", "keys", "parameters", "rows", "wake")
+
+    def __init__(self, keys: list[str], parameters: list[tuple]) -> None:
+        self.wake = threading.Lock()
+        self.wake.acquire()
+        self.batch: list[_Slot] = []
+        self.keys = keys
+        self.parameters = parameters
+        self.rows: list[NewEvent] = []
+        self.error: BaseException | None = None
+        self.done = False
+
+    def result(self) -> list[NewEvent]:
+        if self.error is not None:
+            raise self.error
+        return self.rows
+
+
+class _Reconnect(Exception):
+    """The pooled connection was dead (server restart, idle connection cut by a proxy)."""
+
+
+class InboxAppender:
+    """`add(rows)` inserts webhook events, skipping known `webhook_event_id`s, and returns
+    (id, source_key, status) of the new ones, committed."""
+
+    def __init__(self, engine: Engine, *, pool_size: int = 4) -> None:
+        self.dialect_name = engine.dialect.name
+        if self.dialect_name == "sqlite":
+            self.engine = engine  # the same writer lock as every other writer in the process
+        else:
+            self.engine = create_engine(
+                engine.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=False,
+                isolation_level="AUTOCOMMIT",
+            )
+        dialect = self.engine.dialect
+        table = InboxEvent.__table__
+        self._table = table.name
+        self._placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        processors: list[Callable[[Any], Any] | None] = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS
+        ]
+        self._processors = tuple(processors)
+        self._mutex = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._writing = False
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one appender per process, a handful of batch sizes
+    def _sql(self, rows: int) -> str:
+        # Column and table names are our own constants; values always travel as parameters.
+        values = "(" + ", ".join(self._placeholder for _ in COLUMNS) + ")"
+        return (
+            f"INSERT INTO {self._table} ({', '.join(COLUMNS)}) VALUES "  # noqa: S608
+            + ", ".join(values for _ in range(rows))
+            + f" ON CONFLICT (webhook_event_id) DO NOTHING RETURNING {', '.join(RETURNING)}"
+        )
+
+    def _parameters(self, row: dict[str, Any]) -> tuple:
+        return tuple(
+            process(row[name]) if process is not None else row[name]
+            for name, process in zip(COLUMNS, self._processors, strict=True)
+        )
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> list[NewEvent]:
+        """Insert and commit (sharing the commit with concurrent callers, see the module doc).
+
+        Whoever finds no write in progress writes at once. Callers arriving meanwhile queue; when
+        the write ends, the first of them is woken to write the whole queue, and each of the
+        others is woken exactly once, when its rows are committed (or failed).
+        """
+        if not rows:
+            return []
+        slot = _Slot([row["webhook_event_id"] for row in rows], [self._parameters(row) for row in rows])
+        with self._mutex:
+            if self._writing:
+                self._queue.append(slot)
+                batch = None
+            else:
+                self._writing = True
+                batch = [slot]
+        if batch is None:
+            slot.wake.acquire()  # released by a leader: our rows are done, or it is our turn to lead
+            if slot.done:
+                return slot.result()
+            batch = slot.batch
+        self._write(batch)
+        for other in batch:
+            if other is not slot:
+                other.wake.release()
+        with self._mutex:
+            following, self._queue = self._queue, []
+            if not following:
+                self._writing = False
+        if following:
+            following[0].batch = following
+            following[0].wake.release()
+        return slot.result()
+
+    def _write(self, batch: list[_Slot]) -> None:
+        # The first of several identical ids (LINE's redelivery racing the original) is the one
+        # that can be new; the database's unique key settles it against earlier requests.
+        unique: dict[str, tuple] = {}
+        for slot in batch:
+            for key, parameters in zip(slot.keys, slot.parameters, strict=True):
+                unique.setdefault(key, parameters)
+        try:
+            inserted = self._insert(list(unique.values()))
+        except BaseException as error:
+            for slot in batch:
+                slot.error = error
+                slot.done = True
+            return
+        for slot in batch:
+            for key in slot.keys:
+                new = inserted.pop(key, None)  # pop: a duplicate later in the batch is not new
+                if new is not None:
+                    slot.rows.append(new)
+            slot.done = True
+
+    def _insert(self, parameters: list[tuple]) -> dict[str, NewEvent]:
+        if self.dialect_name == "sqlite":
+            return self._insert_sqlite(parameters)
+        try:
+            return self._insert_autocommit(parameters)
+        except _Reconnect:
+            return self._insert_autocommit(parameters)  # once more, on a fresh connection
+
+    def _chunks(self, parameters: list[tuple]):
+        for start in range(0, len(parameters), MAX_ROWS_PER_STATEMENT):
+            chunk = parameters[start : start + MAX_ROWS_PER_STATEMENT]
+            yield self._sql(len(chunk)), [value for row in chunk for value in row]
+
+    def _insert_sqlite(self, parameters: list[tuple]) -> dict[str, NewEvent]:
+        connection = self.engine.raw_connection()
+        try:
+            dbapi = connection.dbapi_connection
+            dbapi.acquire_writer()
+            try:
+                begin_immediate(dbapi)
+            except BaseException:
+                dbapi.release_writer()
+                raise
+            try:
+                inserted = {
+                    row[0]: (row[1], row[2], row[3])
+                    for sql, values in self._chunks(parameters)
+                    for row in dbapi.execute(sql, values).fetchall()
+                }
+                dbapi.commit()
+            except BaseException:
+                dbapi.rollback()
+                raise
+            return inserted
+        finally:
+            connection.close()
+
+    def _insert_autocommit(self, parameters: list[tuple]) -> dict[str, NewEvent]:
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                inserted: dict[str, NewEvent] = {}
+                for sql, values in self._chunks(parameters):
+                    cursor.execute(sql, values)
+                    inserted.update((row[0], (row[1], row[2], row[3])) for row in cursor.fetchall())
+            finally:
+                cursor.close()
+            return inserted
+        except Exception as error:
+            dbapi = connection.dbapi_connection
+            if dbapi is not None and (getattr(dbapi, "broken", False) or getattr(dbapi, "closed", False)):
+                connection.invalidate(error)
+                raise _Reconnect from error
+            raise
+        finally:
+            connection.close()
+
+    def dispose(self) -> None:
+        if self.dialect_name != "sqlite":
+            self.engine.dispose()
