@@ -68,6 +68,17 @@ class _WriterConnection(sqlite3.Connection):
             self.holds -= 1
             self.writer_lock.release()
 
+    def begin_write(self) -> None:
+        """Queue for the writer lock, then BEGIN IMMEDIATE: normally at once, since every writer
+        of ours queues first; a foreign writer is waited for by SQLite's busy handler, up to
+        BUSY_TIMEOUT_MS. The lock goes back when the transaction ends (commit or rollback)."""
+        self.acquire_writer()
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.release_writer()
+            raise
+
     def commit(self) -> None:
         try:
             super().commit()
@@ -82,12 +93,6 @@ class _WriterConnection(sqlite3.Connection):
 
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE, holding the writer lock already (so normally at once; a foreign writer
-    is waited for by SQLite's busy handler, up to BUSY_TIMEOUT_MS)."""
-    dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -105,9 +110,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             max_overflow=pool_size,
         )
 
-        writer_lock = WriterLock(
-            make_url(url).database if make_url(url).database not in (None, "", ":memory:") else None
-        )
+        database = make_url(url).database
+        writer_lock = WriterLock(database if database not in (None, "", ":memory:") else None)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
@@ -126,13 +130,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             if conn.get_execution_options().get("ruamjai_readonly"):
                 conn.exec_driver_sql("BEGIN")
                 return
-            dbapi_connection = conn.connection.dbapi_connection
-            dbapi_connection.acquire_writer()
-            try:
-                begin_immediate(dbapi_connection)
-            except BaseException:
-                dbapi_connection.release_writer()
-                raise
+            conn.connection.dbapi_connection.begin_write()
 
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)

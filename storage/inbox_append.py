@@ -26,23 +26,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine
 
-from storage.db import begin_immediate
 from storage.models import InboxEvent
 
-COLUMNS = (
-    "webhook_event_id",
-    "source_key",
-    "event_type",
-    "mode",
-    "timestamp_ms",
-    "reply_token",
-    "payload",
-    "status",
-    "attempts",
-    "error_id",
-    "received_at",
-    "processed_at",
-)
+# Every column but the key, in the table's order; the webhook's rows name each one (a new column
+# the webhook does not fill fails loudly here, not silently in production).
+COLUMNS = tuple(column.name for column in InboxEvent.__table__.columns if not column.primary_key)
 RETURNING = ("webhook_event_id", "id", "source_key", "status")
 # Rows per statement: SQLite allows 32,766 parameters; 12 columns x 500 rows stays far below.
 MAX_ROWS_PER_STATEMENT = 500
@@ -181,7 +169,11 @@ class InboxAppender:
         try:
             return self._insert_autocommit(parameters)
         except _Reconnect:
-            return self._insert_autocommit(parameters)  # once more, on a fresh connection
+            pass  # the server had dropped that connection: once more, on a fresh one
+        try:
+            return self._insert_autocommit(parameters)
+        except _Reconnect as dropped:
+            raise dropped.__cause__ from None
 
     def _chunks(self, parameters: list[tuple]):
         for start in range(0, len(parameters), MAX_ROWS_PER_STATEMENT):
@@ -192,12 +184,7 @@ class InboxAppender:
         connection = self.engine.raw_connection()
         try:
             dbapi = connection.dbapi_connection
-            dbapi.acquire_writer()
-            try:
-                begin_immediate(dbapi)
-            except BaseException:
-                dbapi.release_writer()
-                raise
+            dbapi.begin_write()
             try:
                 inserted = {
                     row[0]: (row[1], row[2], row[3])

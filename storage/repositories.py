@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -32,8 +32,7 @@ def insert_ignore_statement(
     """INSERT … ON CONFLICT DO NOTHING [RETURNING …] for SQLite or PostgreSQL, built once.
 
     The rows travel as parameters, not inside the statement, so SQLAlchemy compiles it once and
-    reuses it (building `insert().values(rows)` per call recompiled it every time: most of the
-    webhook's CPU in the benchmark).
+    reuses it (building `insert().values(rows)` per call recompiled it every time).
     """
     key = (dialect, model, conflict, returning)
     statement = _INSERT_IGNORE_CACHE.get(key)
@@ -51,7 +50,7 @@ def insert_ignore_statement(
 
 
 def insert_ignore(
-    session: Session | Connection,
+    session: Session,
     model: type,
     rows: list[dict[str, Any]],
     conflict: list[str],
@@ -60,7 +59,7 @@ def insert_ignore(
     """Insert rows, skipping those that collide on `conflict`; returns the inserted rows' `returning`."""
     if not rows:
         return []
-    connection = session.connection() if isinstance(session, Session) else session
+    connection = session.connection()
     statement = insert_ignore_statement(connection.dialect.name, model, tuple(conflict), tuple(returning))
     result = connection.execute(statement, rows if len(rows) > 1 else rows[0])
     return list(result) if returning else []
@@ -125,25 +124,10 @@ class UserRepository:
 
 
 class InboxRepository:
-    def __init__(self, session: Session | Connection) -> None:
-        # The webhook passes a bare Connection: the hot path needs no ORM session.
+    """Reads and updates of stored events; the webhook's insert is storage.inbox_append."""
+
+    def __init__(self, session: Session) -> None:
         self.session = session
-
-    def add(self, rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
-        """Insert events; duplicates (same webhookEventId) are skipped.
-
-        Returns (id, source_key, status) of the rows that were new.
-        """
-        return [
-            (r[0], r[1], r[2])
-            for r in insert_ignore(
-                self.session,
-                InboxEvent,
-                rows,
-                ["webhook_event_id"],
-                returning=("id", "source_key", "status"),
-            )
-        ]
 
     def next_pending(self, source_key: str) -> InboxEvent | None:
         """The earliest (by LINE timestamp) unprocessed event of a source."""
