@@ -19,6 +19,7 @@ through sessions; this one statement does not need them:
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -55,7 +56,9 @@ class _Slot:
 
     def result(self) -> list[NewEvent]:
         if self.error is not None:
-            raise self.error
+            # Each caller raises its own copy: one exception object raised in many threads
+            # would collect all their tracebacks into the one the operator reads.
+            raise copy.copy(self.error) from self.error
         return self.rows
 
 
@@ -150,7 +153,9 @@ class InboxAppender:
             for key, parameters in zip(slot.keys, slot.parameters, strict=True):
                 unique.setdefault(key, parameters)
         try:
-            inserted = self._insert(list(unique.values()))
+            # In key order: two processes inserting overlapping events (a redelivery racing the
+            # original) then take the unique index's locks in the same order and cannot deadlock.
+            inserted = self._insert([unique[key] for key in sorted(unique)])
         except BaseException as error:
             for slot in batch:
                 slot.error = error

@@ -214,3 +214,37 @@ def test_received_at_round_trips_for_times_near_midnight_bangkok(engine, appende
     appender.add([row("late", received_at=late)])
     appender.add([row("later", received_at=late + timedelta(microseconds=1))])
     assert [e.received_at for e in stored(engine)] == [late, late + timedelta(microseconds=1)]
+
+
+def test_two_processes_inserting_the_same_events_in_opposite_orders_never_deadlock(database_url, engine):
+    # LINE's redelivery of a multi-event body can reach two web processes at once; their
+    # statements must take the unique index's locks in one order (PostgreSQL reports a deadlock
+    # otherwise and both requests fail).
+    appenders = [InboxAppender(make_engine(database_url, pool_size=2)) for _ in range(2)]
+    rounds, per_round = 20, 200
+    start = threading.Barrier(2)
+    new_counts = [0, 0]
+    errors: list[BaseException] = []
+
+    def deliver(side: int) -> None:
+        try:
+            for i in range(rounds):
+                ids = [f"r{i}-{n:03d}" for n in range(per_round)]
+                rows = [row(event_id, user=event_id) for event_id in (ids if side == 0 else ids[::-1])]
+                start.wait(timeout=30)
+                new_counts[side] += len(appenders[side].add(rows))
+        except BaseException as error:
+            errors.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=deliver, args=(side,)) for side in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for appender in appenders:
+        appender.dispose()
+        appender.engine.dispose()
+    assert errors == []
+    assert sum(new_counts) == rounds * per_round  # each event new to exactly one of them
+    assert len(stored(engine)) == rounds * per_round
