@@ -20,6 +20,8 @@ through sessions; this one statement does not need them:
 from __future__ import annotations
 
 import copy
+import os
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -93,6 +95,8 @@ class InboxAppender:
         self._mutex = threading.Lock()
         self._queue: list[_Slot] = []
         self._writing = False
+        self._own: Any = None  # SQLite: this process's writing connection (see _sqlite_connection)
+        self._own_pid = 0
 
     @lru_cache(maxsize=64)  # noqa: B019 - one appender per process, a handful of batch sizes
     def _sql(self, rows: int) -> str:
@@ -185,24 +189,39 @@ class InboxAppender:
             chunk = parameters[start : start + MAX_ROWS_PER_STATEMENT]
             yield self._sql(len(chunk)), [value for row in chunk for value in row]
 
+    def _sqlite_connection(self) -> sqlite3.Connection:
+        """This process's own writing connection. Only a batch's leader writes, one at a time, so
+        one connection is enough: no pool checkout per batch, and its page cache stays warm."""
+        if self._own is None or self._own_pid != os.getpid():  # new, or inherited across a fork
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # ours for good: never handed back to the pool
+            self._own, self._own_pid = fairy.dbapi_connection, os.getpid()
+        return self._own
+
     def _insert_sqlite(self, parameters: list[tuple]) -> dict[str, NewEvent]:
-        connection = self.engine.raw_connection()
-        try:
-            dbapi = connection.dbapi_connection
-            dbapi.begin_write()
+        dbapi = self._sqlite_connection()
+        chunks = list(self._chunks(parameters))
+        if len(chunks) == 1:
+            # One statement is its own transaction (the connection is in autocommit mode, see
+            # storage.db): no BEGIN and COMMIT, each of which would hand the GIL over twice.
+            sql, values = chunks[0]
+            dbapi.acquire_writer()
             try:
-                inserted = {
-                    row[0]: (row[1], row[2], row[3])
-                    for sql, values in self._chunks(parameters)
-                    for row in dbapi.execute(sql, values).fetchall()
-                }
-                dbapi.commit()
-            except BaseException:
-                dbapi.rollback()
-                raise
-            return inserted
-        finally:
-            connection.close()
+                return {row[0]: (row[1], row[2], row[3]) for row in dbapi.execute(sql, values).fetchall()}
+            finally:
+                dbapi.release_writer()
+        dbapi.begin_write()
+        try:
+            inserted = {
+                row[0]: (row[1], row[2], row[3])
+                for sql, values in chunks
+                for row in dbapi.execute(sql, values).fetchall()
+            }
+            dbapi.commit()
+        except BaseException:
+            dbapi.rollback()
+            raise
+        return inserted
 
     def _insert_autocommit(self, parameters: list[tuple]) -> dict[str, NewEvent]:
         connection = self.engine.raw_connection()
@@ -228,3 +247,6 @@ class InboxAppender:
     def dispose(self) -> None:
         if self.dialect_name != "sqlite":
             self.engine.dispose()
+        elif self._own is not None and self._own_pid == os.getpid():
+            self._own.close()
+            self._own = None

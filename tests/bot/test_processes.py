@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import signal
 import threading
 import time
 from collections import defaultdict
@@ -119,3 +122,57 @@ def test_two_web_processes_on_one_database_process_each_event_once_in_order(web_
         log = (tmp_path / name).read_text()
         assert log.count('"msg": "webhook"') >= 200, name
         assert "Traceback" not in log, name
+
+
+
+def worker_cores(web) -> dict[int, set[int]]:
+    """Each live gunicorn worker of `web` and the cores it may run on, read from /proc."""
+    children = []
+    for task in os.listdir(f"/proc/{web.process.pid}/task"):
+        with open(f"/proc/{web.process.pid}/task/{task}/children") as f:
+            children += [int(pid) for pid in f.read().split()]
+    cores = {}
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            cores[pid] = os.sched_getaffinity(pid)
+    return cores
+
+
+linux_only = pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="core affinity is Linux's")
+
+
+@linux_only
+def test_each_web_worker_gets_its_own_core_and_a_restarted_worker_takes_the_free_one(web_env, tmp_path):
+    available = os.sched_getaffinity(0)
+    web = WebProcess(web_env, workers=len(available), log_path=tmp_path / "web.log")
+    try:
+        if len(available) == 1:
+            wait_for(lambda: len(worker_cores(web)) == 1, timeout=10)
+            assert list(worker_cores(web).values()) == [available]  # nothing to choose: the kernel's
+            return
+
+        def one_core_each() -> bool:
+            # A worker shows up in /proc a moment before it has pinned itself.
+            cores = list(worker_cores(web).values())
+            return len(cores) == len(available) and all(len(c) == 1 for c in cores)
+
+        wait_for(one_core_each, timeout=10)
+        cores = list(worker_cores(web).values())
+        assert set().union(*cores) == available, f"workers share a core while another is free: {cores}"
+        # The arbiter replaces a killed worker; the new one takes the core the dead one left.
+        victim = next(iter(worker_cores(web)))
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: victim not in worker_cores(web) and one_core_each(), timeout=20)
+        assert set().union(*worker_cores(web).values()) == available
+    finally:
+        web.stop()
+
+
+@linux_only
+def test_web_workers_are_left_to_the_kernel_when_pinning_is_off(web_env, tmp_path):
+    web = WebProcess({**web_env, "WEB_PIN_WORKERS": "0"}, workers=2, log_path=tmp_path / "web.log")
+    try:
+        wait_for(lambda: len(worker_cores(web)) == 2, timeout=10)
+        assert list(worker_cores(web).values()) == [os.sched_getaffinity(0)] * 2
+    finally:
+        web.stop()
