@@ -8,10 +8,12 @@
 -- "BENCH {json}" with counts and latency percentiles in microseconds.
 
 local next_id = 0
+local threads = {}
 
 function setup(thread)
   thread:set("tid", next_id)
   next_id = next_id + 1
+  table.insert(threads, thread)
 end
 
 function init(args)
@@ -34,9 +36,12 @@ function init(args)
     error("no requests for thread " .. tid .. " in " .. path)
   end
   pos = 0
+  sent = 0
+  nreqs = #reqs
 end
 
 function request()
+  sent = sent + 1
   pos = pos + 1
   if pos > #reqs then
     pos = 1
@@ -46,9 +51,14 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  -- Requests sent before a thread wrapped around its share: each a different event.
+  local unique = 0
+  for _, thread in ipairs(threads) do
+    unique = unique + math.min(thread:get("sent"), thread:get("nreqs"))
+  end
   io.write(string.format(
-    'BENCH {"requests":%d,"duration_us":%d,"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"max_us":%.0f,'
+    'BENCH {"requests":%d,"unique":%d,"duration_us":%d,"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"max_us":%.0f,'
       .. '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    summary.requests, unique, summary.duration, latency:percentile(50), latency:percentile(90),
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end

@@ -124,7 +124,6 @@ def test_two_web_processes_on_one_database_process_each_event_once_in_order(web_
         assert "Traceback" not in log, name
 
 
-
 def worker_cores(web) -> dict[int, set[int]]:
     """Each live gunicorn worker of `web` and the cores it may run on, read from /proc."""
     children = []
