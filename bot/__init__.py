@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import text
 
 from bot.executor import EventExecutor
@@ -23,17 +22,6 @@ from storage.db import (
 from storage.inbox_append import InboxAppender
 
 log = logging.getLogger("ruamjai")
-
-
-class _CachedSignerSessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie sessions, with the signer built once instead of on every request (each
-    webhook delivery paid for it; our secret key never changes while the process runs)."""
-
-    def get_signing_serializer(self, app: Flask):
-        cached = app.extensions.get("ruamjai.session_signer")
-        if cached is None:
-            cached = app.extensions["ruamjai.session_signer"] = super().get_signing_serializer(app)
-        return cached
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -73,12 +61,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     configure_logging(settings.log_format)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
-    app.session_interface = _CachedSignerSessionInterface()
     app.extensions["ruamjai"] = build_runtime(settings, clock)
 
-    from bot.webhook import blueprint as webhook_blueprint
+    from bot.webhook import WebhookEndpoint
 
-    app.register_blueprint(webhook_blueprint)
+    app.wsgi_app = WebhookEndpoint(runtime(app), app.wsgi_app)  # type: ignore[method-assign]
     # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the
     # events the dead process left pending even if LINE sends nothing new.
     runtime(app).executor.start()

@@ -124,8 +124,64 @@ def test_header_name_case_does_not_matter(app, client, body):
     assert inbox_count(app) == 1
 
 
-def test_the_cookie_session_signer_is_built_once_and_still_verifies(app):
-    interface = app.session_interface
-    signer = interface.get_signing_serializer(app)
-    assert interface.get_signing_serializer(app) is signer
-    assert signer.loads(signer.dumps({"staff": 1})) == {"staff": 1}
+def test_other_methods_on_the_webhook_path_are_refused_and_other_paths_reach_flask(app, client):
+    response = client.get("/callback")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert inbox_count(app) == 0
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_database_failure_answers_500_with_an_error_id_and_stores_nothing(
+    app, client, body, caplog, monkeypatch
+):
+    import sqlite3
+
+    def broken(parameters):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(runtime(app).inbox, "_insert", broken)
+    response = client.post("/callback", data=body, headers=signed_headers(body))
+    assert response.status_code == 500  # LINE redelivers it
+    [record] = [r for r in caplog.records if r.name == "ruamjai.webhook"]
+    assert record.status == 500 and record.error_id.startswith("E") and record.exc_info
+    assert "สวัสดี" not in caplog.text
+    monkeypatch.undo()
+    assert inbox_count(app) == 0
+    # The redelivery goes through.
+    assert client.post("/callback", data=body, headers=signed_headers(body)).status_code == 200
+    assert inbox_count(app) == 1
+
+
+def test_a_chunked_delivery_through_gunicorn_is_stored(web_env, fake_line, database_url, tmp_path):
+    import urllib3
+    from sqlalchemy import create_engine
+
+    from tests.helpers import WebProcess
+
+    user = new_user_id()
+    body = webhook_body(
+        [text_event(user, "ส่งรายงาน", timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))]
+    )
+    web = WebProcess(web_env, workers=1, log_path=tmp_path / "web.log")
+    http = urllib3.PoolManager()
+    try:
+        chunks = [body[i : i + 100] for i in range(0, len(body), 100)]
+        response = http.urlopen(
+            "POST", web.url + "/callback", body=iter(chunks), headers=signed_headers(body), chunked=True
+        )
+        assert response.status == 200
+        too_big = [b"x" * 65536] * 50
+        response = http.urlopen(
+            "POST", web.url + "/callback", body=iter(too_big), headers=signed_headers(b""), chunked=True
+        )
+        assert response.status == 413
+    finally:
+        web.stop()
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(InboxEvent)).scalar() == 1
+    finally:
+        engine.dispose()
