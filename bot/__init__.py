@@ -50,7 +50,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         deliver=lambda row_id: outbox.deliver(row_id, owned=True),
         profile_language=lambda user_id: gateway.get_profile(user_id).language,
     )
-    inbox = InboxAppender(engine, pool_size=4)
+    inbox = InboxAppender(engine)
     return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor, inbox)
 
 

@@ -11,14 +11,16 @@ through sessions; this one statement does not need them:
 * **One statement per batch**: `INSERT … VALUES (…), (…) ON CONFLICT (webhook_event_id) DO NOTHING
   RETURNING …`, rendered per batch size and cached, with the column types' own bind processors so
   values are stored exactly as the ORM stores them.
-* **PostgreSQL**: its own small pool, in autocommit (the statement is its own transaction: one
-  round trip) and without the pre-ping round trip. A connection the server dropped is retried
-  once, which is safe because the insert is idempotent.
-* **SQLite**: the same pool and writer lock as every other writer (storage.db.WriterLock).
+* **One connection per process**, used by one batch's leader at a time, in autocommit: the
+  statement is its own transaction (PostgreSQL: one round trip; SQLite: no BEGIN and COMMIT).
+* **PostgreSQL**: a connection the server dropped is replaced and the batch retried once, which is
+  safe because the insert is idempotent.
+* **SQLite**: the same writer lock as every other writer (storage.db.WriterLock).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import sqlite3
@@ -29,6 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import NullPool
 
 from storage.models import InboxEvent
 
@@ -66,25 +69,20 @@ class _Slot:
 
 
 class _Reconnect(Exception):
-    """The pooled connection was dead (server restart, idle connection cut by a proxy)."""
+    """The connection was dead (server restart, idle connection cut by a proxy)."""
 
 
 class InboxAppender:
     """`add(rows)` inserts webhook events, skipping known `webhook_event_id`s, and returns
     (id, source_key, status) of the new ones, committed."""
 
-    def __init__(self, engine: Engine, *, pool_size: int = 4) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.dialect_name = engine.dialect.name
         if self.dialect_name == "sqlite":
             self.engine = engine  # the same writer lock as every other writer in the process
         else:
-            self.engine = create_engine(
-                engine.url,
-                pool_size=pool_size,
-                max_overflow=pool_size,
-                pool_pre_ping=False,
-                isolation_level="AUTOCOMMIT",
-            )
+            # Only for opening this appender's own connection (see _connection), in autocommit.
+            self.engine = create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         dialect = self.engine.dialect
         table = InboxEvent.__table__
         self._table = table.name
@@ -96,7 +94,7 @@ class InboxAppender:
         self._mutex = threading.Lock()
         self._queue: list[_Slot] = []
         self._writing = False
-        self._own: Any = None  # SQLite: this process's writing connection (see _sqlite_connection)
+        self._own: Any = None  # this process's writing connection (see _connection)
         self._own_pid = 0
 
     @lru_cache(maxsize=64)  # noqa: B019 - one appender per process, a handful of batch sizes
@@ -197,17 +195,18 @@ class InboxAppender:
             chunk = parameters[start : start + MAX_ROWS_PER_STATEMENT]
             yield self._sql(len(chunk)), [value for row in chunk for value in row]
 
-    def _sqlite_connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Any:
         """This process's own writing connection. Only a batch's leader writes, one at a time, so
-        one connection is enough: no pool checkout per batch, and its page cache stays warm."""
+        one connection is enough: no pool checkout and check-in per batch (and on SQLite its page
+        cache stays warm)."""
         if self._own is None or self._own_pid != os.getpid():  # new, or inherited across a fork
             fairy = self.engine.raw_connection()
-            fairy.detach()  # ours for good: never handed back to the pool
+            fairy.detach()  # ours for good: never handed back to a pool
             self._own, self._own_pid = fairy.dbapi_connection, os.getpid()
         return self._own
 
     def _insert_sqlite(self, parameters: list[tuple]) -> dict[str, NewEvent]:
-        dbapi = self._sqlite_connection()
+        dbapi: sqlite3.Connection = self._connection()
         chunks = list(self._chunks(parameters))
         if len(chunks) == 1:
             # One statement is its own transaction (the connection is in autocommit mode, see
@@ -232,29 +231,25 @@ class InboxAppender:
         return inserted
 
     def _insert_autocommit(self, parameters: list[tuple]) -> dict[str, NewEvent]:
-        connection = self.engine.raw_connection()
+        dbapi = self._connection()
         try:
-            cursor = connection.cursor()
-            try:
+            with dbapi.cursor() as cursor:
                 inserted: dict[str, NewEvent] = {}
                 for sql, values in self._chunks(parameters):
                     cursor.execute(sql, values)
                     inserted.update((row[0], (row[1], row[2], row[3])) for row in cursor.fetchall())
-            finally:
-                cursor.close()
             return inserted
         except Exception as error:
-            dbapi = connection.dbapi_connection
-            if dbapi is not None and (getattr(dbapi, "broken", False) or getattr(dbapi, "closed", False)):
-                connection.invalidate(error)
+            if getattr(dbapi, "broken", False) or getattr(dbapi, "closed", False):
+                self._close_connection()
                 raise _Reconnect from error
             raise
-        finally:
-            connection.close()
+
+    def _close_connection(self) -> None:
+        own, self._own = self._own, None
+        if own is not None and self._own_pid == os.getpid():
+            with contextlib.suppress(Exception):  # a dead connection may fail to close politely
+                own.close()
 
     def dispose(self) -> None:
-        if self.dialect_name != "sqlite":
-            self.engine.dispose()
-        elif self._own is not None and self._own_pid == os.getpid():
-            self._own.close()
-            self._own = None
+        self._close_connection()

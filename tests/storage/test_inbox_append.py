@@ -202,8 +202,9 @@ def test_the_webhook_appender_reconnects_after_a_server_restart(engine, appender
     if not is_postgres:
         pytest.skip("a PostgreSQL server closing connections")
     assert len(appender.add([row("before")])) == 1
-    with appender.engine.connect() as connection:
-        pids = [connection.scalar(text("SELECT pg_backend_pid()"))]
+    with appender._connection().cursor() as cursor:  # the connection the appender writes on
+        cursor.execute("SELECT pg_backend_pid()")
+        pids = [cursor.fetchone()[0]]
     terminate(database_url, pids)
     assert len(appender.add([row("after")])) == 1
     assert {e.webhook_event_id for e in stored(engine)} == {"before", "after"}
