@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         "--pool", type=int, default=40000, help="unique requests per max-load run of the app (40000)"
     )
     parser.add_argument(
-        "--drain-timeout", type=float, default=90.0, help="max wait for the app's backlog (90 s)"
+        "--drain-timeout", type=float, default=150.0, help="max wait for the app's backlog (150 s)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     parser.add_argument(
