@@ -14,11 +14,7 @@ from bot.outbox import OutboxSender
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
-from storage.db import (
-    make_engine,
-    make_read_session_factory,
-    make_session_factory,
-)
+from storage.db import make_engine, make_read_session_factory, make_session_factory
 from storage.inbox_append import InboxAppender
 
 log = logging.getLogger("ruamjai")

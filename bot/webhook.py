@@ -81,7 +81,7 @@ class WebhookEndpoint:
             with self.rt.executor.acknowledging():
                 status, fields = self._acknowledge(environ)
         except Exception:
-            # Nothing was committed (the insert is one statement) and LINE redelivers on a 500.
+            # LINE redelivers on a 500; whatever part of the body was stored makes that a no-op.
             status, fields = 500, {"error_id": new_error_id()}
             log.exception("webhook", extra={"status": status, "duration_ms": _ms_since(started), **fields})
         else:

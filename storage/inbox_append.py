@@ -45,6 +45,11 @@ MAX_ROWS_PER_STATEMENT = 500
 NewEvent = tuple[int, str, str]  # (id, source_key, status) of a row this call inserted
 
 
+def _new_events(returned: list[tuple]) -> dict[str, NewEvent]:
+    """RETURNING rows by webhook_event_id."""
+    return {row[0]: (row[1], row[2], row[3]) for row in returned}
+
+
 class _Slot:
     """One caller's rows in a group commit, and what became of them."""
 
@@ -214,16 +219,14 @@ class InboxAppender:
             sql, values = chunks[0]
             dbapi.acquire_writer()
             try:
-                return {row[0]: (row[1], row[2], row[3]) for row in dbapi.execute(sql, values).fetchall()}
+                return _new_events(dbapi.execute(sql, values).fetchall())
             finally:
                 dbapi.release_writer()
         dbapi.begin_write()
         try:
-            inserted = {
-                row[0]: (row[1], row[2], row[3])
-                for sql, values in chunks
-                for row in dbapi.execute(sql, values).fetchall()
-            }
+            inserted: dict[str, NewEvent] = {}
+            for sql, values in chunks:
+                inserted.update(_new_events(dbapi.execute(sql, values).fetchall()))
             dbapi.commit()
         except BaseException:
             dbapi.rollback()
@@ -237,7 +240,7 @@ class InboxAppender:
                 inserted: dict[str, NewEvent] = {}
                 for sql, values in self._chunks(parameters):
                     cursor.execute(sql, values)
-                    inserted.update((row[0], (row[1], row[2], row[3])) for row in cursor.fetchall())
+                    inserted.update(_new_events(cursor.fetchall()))
             return inserted
         except Exception as error:
             if getattr(dbapi, "broken", False) or getattr(dbapi, "closed", False):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 
 import pytest
-from sqlalchemy import func, select
+import urllib3
+from sqlalchemy import create_engine, func, select
 
 from bot.fakeline.events import follow_event, new_user_id, text_event, webhook_body
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
-from tests.helpers import post_events, signed_headers, wait_for
+from tests.helpers import WebProcess, post_events, signed_headers, wait_for
 
 
 def now_ms() -> int:
@@ -135,8 +137,6 @@ def test_other_methods_on_the_webhook_path_are_refused_and_other_paths_reach_fla
 def test_a_database_failure_answers_500_with_an_error_id_and_stores_nothing(
     app, client, body, caplog, monkeypatch
 ):
-    import sqlite3
-
     def broken(parameters):
         raise sqlite3.OperationalError("disk I/O error")
 
@@ -155,11 +155,6 @@ def test_a_database_failure_answers_500_with_an_error_id_and_stores_nothing(
 
 
 def test_a_chunked_delivery_through_gunicorn_is_stored(web_env, fake_line, database_url, tmp_path):
-    import urllib3
-    from sqlalchemy import create_engine
-
-    from tests.helpers import WebProcess
-
     user = new_user_id()
     body = webhook_body(
         [text_event(user, "ส่งรายงาน", timestamp_ms=now_ms(), reply_token=fake_line.issue_reply_token(user))]
