@@ -437,7 +437,9 @@ def machine_facts(db: Database) -> list[str]:
     ]
 
 
-def report(args, results, db, stored_before, acked, redelivered, drains, fake_stats) -> None:
+def report(
+    args, results, db, stored_before, acked, redelivered, drains, processed, kept_up, fake_stats
+) -> None:
     def med(name: str, kind: str, attr: str) -> float:
         return median([getattr(x, attr) for x in results[name, kind]])
 
@@ -473,6 +475,10 @@ def report(args, results, db, stored_before, acked, redelivered, drains, fake_st
     )
     print(f"outbox_messages: {db.counts('outbox_messages')}; fake LINE accepted: {fake_stats['deliveries']}")
     if not args.ack_only:
+        print(
+            f"app processed a median {median(processed):.0f} events/s while under max load, "
+            f"and {median(kept_up):.0f} events/s while receiving {args.rate:g}/s"
+        )
         print(
             "app backlog after each max-load run drained in "
             + ", ".join(f"{s:.1f} s" + (f" ({left} left)" if left else "") for s, left in drains)
@@ -580,21 +586,28 @@ def main(argv: list[str] | None = None) -> int:
         redelivered = 0  # wrk requests beyond the pool: repeats of an already sent event
         results: dict[tuple[str, str], list[Result]] = {}
         drains: list[tuple[float, int]] = []
+        processed: list[float] = []  # events/s processed during each app max-load run
+        kept_up: list[float] = []  # events/s processed during each app fixed-rate run
         for rep in range(args.repeat):
             for name in ("bare", "app"):
                 pool = pools[f"max{rep}"]
+                done_before = db.counts("inbox_events").get("done", 0)
                 result = run_wrk(ports[name], pool, args.duration, args.wrk_threads, args.connections)
                 results.setdefault((name, "max"), []).append(result)
                 if name == "app":
+                    # Events the app processed (and answered) while it was acknowledging at full speed.
+                    processed.append((db.counts("inbox_events").get("done", 0) - done_before) / args.duration)
                     # A wrk thread that ran out of its share of the pool repeats its requests
                     # (redeliveries, stored once): count only the unique ones.
                     acked += min(result.requests - result.errors, result.unique)
                     redelivered += max(0, result.requests - result.unique)
                     drains.append(db.wait_drained(args.drain_timeout))
             for name in ("bare", "app"):
+                done_before = db.counts("inbox_events").get("done", 0)
                 result = run_constant_rate(ports[name], pools[f"rate{rep}"], args.rate, args.duration)
                 results.setdefault((name, "rate"), []).append(result)
                 if name == "app":
+                    kept_up.append((db.counts("inbox_events").get("done", 0) - done_before) / args.duration)
                     acked += result.requests - result.errors
                     db.wait_drained(args.drain_timeout)
             last = {key: runs[-1] for key, runs in results.items()}
@@ -605,13 +618,15 @@ def main(argv: list[str] | None = None) -> int:
                 + (
                     ""
                     if args.ack_only
-                    else f"; app backlog drained in {drains[-1][0]:.1f} s"
+                    else f"; app processed {processed[-1]:.0f} events/s meanwhile"
+                    f" and {kept_up[-1]:.0f} events/s at {args.rate:g}/s"
+                    f"; app backlog drained in {drains[-1][0]:.1f} s"
                     + (f" ({drains[-1][1]} still pending)" if drains[-1][1] else "")
                 ),
                 flush=True,
             )
         db.wait_drained(args.drain_timeout)
-        report(args, results, db, stored_before, acked, redelivered, drains, fake.stats())
+        report(args, results, db, stored_before, acked, redelivered, drains, processed, kept_up, fake.stats())
         print(f"total bench time {time.monotonic() - began:.0f} s")
         return 0
     except (KeyboardInterrupt, Interrupted):
