@@ -43,7 +43,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         read_factory=read_factory,
         settings=settings,
         clock=clock,
-        deliver=lambda row_id: outbox.deliver(row_id, owned=True),
+        deliver=outbox.deliver_claimed,
         profile_language=lambda user_id: gateway.get_profile(user_id).language,
     )
     inbox = InboxAppender(engine)

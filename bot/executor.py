@@ -4,8 +4,12 @@ in parallel on a bounded pool, across any number of processes.
 Cross-process order comes from a lease per source (user/group/room) in the database: whoever
 holds it drains that source's pending events, earliest timestamp first. Each event is processed in
 one transaction that also records its reply in the outbox and marks the event done, so running an
-event twice is impossible (the row is re-read `pending` under lock) and a crash before commit just
-leaves it pending for the sweeper.
+event twice is impossible (the transaction starts by moving the row from `pending`, which only one
+can do) and a crash before commit just leaves it pending for the sweeper.
+
+Per event the work is kept to what it needs, since under load it shares two cores with the
+webhook: claiming the lease and reading the pending events is one transaction, the event another,
+and marking its reply sent goes with releasing the lease (docs/benchmarks.md, fourth round).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.logs import user_hash
+from bot.outbox import OutboxJob
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
 from handlers.router import EventContext, apology, handle_event
@@ -39,12 +44,20 @@ log = logging.getLogger("ruamjai.events")
 
 # Acknowledgements go first (see EventExecutor._yield_to_acks): under a burst the webhook keeps
 # answering at full speed and events are worked off as it eases, yet never fewer than one event
-# per ACK_PRIORITY_MAX_WAIT per process.
+# per ACK_PRIORITY_MAX_WAIT per process. While the webhook saturates the machine, each event
+# processed costs it about 9 ms of capacity (GIL and thread hand-overs included); at 0.2 s the
+# floor takes about 5 % of it, at 0.05 s about 20 % (docs/benchmarks.md, fourth round).
 ACK_QUIET = 0.002
-ACK_PRIORITY_MAX_WAIT = 0.05
+ACK_PRIORITY_MAX_WAIT = 0.2
 
 # LINE documents reply tokens as valid for about one minute; stop trusting one a little earlier.
 REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
+
+# The timer thread wakes at most this often (a small delay next to EVENT_SETTLE_SECONDS).
+TIMER_TICK = 0.01
+
+# How many of one source's pending events one query reads.
+PENDING_BATCH = 20
 
 
 def source_key_of(event: dict) -> str:
@@ -66,7 +79,7 @@ class EventExecutor:
         session_factory: sessionmaker[Session],
         settings: Settings,
         read_factory: sessionmaker[Session] | None = None,
-        deliver: Callable[[int], object],
+        deliver: Callable[..., str],
         clock: Clock | None = None,
         handle: Callable[[Event, EventContext], list] = handle_event,
         profile_language: Callable[[str], str | None] | None = None,
@@ -92,36 +105,49 @@ class EventExecutor:
         # Webhook requests being acknowledged in this process right now (see acknowledging()).
         self._acks = 0
         self._last_ack = 0.0
-        self._acks_lock = threading.Lock()
+        self._acks_changed = threading.Condition(threading.Lock())
+        self._gate_waiting = False
         self._gate = threading.Lock()
 
     # --- scheduling -------------------------------------------------------------------------
     @contextlib.contextmanager
     def acknowledging(self):
         """Mark a webhook acknowledgement in progress (see _yield_to_acks)."""
-        with self._acks_lock:
+        with self._acks_changed:
             self._acks += 1
             self._last_ack = time.monotonic()
         try:
             yield
         finally:
-            with self._acks_lock:
+            with self._acks_changed:
                 self._acks -= 1
                 self._last_ack = time.monotonic()
+                if not self._acks and self._gate_waiting:
+                    self._acks_changed.notify()
 
     def _yield_to_acks(self) -> None:
         """Let this process's webhook acknowledgements go first: LINE gives up on a webhook after
         2 s, while a reply token lasts a minute. One event at a time waits here until no
         acknowledgement has been in flight for ACK_QUIET seconds, or ACK_PRIORITY_MAX_WAIT has
-        passed; the others queue behind it without spinning."""
-        with self._gate:
+        passed; the others queue behind it without spinning.
+
+        The waiting thread sleeps until the last acknowledgement in flight ends (it is woken
+        then) rather than polling: under a burst, every wake-up would take the GIL from a
+        webhook request."""
+        with self._gate, self._acks_changed:
             deadline = time.monotonic() + ACK_PRIORITY_MAX_WAIT
-            while (now := time.monotonic()) < deadline:
-                with self._acks_lock:
-                    quiet_in = ACK_QUIET if self._acks else self._last_ack + ACK_QUIET - now
-                if quiet_in <= 0:
-                    return
-                time.sleep(min(quiet_in, deadline - now))
+            self._gate_waiting = True
+            try:
+                while (now := time.monotonic()) < deadline:
+                    if self._acks:
+                        self._acks_changed.wait(deadline - now)
+                        continue
+                    quiet_in = self._last_ack + ACK_QUIET - now
+                    if quiet_in <= 0:
+                        return
+                    self._acks_changed.wait(min(quiet_in, deadline - now))
+            finally:
+                self._gate_waiting = False
 
     def start(self) -> None:
         """Start the pool, timer and sweeper threads (idempotent; restarts after a fork)."""
@@ -164,13 +190,23 @@ class EventExecutor:
                         return
                     timeout = self._timers[0][0] - time.monotonic() if self._timers else 1.0
                     self._wake.wait(max(0.0, min(timeout, 1.0)))
-                _, _, key = heapq.heappop(self._timers)
-                if key in self._active:
-                    self._again.add(key)  # the running drain will loop once more
-                    continue
-                self._active.add(key)
+                due: dict[str, None] = {}  # in due order, each key once
+                now = time.monotonic()
+                while self._timers and self._timers[0][0] <= now:
+                    _, _, key = heapq.heappop(self._timers)
+                    if key in due:
+                        continue
+                    if key in self._active:
+                        self._again.add(key)  # the running drain will loop once more
+                        continue
+                    self._active.add(key)
+                    due[key] = None
             assert self._pool is not None
-            self._pool.submit(self._drain, key)
+            for key in due:
+                self._pool.submit(self._drain, key)
+            # Let due times gather: under a burst every webhook sets one, and waking for each
+            # would take the GIL from the webhook requests thousands of times a second.
+            self._stopping.wait(TIMER_TICK)
 
     def _sweep_loop(self) -> None:
         self._stopping.wait(1.0)  # let the app finish starting
@@ -220,17 +256,47 @@ class EventExecutor:
                 self._active.discard(key)
             self.submit([key], delay=1.0)
 
-    def _claim(self, key: str, ttl: timedelta) -> bool:
-        with self.session_factory.begin() as session:
-            leases = LeaseRepository(session)
-            if leases.claim(key, self.owner, self.clock.now(), ttl):
-                return True
-            leases.ensure([key])  # first event of this source ever: create its lease row
-            return leases.claim(key, self.owner, self.clock.now(), ttl)
+    def _claim(self, session: Session, key: str, ttl: timedelta) -> bool:
+        leases = LeaseRepository(session)
+        if leases.claim(key, self.owner, self.clock.now(), ttl):
+            return True
+        leases.ensure([key])  # first event of this source ever: create its lease row
+        return leases.claim(key, self.owner, self.clock.now(), ttl)
 
-    def _next_pending(self, key: str) -> InboxEvent | None:
+    def _claim_and_read(self, key: str, ttl: timedelta) -> list[InboxEvent] | None:
+        """Take the source's lease and read its first pending events, in one transaction; None
+        if another worker holds the lease."""
+        with self.session_factory.begin() as session:
+            if not self._claim(session, key, ttl):
+                return None
+            return InboxRepository(session).pending(key, PENDING_BATCH)
+
+    def _renew(self, key: str, ttl: timedelta, sent: list[int]) -> None:
+        with self.session_factory.begin() as session:
+            self._record_sent(session, sent)
+            self._claim(session, key, ttl)
+
+    def _release(self, key: str, sent: list[int]) -> bool:
+        """Give the lease back; returns whether the source still has pending events.
+
+        An event committed while we held the lease, whose own submit then lost the claim race,
+        is ours to pick up. Its commit came before that failed claim, so before this transaction:
+        the check here sees it.
+        """
+        with self.session_factory.begin() as session:
+            self._record_sent(session, sent)
+            LeaseRepository(session).release(key, self.owner)
+            return InboxRepository(session).has_pending(key)
+
+    def _record_sent(self, session: Session, sent: list[int]) -> None:
+        """Write down the replies sent since the last lease transaction (see process)."""
+        if sent:
+            OutboxRepository(session).mark_sent(sent, self.clock.now())
+            sent.clear()
+
+    def _pending(self, key: str) -> list[InboxEvent]:
         with self.read_factory() as session:
-            return InboxRepository(session).next_pending(key)
+            return InboxRepository(session).pending(key, PENDING_BATCH)
 
     def _drain_source(self, key: str) -> float | None:
         """Process the source's pending events while holding its lease.
@@ -240,51 +306,76 @@ class EventExecutor:
         ttl = timedelta(seconds=self.settings.source_lease_seconds)
         settle = timedelta(seconds=self.settings.event_settle_seconds)
         while True:
-            if not self._claim(key, ttl):
+            batch = self._claim_and_read(key, ttl)
+            if batch is None:
                 return None  # another worker holds it; it re-checks after releasing
             claimed_at = time.monotonic()
+            sent: list[int] = []
+            more = False
             try:
-                while (nxt := self._next_pending(key)) is not None:
-                    wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
-                    if wait > 0:
-                        return wait
-                    if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
-                        self._claim(key, ttl)  # a long backlog: keep the lease alive
-                        claimed_at = time.monotonic()
-                    self._yield_to_acks()
-                    self.process(nxt.id, snapshot=nxt)
+                while True:
+                    # Read in batches: one query for a burst rather than one per event. An event
+                    # stored meanwhile is read with the next batch, or after the release below.
+                    for nxt in batch:
+                        wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
+                        if wait > 0:
+                            return wait
+                        if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
+                            self._renew(key, ttl, sent)  # a long backlog: keep the lease alive
+                            claimed_at = time.monotonic()
+                        self._yield_to_acks()
+                        self.process(nxt.id, snapshot=nxt, sent=sent)
+                    if len(batch) < PENDING_BATCH:
+                        break
+                    batch = self._pending(key)
             finally:
-                with self.session_factory.begin() as session:
-                    LeaseRepository(session).release(key, self.owner)
-            # An event committed while we held the lease, whose own submit lost the claim race,
-            # is ours to pick up now.
-            if self._next_pending(key) is None:
+                more = self._release(key, sent)
+            if not more:
                 return None
 
-    def process(self, event_id: int, snapshot: InboxEvent | None = None) -> str:
-        """Process one event in one transaction; returns the outcome (done, failed, skipped)."""
+    def process(
+        self, event_id: int, snapshot: InboxEvent | None = None, *, sent: list[int] | None = None
+    ) -> str:
+        """Process one event in one transaction and send its reply; returns the outcome (done,
+        ignored, failed, skipped).
+
+        `sent`: the draining loop's list of replies sent but not yet marked so in the outbox. It
+        marks them in the lease transaction it runs next anyway, which saves a transaction per
+        event (see OutboxSender.deliver_claimed for why a reply is never sent twice meanwhile).
+        """
         started = time.monotonic()
         if snapshot is None:
             with self.read_factory() as session:
                 snapshot = session.get(InboxEvent, event_id)
+            if snapshot is None:
+                return "skipped"
+        # Everything that needs no database is done before the transaction (on SQLite it holds
+        # the single writer lock that every webhook acknowledgement also needs).
+        raw = json.loads(snapshot.payload)
+        line_user_id = (raw.get("source") or {}).get("userId")
+        try:
+            event: Event | None = Event.from_dict(raw)
+        except ValueError:  # a known type with a body the SDK rejects: nothing to answer
+            event = None
         # Ask LINE for the profile before the transaction: never hold the database during a
         # network call.
         profile_language = None
-        if snapshot is not None and snapshot.event_type == "follow":
-            profile_language = self._language_of(snapshot.source_key)
+        if event is not None and snapshot.event_type == "follow":
+            profile_language = self._language_of(line_user_id)
         now = self.clock.now()
-        reply_id: int | None = None
-        meta: dict = {}
+        reply: tuple[int, OutboxJob] | None = None
         outcome = "skipped"
         error_id = None
         try:
             with self.session_factory.begin() as session:
-                row = InboxRepository(session).lock_pending(event_id)
-                if row is None:
+                inbox = InboxRepository(session)
+                if event is None:
+                    if inbox.mark_processed(event_id, "ignored", now):
+                        outcome = "ignored"
+                    return outcome
+                # Marked first, in the same transaction: if the handler fails, it rolls back too.
+                if not inbox.mark_processed(event_id, "done", now):
                     return outcome  # done already (a second run is a no-op)
-                raw = json.loads(row.payload)
-                meta = {"event_id": row.webhook_event_id, "type": row.event_type, "key": row.source_key}
-                line_user_id = (raw.get("source") or {}).get("userId")
                 context = EventContext(
                     session=session,
                     now=now,
@@ -292,43 +383,33 @@ class EventExecutor:
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                 )
-                try:
-                    event = Event.from_dict(raw)
-                except ValueError:  # a known type with a body the SDK rejects: nothing to answer
-                    row.status = "ignored"
-                    row.processed_at = now
-                    outcome = "ignored"
-                    return outcome
                 messages = self.handle(event, context)
-                reply_id = self._record_reply(
-                    session, row, line_user_id, [m.to_dict() for m in messages], now
-                )
-                row.status = "done"
-                row.attempts += 1
-                row.processed_at = now
+                answer = [m.to_dict() for m in messages]
+                reply = self._record_reply(session, snapshot, line_user_id, answer, now)
             outcome = "done"
         except Exception:
             error_id = new_error_id()
             outcome = "failed"
-            log.exception("event failed", extra={"error_id": error_id, "event_id": meta.get("event_id")})
-            reply_id = self._mark_failed(event_id, error_id, now)
+            log.exception("event failed", extra={"error_id": error_id, "event_id": snapshot.webhook_event_id})
+            reply = self._mark_failed(snapshot, line_user_id, error_id, now)
         finally:
             log.info(
                 "event",
                 extra={
-                    "event_id": meta.get("event_id"),
-                    "type": meta.get("type"),
-                    "user": user_hash(self.settings.secret_key, meta.get("key")),
+                    "event_id": snapshot.webhook_event_id,
+                    "type": snapshot.event_type,
+                    "user": user_hash(self.settings.secret_key, snapshot.source_key),
                     "outcome": outcome,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "error_id": error_id,
                 },
             )
-        if reply_id is not None:
+        if reply is not None:
             try:
-                self.deliver(reply_id)
+                if self.deliver(*reply, record_sent=sent is None) == "sent" and sent is not None:
+                    sent.append(reply[0])
             except Exception:  # the outbox sender retries it; never lose the event over a send
-                log.exception("inline reply failed", extra={"outbox_id": reply_id})
+                log.exception("inline reply failed", extra={"outbox_id": reply[0]})
         return outcome
 
     def _language_of(self, line_user_id: str | None) -> str | None:
@@ -344,31 +425,36 @@ class EventExecutor:
             return None
 
     def _record_reply(
-        self, session: Session, row: InboxEvent, line_user_id: str | None, messages: list[dict], now
-    ) -> int | None:
-        if not messages or not line_user_id or row.mode != "active":
+        self, session: Session, event: InboxEvent, line_user_id: str | None, messages: list[dict], now
+    ) -> tuple[int, OutboxJob] | None:
+        """Write the reply to the outbox, claimed for sending right after commit; returns its row
+        id and what sending it needs, or None when there is nothing to send."""
+        if not messages or not line_user_id or event.mode != "active":
             return None
-        received = row.received_at
-        return OutboxRepository(session).enqueue_reply(
-            dedupe_key=f"reply:{row.webhook_event_id}",
-            reply_token=row.reply_token,
-            reply_token_expires_at=received + REPLY_TOKEN_LIFETIME if row.reply_token else None,
+        token = event.reply_token
+        expires_at = event.received_at + REPLY_TOKEN_LIFETIME if token else None
+        retry_key = str(uuid.uuid4())
+        row_id = OutboxRepository(session).enqueue_reply(
+            dedupe_key=f"reply:{event.webhook_event_id}",
+            reply_token=token,
+            reply_token_expires_at=expires_at,
             to=line_user_id,
             messages=messages,
             now=now,
             lease=timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30),
+            retry_key=retry_key,
         )
+        if row_id is None:
+            return None
+        usable_token = token if expires_at is not None and expires_at > now else None
+        return row_id, OutboxJob("reply", retry_key, 1, [line_user_id], {"messages": messages}, usable_token)
 
-    def _mark_failed(self, event_id: int, error_id: str, now) -> int | None:
+    def _mark_failed(
+        self, event: InboxEvent, line_user_id: str | None, error_id: str, now
+    ) -> tuple[int, OutboxJob] | None:
         with self.session_factory.begin() as session:
-            row = InboxRepository(session).lock_pending(event_id)
-            if row is None:
+            if not InboxRepository(session).mark_processed(event.id, "failed", now, error_id):
                 return None
-            row.status = "failed"
-            row.error_id = error_id
-            row.attempts += 1
-            row.processed_at = now
-            line_user_id = (json.loads(row.payload).get("source") or {}).get("userId")
             language = (
                 session.scalars(
                     select(LineUser.language).where(LineUser.line_user_id == line_user_id)
@@ -376,4 +462,4 @@ class EventExecutor:
                 or "th"
             )
             messages = [m.to_dict() for m in apology(error_id, language)]
-            return self._record_reply(session, row, line_user_id, messages, now)
+            return self._record_reply(session, event, line_user_id, messages, now)

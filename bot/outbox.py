@@ -59,8 +59,9 @@ class Limits:
 
 
 @dataclass
-class _Job:
-    """What one send needs, read from the row inside its transaction."""
+class OutboxJob:
+    """What one send needs: read from the row inside its transaction, or, for a reply the
+    executor has just written already claimed, taken from memory (`deliver_claimed`)."""
 
     kind: str
     retry_key: str
@@ -109,11 +110,11 @@ class OutboxSender:
         base = self.settings.outbox_backoff_base_seconds * (2 ** (attempts - 1))
         return min(self.settings.outbox_backoff_max_seconds, base) * random.uniform(0.5, 1.0)
 
-    def deliver(self, row_id: int, *, owned: bool = False) -> str:
+    def deliver(self, row_id: int, *, owned: bool = False, record_sent: bool = True) -> str:
         """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later.
 
         `owned`: the caller wrote the row already claimed (the executor's replies), so it is sent
-        without another claim.
+        without another claim. `record_sent`: see `deliver_claimed`.
         """
         now = self.clock.now()
         factory = self.read_factory if owned else self.session_factory
@@ -124,7 +125,7 @@ class OutboxSender:
             row = repo.get(row_id)
             if row is None or row.status != "sending":
                 return "busy"
-            job = _Job(
+            job = OutboxJob(
                 row.kind,
                 row.retry_key,
                 row.attempts,
@@ -145,6 +146,24 @@ class OutboxSender:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "skipped", now, "all recipients blocked the account")
             return "skipped"
+        return self._send_job(row_id, job, wait, record_sent)
+
+    def deliver_claimed(self, row_id: int, job: OutboxJob, *, record_sent: bool = True) -> str:
+        """Send a reply the caller has just committed already claimed, from what it holds in
+        memory rather than re-reading the row. A reply whose token is gone goes out as a push,
+        which must first skip a user who blocked the account: that takes the row path.
+
+        `record_sent=False`: a successful send returns "sent" without writing it down, and the
+        caller marks the row sent (`OutboxRepository.mark_sent`) in a transaction it runs anyway.
+        If that never commits, the row's lease runs out and the sender retries it: a reply
+        token then comes back refused, which after an attempt with no answer means it was used,
+        and a push comes back 409 for its retry key; either way the user gets nothing twice.
+        """
+        if job.kind != "reply" or job.token is None:
+            return self.deliver(row_id, owned=True, record_sent=record_sent)
+        return self._send_job(row_id, job, self.limiters[job.kind].reserve(), record_sent)
+
+    def _send_job(self, row_id: int, job: OutboxJob, wait: float, record_sent: bool) -> str:
         while wait > 0:
             time.sleep(min(wait, 1.0))
             wait = self.limiters[job.kind].reserve()
@@ -152,8 +171,9 @@ class OutboxSender:
             self._send(row_id, job.kind, job.payload, job.recipients, job.token, job.retry_key, job.attempts)
         except LineApiError as error:
             return self._after_error(row_id, job.attempts, error)
-        with self.session_factory.begin() as session:
-            OutboxRepository(session).finish(row_id, "sent", self.clock.now())
+        if record_sent:
+            with self.session_factory.begin() as session:
+                OutboxRepository(session).finish(row_id, "sent", self.clock.now())
         return "sent"
 
     def _forget_reply_token(self, row_id: int) -> None:

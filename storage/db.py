@@ -177,6 +177,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for reads only. On SQLite they begin DEFERRED, so a look at the inbox does not
-    queue behind (or block) writers; elsewhere they are ordinary sessions."""
-    return sessionmaker(engine.execution_options(ruamjai_readonly=True), expire_on_commit=False)
+    """Sessions for reads only, each read standing on its own. On SQLite they begin DEFERRED, so a
+    look at the inbox does not queue behind (or block) writers. On PostgreSQL they run in
+    autocommit: a read is one round trip, without a BEGIN before it and a ROLLBACK after."""
+    options: dict[str, object] = {"ruamjai_readonly": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return sessionmaker(engine.execution_options(**options), expire_on_commit=False)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -63,6 +63,60 @@ def insert_ignore(
     statement = insert_ignore_statement(connection.dialect.name, model, tuple(conflict), tuple(returning))
     result = connection.execute(statement, rows if len(rows) > 1 else rows[0])
     return list(result) if returning else []
+
+
+# Statements run for every event (executor) or send (outbox): built once here, not per call.
+_PENDING_OF_SOURCE = (
+    select(InboxEvent)
+    .where(InboxEvent.source_key == bindparam("key"), InboxEvent.status == "pending")
+    .order_by(InboxEvent.timestamp_ms, InboxEvent.id)
+    .limit(bindparam("limit"))
+)
+_ANY_PENDING_OF_SOURCE = (
+    select(InboxEvent.id)
+    .where(InboxEvent.source_key == bindparam("key"), InboxEvent.status == "pending")
+    .limit(1)
+)
+_inbox = InboxEvent.__table__
+_MARK_PROCESSED = (
+    update(_inbox)
+    .where(_inbox.c.id == bindparam("event"), _inbox.c.status == "pending")
+    .values(
+        status=bindparam("outcome"),
+        attempts=_inbox.c.attempts + 1,
+        processed_at=bindparam("at"),
+        error_id=bindparam("error"),
+    )
+)
+_leases = SourceLease.__table__
+_CLAIM_LEASE = (
+    update(_leases)
+    .where(
+        _leases.c.source_key == bindparam("key"),
+        or_(
+            _leases.c.owner.is_(None),
+            _leases.c.owner == bindparam("me"),
+            _leases.c.lease_until < bindparam("now"),
+        ),
+    )
+    .values(owner=bindparam("me"), lease_until=bindparam("until"))
+)
+_RELEASE_LEASE = (
+    update(_leases)
+    .where(_leases.c.source_key == bindparam("key"), _leases.c.owner == bindparam("me"))
+    .values(owner=None, lease_until=None)
+)
+_outbox = OutboxMessage.__table__
+_FINISH_OUTBOX = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row"))
+    .values(
+        status=bindparam("outcome"),
+        lease_until=None,
+        sent_at=bindparam("sent"),
+        last_error=bindparam("error"),
+    )
+)
 
 
 class UserRepository:
@@ -129,22 +183,22 @@ class InboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def next_pending(self, source_key: str) -> InboxEvent | None:
-        """The earliest (by LINE timestamp) unprocessed event of a source."""
-        return self.session.scalars(
-            select(InboxEvent)
-            .where(InboxEvent.source_key == source_key, InboxEvent.status == "pending")
-            .order_by(InboxEvent.timestamp_ms, InboxEvent.id)
-            .limit(1)
-        ).first()
+    def pending(self, source_key: str, limit: int) -> list[InboxEvent]:
+        """A source's unprocessed events, earliest (by LINE timestamp) first."""
+        return list(self.session.scalars(_PENDING_OF_SOURCE, {"key": source_key, "limit": limit}))
 
-    def lock_pending(self, event_id: int) -> InboxEvent | None:
-        """Re-read one event inside the processing transaction, locked, if still pending."""
-        return self.session.scalars(
-            select(InboxEvent)
-            .where(InboxEvent.id == event_id, InboxEvent.status == "pending")
-            .with_for_update()
-        ).first()
+    def has_pending(self, source_key: str) -> bool:
+        return self.session.execute(_ANY_PENDING_OF_SOURCE, {"key": source_key}).first() is not None
+
+    def mark_processed(self, event_id: int, status: str, now: datetime, error_id: str | None = None) -> bool:
+        """Move a pending event to `status` (done, ignored, failed) and count the attempt, if it is
+        still pending. On PostgreSQL the row stays locked until the transaction ends, so a second
+        run of the same event waits here and then finds it no longer pending; SQLite transactions
+        hold the database's single writer lock from their start."""
+        result = self.session.execute(
+            _MARK_PROCESSED, {"event": event_id, "outcome": status, "at": now, "error": error_id}
+        )
+        return result.rowcount == 1
 
     def sources_with_pending(self, received_before: datetime, limit: int = 500) -> list[str]:
         return list(
@@ -179,26 +233,14 @@ class LeaseRepository:
         )
 
     def claim(self, source_key: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Take (or renew) the lease if it is free, ours, or expired."""
         result = self.session.execute(
-            update(SourceLease)
-            .where(
-                SourceLease.source_key == source_key,
-                or_(
-                    SourceLease.owner.is_(None),
-                    SourceLease.owner == owner,
-                    SourceLease.lease_until < now,
-                ),
-            )
-            .values(owner=owner, lease_until=now + ttl)
+            _CLAIM_LEASE, {"key": source_key, "me": owner, "now": now, "until": now + ttl}
         )
         return result.rowcount == 1
 
     def release(self, source_key: str, owner: str) -> None:
-        self.session.execute(
-            update(SourceLease)
-            .where(SourceLease.source_key == source_key, SourceLease.owner == owner)
-            .values(owner=None, lease_until=None)
-        )
+        self.session.execute(_RELEASE_LEASE, {"key": source_key, "me": owner})
 
 
 class OutboxRepository:
@@ -215,6 +257,7 @@ class OutboxRepository:
         reply_token: str | None = None,
         reply_token_expires_at: datetime | None = None,
         claimed_until: datetime | None = None,
+        retry_key: str | None = None,
     ) -> int | None:
         """Insert one row unless its dedupe key exists; returns the new row's id, else None."""
         rows = insert_ignore(
@@ -224,7 +267,7 @@ class OutboxRepository:
                 {
                     "kind": kind,
                     "dedupe_key": dedupe_key,
-                    "retry_key": str(uuid.uuid4()),
+                    "retry_key": retry_key or str(uuid.uuid4()),
                     "reply_token": reply_token,
                     "reply_token_expires_at": reply_token_expires_at,
                     "recipients": json.dumps(list(recipients)),
@@ -253,6 +296,7 @@ class OutboxRepository:
         messages: list[dict],
         now: datetime,
         lease: timedelta,
+        retry_key: str,
     ) -> int | None:
         """A reply the executor sends itself right after commit: written already claimed
         (`sending`, attempt 1, leased), so no one else sends it unless the executor dies."""
@@ -265,6 +309,7 @@ class OutboxRepository:
             reply_token=reply_token,
             reply_token_expires_at=reply_token_expires_at,
             claimed_until=now + lease,
+            retry_key=retry_key,
         )
 
     def enqueue_push(self, *, to: str, messages: list[dict], dedupe_key: str, now: datetime) -> bool:
@@ -346,14 +391,19 @@ class OutboxRepository:
 
     def finish(self, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
         self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(
-                status=status,
-                lease_until=None,
-                sent_at=now if status == "sent" else None,
-                last_error=error[:500] if error else None,
-            )
+            _FINISH_OUTBOX,
+            {
+                "row": row_id,
+                "outcome": status,
+                "sent": now if status == "sent" else None,
+                "error": error[:500] if error else None,
+            },
+        )
+
+    def mark_sent(self, row_ids: Sequence[int], now: datetime) -> None:
+        self.session.execute(
+            _FINISH_OUTBOX,
+            [{"row": row_id, "outcome": "sent", "sent": now, "error": None} for row_id in row_ids],
         )
 
     def forget_reply_token(self, row_id: int) -> None:

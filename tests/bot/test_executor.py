@@ -17,7 +17,8 @@ from bot.fakeline.events import new_user_id, text_event, webhook_body
 from bot.runtime import runtime
 from handlers.catalog import t
 from storage.models import InboxEvent, OutboxMessage
-from tests.helpers import post_body, post_events, wait_for
+from storage.repositories import UserRepository
+from tests.helpers import FakeClock, post_body, post_events, wait_for
 
 BASE_MS = int(time.time() * 1000)
 
@@ -173,6 +174,74 @@ def test_late_reply_falls_back_to_push(app, client, fake_line):
     post_events(client, [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=token)])
     [delivery] = wait_for(lambda: fake_line.delivered_to(user))
     assert delivery.kind == "push" and delivery.retry_key
+
+
+def test_a_burst_from_one_user_longer_than_a_read_batch_is_answered_in_order_once(
+    make_app, settings, fake_line
+):
+    from bot.executor import PENDING_BATCH
+
+    app = make_app(settings.with_(event_settle_seconds=0.5))  # all three deliveries land in time
+    client = app.test_client()
+    user = new_user_id()
+    count = PENDING_BATCH * 2 + 5
+    tokens = [fake_line.issue_reply_token(user) for _ in range(count)]
+    events = [
+        text_event(user, f"ข้อความ {i}", timestamp_ms=BASE_MS + i, reply_token=token)
+        for i, token in enumerate(tokens)
+    ]
+    # Three deliveries, the later events first: the order comes from LINE's timestamps.
+    for chunk in (events[30:], events[:10], events[10:30]):
+        assert post_events(client, chunk).status_code == 200
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == count)
+    assert reply_tokens_in_send_order(fake_line) == tokens
+    assert status_counts(app) == {"done": count}
+
+
+def _post_received_long_ago(client, clock, events) -> None:
+    """Store events as if received 60 s ago (their reply tokens past the life we trust)."""
+    clock.advance(seconds=-60)
+    try:
+        assert post_events(client, events).status_code == 200
+    finally:
+        clock.advance(seconds=60)
+
+
+def test_an_answer_held_past_its_reply_tokens_life_goes_out_as_a_push(make_app, settings, fake_line):
+    clock = FakeClock()
+    app = make_app(settings.with_(event_settle_seconds=0.3), clock=clock)
+    user = new_user_id()
+    token = fake_line.issue_reply_token(user)  # LINE would still take it; we no longer trust it
+    _post_received_long_ago(
+        app.test_client(), clock, [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=token)]
+    )
+    [delivery] = wait_for(lambda: fake_line.delivered_to(user))
+    assert delivery.kind == "push" and delivery.retry_key
+    assert fake_line.calls("POST", "/v2/bot/message/reply") == []
+
+
+def test_an_answer_that_must_be_pushed_is_not_pushed_to_a_user_who_blocked_the_account(
+    make_app, settings, fake_line
+):
+    clock = FakeClock()
+    app = make_app(settings.with_(event_settle_seconds=0.3), clock=clock)
+    rt = runtime(app)
+    user = new_user_id()
+    with rt.session_factory.begin() as session:
+        UserRepository(session).mark_blocked(user, clock.now())
+    _post_received_long_ago(
+        app.test_client(),
+        clock,
+        [text_event(user, "สวัสดี", timestamp_ms=BASE_MS, reply_token=fake_line.issue_reply_token(user))],
+    )
+    wait_for(lambda: status_counts(app) == {"done": 1})
+
+    def outbox_status():
+        with rt.session_factory() as session:
+            return session.scalar(select(OutboxMessage.status))
+
+    wait_for(lambda: outbox_status() == "skipped")
+    assert fake_line.delivered_to(user) == []
 
 
 def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
