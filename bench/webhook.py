@@ -496,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--users", type=int, default=2000, help="distinct LINE users in the load (2000)")
     parser.add_argument(
-        "--pool", type=int, default=40000, help="unique requests per max-load run of the app (40000)"
+        "--pool", type=int, default=60000, help="unique requests per max-load run of the app (60000)"
     )
     parser.add_argument(
         "--drain-timeout", type=float, default=150.0, help="max wait for the app's backlog (150 s)"

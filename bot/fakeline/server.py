@@ -352,6 +352,13 @@ class FakeLinePlatform:
         with self._lock:
             self._profiles[user_id] = profile
 
+    def bot_died_after_reply(self, reply_token: str) -> None:
+        """The bot's process died after LINE took the reply with this token and before the bot
+        wrote that down: a second use of the token is then its retry, not a bug (LINE still
+        refuses it, as it refuses any used token)."""
+        with self._lock:
+            self._unseen_replies.add(reply_token)
+
     def inject_fault(
         self,
         kind: str,

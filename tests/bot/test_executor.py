@@ -257,3 +257,23 @@ def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
     started = time.monotonic()
     executor._yield_to_acks()  # quiet again: no wait
     assert time.monotonic() - started < 0.02
+
+
+def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(app):
+    from bot.executor import ACK_PRIORITY_MAX_WAIT
+
+    executor = runtime(app).executor
+    finish_ack = threading.Event()
+
+    def acknowledge():
+        with executor.acknowledging():
+            finish_ack.wait()
+
+    webhook = threading.Thread(target=acknowledge)
+    webhook.start()
+    threading.Timer(0.03, finish_ack.set).start()
+    started = time.monotonic()
+    executor._yield_to_acks()
+    waited = time.monotonic() - started
+    webhook.join()
+    assert 0.03 <= waited < ACK_PRIORITY_MAX_WAIT / 2, f"waited {waited:.3f} s"

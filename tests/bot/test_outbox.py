@@ -229,6 +229,38 @@ def test_a_refused_token_then_a_failed_push_is_retried_as_a_push(app, fake_line)
     assert len(fake_line.calls("POST", "/v2/bot/message/reply")) == 1  # the refused token was not tried again
 
 
+def test_a_reply_sent_by_a_process_that_died_before_writing_it_down_is_not_sent_again(
+    make_app, settings, fake_line
+):
+    """The executor marks a drain's replies sent when it releases the user's lease. A process
+    killed in between leaves the row `sending`; once its lease runs out, the sender's retry must
+    find that LINE has it already."""
+    from bot.fakeline.events import new_user_id, text_event
+    from storage.models import InboxEvent
+    from tests.helpers import FakeClock, post_events
+
+    clock = FakeClock()
+    # The executor never starts on its own here: the test drives it.
+    app = make_app(settings.with_(event_settle_seconds=3600, sweep_interval_seconds=3600), clock=clock)
+    rt = runtime(app)
+    user = new_user_id()
+    event = text_event(
+        user, "สวัสดี", timestamp_ms=int(time.time() * 1000), reply_token=fake_line.issue_reply_token(user)
+    )
+    post_events(app.test_client(), [event])
+    with rt.session_factory() as session:
+        event_id = session.scalar(select(InboxEvent.id))
+    not_written_down: list[int] = []
+    assert rt.executor.process(event_id, sent=not_written_down) == "done"
+    assert len(not_written_down) == 1 and outbox_counts(rt) == {"sending": 1}
+    # … and the process dies here, before its lease transaction.
+    fake_line.bot_died_after_reply(event["replyToken"])
+    clock.advance(seconds=settings.line_timeout_seconds * 2 + 31)  # the row's send lease has run out
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 1}
+    assert [d.kind for d in fake_line.delivered_to(user)] == ["reply"]
+    assert fake_line.calls("POST", "/v2/bot/message/push") == []
+
+
 def outbox_counts(rt) -> dict[str, int]:
     with rt.session_factory() as session:
         return OutboxRepository(session).counts()
