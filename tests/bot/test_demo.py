@@ -7,16 +7,21 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import urllib3
 
 from handlers.catalog import t
 from tests.helpers import free_port, wait_for
 
 
-def test_demo_serves_health_and_answers_a_follow(tmp_path):
+@pytest.mark.parametrize("specs", ["beside the checkout", "missing"])
+def test_demo_serves_health_and_answers_a_follow(tmp_path, specs):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "DATABASE_URL", "SECRET_KEY"))}
     env.update(RUAMJAI_INSTANCE=str(tmp_path / "instance"), PORT=str(port))
+    if specs == "missing":  # a clone somewhere without LINE's OpenAPI files beside it
+        (tmp_path / "no-specs").mkdir()
+        env["LINE_OPENAPI_DIR"] = str(tmp_path / "no-specs")
     log = open(tmp_path / "demo.log", "wb")
     demo = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo"], env=env, stdout=log, stderr=log)
     try:
@@ -45,4 +50,6 @@ def test_demo_serves_health_and_answers_a_follow(tmp_path):
         demo.wait(timeout=20)
         log.close()
     assert demo.returncode == 0
-    assert "Traceback" not in (tmp_path / "demo.log").read_text()
+    output = (tmp_path / "demo.log").read_text()
+    assert "Traceback" not in output
+    assert ("without checking" in output) == (specs == "missing")
