@@ -349,24 +349,24 @@ class EventExecutor:
                 snapshot = session.get(InboxEvent, event_id)
             if snapshot is None:
                 return "skipped"
-        # Everything that needs no database is done before the transaction (on SQLite it holds
-        # the single writer lock that every webhook acknowledgement also needs).
         raw = json.loads(snapshot.payload)
         line_user_id = (raw.get("source") or {}).get("userId")
-        try:
-            event: Event | None = Event.from_dict(raw)
-        except ValueError:  # a known type with a body the SDK rejects: nothing to answer
-            event = None
-        # Ask LINE for the profile before the transaction: never hold the database during a
-        # network call.
-        profile_language = None
-        if event is not None and snapshot.event_type == "follow":
-            profile_language = self._language_of(line_user_id)
         now = self.clock.now()
         reply: tuple[int, OutboxJob] | None = None
         outcome = "skipped"
         error_id = None
         try:
+            # Everything that needs no database is done before the transaction (on SQLite it
+            # holds the single writer lock that every webhook acknowledgement also needs).
+            try:
+                event: Event | None = Event.from_dict(raw)
+            except ValueError:  # a known type with a body the SDK rejects: nothing to answer
+                event = None
+            # Ask LINE for the profile before the transaction: never hold the database during a
+            # network call.
+            profile_language = None
+            if event is not None and snapshot.event_type == "follow":
+                profile_language = self._language_of(line_user_id)
             with self.session_factory.begin() as session:
                 inbox = InboxRepository(session)
                 if event is None:
