@@ -240,7 +240,7 @@ def test_a_reply_sent_by_a_process_that_died_before_writing_it_down_is_not_sent_
     from tests.helpers import FakeClock, post_events
 
     clock = FakeClock()
-    # The executor never starts on its own here: the test drives it.
+    # An hour's settle delay keeps the executor's own threads idle: the test drives it.
     app = make_app(settings.with_(event_settle_seconds=3600, sweep_interval_seconds=3600), clock=clock)
     rt = runtime(app)
     user = new_user_id()
