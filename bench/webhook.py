@@ -388,6 +388,10 @@ class Database:
             rows = conn.execute(text(f"select status, count(*) from {table} group by status"))  # noqa: S608
             return {status: count for status, count in rows}
 
+    def done(self) -> int:
+        """Inbox events processed so far."""
+        return self.counts("inbox_events").get("done", 0)
+
     def wait_drained(self, timeout: float) -> tuple[float, int]:
         """Wait until no inbox event is pending; returns (seconds waited, events still pending)."""
         started = time.monotonic()
@@ -591,23 +595,23 @@ def main(argv: list[str] | None = None) -> int:
         for rep in range(args.repeat):
             for name in ("bare", "app"):
                 pool = pools[f"max{rep}"]
-                done_before = db.counts("inbox_events").get("done", 0)
+                done_before = db.done()
                 result = run_wrk(ports[name], pool, args.duration, args.wrk_threads, args.connections)
                 results.setdefault((name, "max"), []).append(result)
                 if name == "app":
                     # Events the app processed (and answered) while it was acknowledging at full speed.
-                    processed.append((db.counts("inbox_events").get("done", 0) - done_before) / args.duration)
+                    processed.append((db.done() - done_before) / args.duration)
                     # A wrk thread that ran out of its share of the pool repeats its requests
                     # (redeliveries, stored once): count only the unique ones.
                     acked += min(result.requests - result.errors, result.unique)
                     redelivered += max(0, result.requests - result.unique)
                     drains.append(db.wait_drained(args.drain_timeout))
             for name in ("bare", "app"):
-                done_before = db.counts("inbox_events").get("done", 0)
+                done_before = db.done()
                 result = run_constant_rate(ports[name], pools[f"rate{rep}"], args.rate, args.duration)
                 results.setdefault((name, "rate"), []).append(result)
                 if name == "app":
-                    kept_up.append((db.counts("inbox_events").get("done", 0) - done_before) / args.duration)
+                    kept_up.append((db.done() - done_before) / args.duration)
                     acked += result.requests - result.errors
                     db.wait_drained(args.drain_timeout)
             last = {key: runs[-1] for key, runs in results.items()}

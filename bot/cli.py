@@ -74,7 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             fake = FakeLinePlatform(access_token=base.line_channel_access_token, validate=True).start()
         except SpecNotFoundError as missing:
             # The tests insist on the specs; a demo on a machine without them still runs.
-            print(f"{missing}. The fake LINE platform runs without checking requests against them.")
+            print(f"{missing}. The fake LINE platform runs without checking requests against LINE's schema.")
             fake = FakeLinePlatform(access_token=base.line_channel_access_token, validate=False).start()
         settings = base.with_(line_api_base_url=fake.base_url)
     upgrade(settings.database_url)

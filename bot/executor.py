@@ -311,7 +311,6 @@ class EventExecutor:
                 return None  # another worker holds it; it re-checks after releasing
             claimed_at = time.monotonic()
             sent: list[int] = []
-            more = False
             try:
                 while True:
                     # Read in batches: one query for a burst rather than one per event. An event
