@@ -4,6 +4,10 @@ A typed catalog in TOML rather than gettext: keys are stable names (`welcome.gre
 flows refer to, both languages live side by side in reviewable files, there is no compile step,
 and the loader checks at start-up that every key exists in every language with the same
 placeholders — a missing translation fails a test, not a user.
+
+Files: `th.toml` / `en.toml` hold the shared sentences; each flow or feature may keep its own pair,
+`<topic>.th.toml` / `<topic>.en.toml` (e.g. `registration.th.toml`). A key defined in two files is
+an error.
 """
 
 from __future__ import annotations
@@ -59,8 +63,15 @@ class Catalog:
         messages: dict[str, dict[str, str]] = {}
         words: dict[str, dict[str, list[str]]] = {}
         for language in LANGUAGES:
-            with open(directory / f"{language}.toml", "rb") as fh:
-                flat = _flatten(tomllib.load(fh))
+            flat: dict[str, str | list[str]] = {}
+            files = [directory / f"{language}.toml", *sorted(directory.glob(f"*.{language}.toml"))]
+            for path in files:
+                with open(path, "rb") as fh:
+                    part = _flatten(tomllib.load(fh))
+                clash = sorted(set(flat) & set(part))
+                if clash:
+                    raise CatalogError(f"{path.name}: keys defined in another file too: {', '.join(clash)}")
+                flat.update(part)
             messages[language] = {k: v for k, v in flat.items() if isinstance(v, str)}
             words[language] = {k: v for k, v in flat.items() if isinstance(v, list)}
         catalog = cls(messages, words)

@@ -27,7 +27,13 @@ from handlers.parsing import ERROR_CODES, EXTRA_UNIT_CODES, UNIT_CODES
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG_DIR = ROOT / "handlers" / "catalog"
 THAI = re.compile(r"[\u0e00-\u0e7f]")
-KEY = re.compile(r"^(welcome|help|error|command|words|conv|parse|unit|prefs)\.[A-Za-z0-9_.]+$")
+
+
+def key_pattern() -> re.Pattern[str]:
+    """A string that looks like a catalog key: a top-level section of the catalog, a dot, a name."""
+    catalog = default_catalog()
+    sections = {key.split(".")[0] for key in (*catalog.messages["th"], *catalog.word_lists["th"])}
+    return re.compile(rf"^({'|'.join(sorted(sections))})\.[A-Za-z0-9_.]+$")
 
 
 def test_both_languages_have_every_key_with_the_same_placeholders():
@@ -45,6 +51,19 @@ def test_a_missing_translation_is_reported(tmp_path):
         text.replace('saved = "Your settings', 'savedx = "Your settings'), "utf-8"
     )
     with pytest.raises(CatalogError, match=r"prefs\.saved missing in en"):
+        Catalog.load(tmp_path)
+
+
+def test_a_topic_file_adds_keys_and_a_key_defined_twice_is_refused(tmp_path):
+    for name in ("th.toml", "en.toml"):
+        shutil.copy(CATALOG_DIR / name, tmp_path / name)
+    (tmp_path / "topic.th.toml").write_text('[topic]\nhello = "สวัสดีค่ะ {name}"\n', "utf-8")
+    (tmp_path / "topic.en.toml").write_text('[topic]\nhello = "Hello {name}"\n', "utf-8")
+    catalog = Catalog.load(tmp_path)
+    assert catalog.text("topic.hello", "en", name="Somchai") == "Hello Somchai"
+    (tmp_path / "again.th.toml").write_text('[prefs]\nsave = "เก็บ"\n', "utf-8")
+    (tmp_path / "again.en.toml").write_text('[prefs]\nsave = "Keep"\n', "utf-8")
+    with pytest.raises(CatalogError, match=r"again\.th\.toml: keys defined in another file too: prefs\.save"):
         Catalog.load(tmp_path)
 
 
@@ -74,11 +93,12 @@ def code_files() -> list[Path]:
 
 def test_every_catalog_key_named_in_code_exists():
     catalog = default_catalog()
+    key = key_pattern()
     named = {
         s
         for path in code_files()
         for s in string_constants(path)
-        if KEY.match(s) and not s.endswith((".", "_"))
+        if key.match(s) and not s.endswith((".", "_"))
     }
     assert named, "the scan found no keys: the test would prove nothing"
     missing = sorted(k for k in named if not catalog.has(k) and k not in catalog.word_lists["th"])
