@@ -47,6 +47,7 @@ def inbox_row(event: dict, now) -> dict:
         "status": "pending" if known and mode == "active" else "ignored",
         "attempts": 0,
         "error_id": None,
+        "reject_reason": None,
         "received_at": now,
         "processed_at": None,
     }

@@ -53,10 +53,14 @@ class InboxEvent(Base):
     reply_token: Mapped[str | None] = mapped_column(String(255))
     # The event JSON as received. It can hold message text: stored, never logged.
     payload: Mapped[str] = mapped_column(Text)
-    # pending → done | failed; standby and unknown types are stored as ignored.
+    # pending → done | failed; standby and unknown types are stored as ignored; an event whose
+    # fields the columns cannot hold is stored as rejected, with `reject_reason`.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_id: Mapped[str | None] = mapped_column(String(32))
+    # Why an event was rejected, as a short code naming the field ("timestamp: out of range"); never
+    # the field's value, which may be personal data.
+    reject_reason: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

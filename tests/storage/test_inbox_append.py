@@ -35,6 +35,7 @@ def row(event_id: str | None = None, user: str = "U1", **changes) -> dict:
         "status": "pending",
         "attempts": 0,
         "error_id": None,
+        "reject_reason": None,
         "received_at": RECEIVED,
         "processed_at": None,
     }
@@ -149,7 +150,7 @@ now = datetime.now(UTC)
 for i in range(int(sys.argv[2])):
     appender.add([dict(webhook_event_id=uuid.uuid4().hex, source_key="U", event_type="message",
         mode="active", timestamp_ms=i, reply_token=None, payload="{}", status="pending", attempts=0,
-        error_id=None, received_at=now, processed_at=None)])
+        error_id=None, reject_reason=None, received_at=now, processed_at=None)])
     if i % 10 == 0:  # an ORM writer in the same process, as the executor would be
         with Session(engine) as session, session.begin():
             session.add(LineUser(line_user_id=uuid.uuid4().hex, language="th", blocked=False,
