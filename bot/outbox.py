@@ -81,6 +81,7 @@ class OutboxSender:
         settings: Settings,
         clock: Clock | None = None,
         limits: Limits | None = None,
+        menu_linker=None,
     ) -> None:
         self.session_factory = session_factory
         self.read_factory = read_factory or session_factory
@@ -97,6 +98,9 @@ class OutboxSender:
             "broadcast": fanout,
             "narrowcast": fanout,
         }
+        # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): set by the rich-menu sync;
+        # without synced menus there is nothing to link and such rows are skipped.
+        self.menu_linker = menu_linker
         self._pool: ThreadPoolExecutor | None = None
 
     def _lease(self) -> timedelta:
@@ -125,6 +129,9 @@ class OutboxSender:
             row = repo.get(row_id)
             if row is None or row.status != "sending":
                 return "busy"
+            if row.kind == "richmenu" and self.menu_linker is None:
+                repo.finish(row_id, "skipped", now, "no rich menus synced")
+                return "skipped"
             job = OutboxJob(
                 row.kind,
                 row.retry_key,

@@ -349,6 +349,20 @@ class OutboxRepository:
             payload["filter"] = filter
         return self._add("narrowcast", dedupe_key, payload, now) is not None
 
+    def enqueue_richmenu_link(
+        self, *, line_user_ids: Sequence[str], menu: str, dedupe_key: str, now: datetime
+    ) -> int:
+        """Link these users to the rich menu for `menu` (a role: "subscriber", "coordinator",
+        "staff"), in rows of at most 500 users (LINE's bulk-link limit). The sender resolves
+        `menu` to the rich menu the last sync created; returns the number of new rows."""
+        unique = list(dict.fromkeys(line_user_ids))
+        created = 0
+        for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
+            chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
+            row = self._add("richmenu", f"{dedupe_key}#{index}", {"menu": menu}, now, recipients=chunk)
+            created += row is not None
+        return created
+
     def due_ids(self, now: datetime, limit: int) -> list[int]:
         """Rows ready to send: pending and due, or stuck in `sending` past their lease (crash)."""
         return list(

@@ -264,3 +264,17 @@ def test_a_reply_sent_by_a_process_that_died_before_writing_it_down_is_not_sent_
 def outbox_counts(rt) -> dict[str, int]:
     with rt.session_factory() as session:
         return OutboxRepository(session).counts()
+
+
+def test_a_rich_menu_link_without_synced_menus_is_skipped_not_retried(app, fake_line):
+    rt = runtime(app)
+    now = rt.clock.now()
+    with rt.session_factory.begin() as session:
+        created = OutboxRepository(session).enqueue_richmenu_link(
+            line_user_ids=[f"U{i:032x}" for i in range(1200)], menu="coordinator", dedupe_key="menu:t1", now=now
+        )
+    assert created == 3  # 500 + 500 + 200 users: LINE's bulk-link limit per call
+    rt.outbox.send_due()
+    with rt.session_factory() as session:
+        assert OutboxRepository(session).counts() == {"skipped": 3}
+    assert fake_line.calls(path_prefix="/v2/bot/richmenu") == []
