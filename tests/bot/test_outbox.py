@@ -271,7 +271,10 @@ def test_a_rich_menu_link_without_synced_menus_is_skipped_not_retried(app, fake_
     now = rt.clock.now()
     with rt.session_factory.begin() as session:
         created = OutboxRepository(session).enqueue_richmenu_link(
-            line_user_ids=[f"U{i:032x}" for i in range(1200)], menu="coordinator", dedupe_key="menu:t1", now=now
+            line_user_ids=[f"U{i:032x}" for i in range(1200)],
+            menu="coordinator",
+            dedupe_key="menu:t1",
+            now=now,
         )
     assert created == 3  # 500 + 500 + 200 users: LINE's bulk-link limit per call
     rt.outbox.send_due()
