@@ -36,9 +36,9 @@ from webhook import Database  # bench/webhook.py: a fresh SQLite file or Postgre
 
 from bot import create_app
 from bot.fakeline.events import new_user_id, text_event
+from bot.inbox_rows import inbox_row
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
-from bot.webhook import inbox_row
 from storage.models import OutboxMessage
 
 BENCH_DIR = Path(__file__).resolve().parent

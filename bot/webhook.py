@@ -11,9 +11,8 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from linebot.v3.webhooks import Event
-
-from bot.executor import new_error_id, source_key_of
+from bot.executor import new_error_id
+from bot.inbox_rows import inbox_batch, rejected_row
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -27,30 +26,6 @@ def signature_ok(channel_secret: str, body: bytes, signature: str) -> bool:
     """X-Line-Signature = base64(HMAC-SHA256(channel secret, raw body)), compared in constant time."""
     digest = hmac.new(channel_secret.encode(), body, hashlib.sha256).digest()
     return hmac.compare_digest(base64.b64encode(digest), signature.encode())
-
-
-def inbox_row(event: dict, now) -> dict:
-    """An inbox row for one event as LINE sent it. Unknown types and standby mode are kept but
-    never answered (LINE.md: standby events have no reply token)."""
-    # A type the SDK knows (its discriminator map), as WebhookParser decides; the full typed parse
-    # happens in the executor, off the 2-second path.
-    known = Event.get_discriminator_value(event) is not None
-    mode = str(event.get("mode") or "active")
-    return {
-        "webhook_event_id": str(event["webhookEventId"]),
-        "source_key": source_key_of(event),
-        "event_type": str(event.get("type") or "?")[:32],
-        "mode": mode[:16],
-        "timestamp_ms": int(event["timestamp"]),
-        "reply_token": event.get("replyToken"),
-        "payload": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
-        "status": "pending" if known and mode == "active" else "ignored",
-        "attempts": 0,
-        "error_id": None,
-        "reject_reason": None,
-        "received_at": now,
-        "processed_at": None,
-    }
 
 
 class WebhookEndpoint:
@@ -116,17 +91,58 @@ class WebhookEndpoint:
             events = payload["events"]
             if not isinstance(events, list):
                 raise TypeError("events is not a list")
-            now = rt.clock.now()
-            rows = [inbox_row(event, now) for event in events]
         except (ValueError, KeyError, TypeError):
             return 400, {"reason": "malformed body"}
-        if not rows:
+        if not events:
             return 200, {"events": 0}  # the console's "Verify" button
-        new = rt.inbox.add(rows)
+        # Each event on its own: one the columns cannot hold is stored as rejected, and the
+        # others in the same delivery go on as usual (bot/inbox_rows.py).
+        batch = inbox_batch(events, rt.clock.now())
+        new, unstorable = self._store(batch.rows)
         pending_sources = {source for _, source, status in new if status == "pending"}
         if pending_sources:
             rt.executor.submit(pending_sources)
-        return 200, {"events": len(rows), "new": len(new)}
+        fields: dict[str, object] = {"events": len(events), "new": len(new)}
+        if batch.rejected or batch.unstorable or unstorable:
+            fields.update(rejected=batch.rejected, unstorable=batch.unstorable + unstorable)
+        return 200, fields
+
+    def _store(self, rows: list[dict]) -> tuple[list, int]:
+        """Insert the rows; returns the new ones and how many could not be stored at all.
+
+        The checks in inbox_rows should leave nothing for the database to refuse. If it still
+        refuses a value (a limit the checks missed), the rows are tried one by one and the one it
+        refuses is kept as rejected, so the delivery still answers 200. Anything else (connection
+        lost, disk full) is raised: the caller answers 500 and LINE redelivers.
+        """
+        if not rows:
+            return [], 0
+        try:
+            return self.rt.inbox.add(rows), 0
+        except self._refused_value:
+            log.exception("webhook: the database refused a checked value; storing events one by one")
+        new: list = []
+        unstorable = 0
+        for row in rows:
+            try:
+                new += self.rt.inbox.add([row])
+                continue
+            except self._refused_value:
+                pass
+            event = json.loads(row["payload"])
+            try:
+                refused = rejected_row(event, "database refused a value", row["received_at"])
+                new += self.rt.inbox.add([refused])
+            except self._refused_value:
+                unstorable += 1
+                log.exception("webhook event not stored", extra={"error_id": new_error_id()})
+        return new, unstorable
+
+    @property
+    def _refused_value(self) -> tuple[type[BaseException], ...]:
+        """Errors that mean "this value does not fit", not "the database is unwell"."""
+        dbapi = self.rt.engine.dialect.loaded_dbapi
+        return (dbapi.DataError, OverflowError, UnicodeError)
 
 
 _STATUS = {

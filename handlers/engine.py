@@ -45,7 +45,13 @@ from linebot.v3.webhooks import (
 from sqlalchemy.orm import Session
 
 from handlers.catalog import default_catalog, fold, t
-from handlers.parsing import ParseError, format_number, format_period_en, format_period_th
+from handlers.parsing import (
+    ParseError,
+    format_number,
+    format_period_en,
+    format_period_th,
+    strip_unstorable,
+)
 from handlers.parsing.periods import Period
 from storage.models import Conversation
 from storage.repositories import ConversationRepository
@@ -76,8 +82,11 @@ class Incoming:
 
     @classmethod
     def from_event(cls, event: Event) -> Incoming | None:
+        """The input in `event`, its text and postback fields stripped of characters no column
+        could store (a NUL, a lone surrogate): whatever a flow keeps of it fits the database."""
         if isinstance(event, PostbackEvent):
-            return cls("postback", data=dict(parse_qsl(event.postback.data or "", keep_blank_values=True)))
+            fields = parse_qsl(strip_unstorable(event.postback.data or ""), keep_blank_values=True)
+            return cls("postback", data={key: strip_unstorable(value) for key, value in fields})
         if not isinstance(event, MessageEvent):
             return None
         message = event.message
@@ -92,7 +101,7 @@ class Incoming:
         }
         kind = next((k for cls_, k in kinds.items() if isinstance(message, cls_)), "other")
         text = message.text if isinstance(message, TextMessageContent) else ""
-        return cls(kind, text=text or "", message_id=getattr(message, "id", None))
+        return cls(kind, text=strip_unstorable(text or ""), message_id=getattr(message, "id", None))
 
 
 # --- what flows declare ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from handlers.parsing.periods import (
     parse_period,
 )
 from handlers.parsing.quantities import Quantity, parse_quantity
-from handlers.parsing.text import MAX_INPUT_CHARS, normalise
+from handlers.parsing.text import MAX_INPUT_CHARS, clean_free_text, normalise, strip_unstorable
 from handlers.parsing.units import EXTRA_UNIT_CODES, UNIT_CODES
 
 DECISIONS = """
@@ -80,6 +80,7 @@ __all__ = [
     "ParseError",
     "Period",
     "Quantity",
+    "clean_free_text",
     "format_number",
     "format_period_en",
     "format_period_th",
@@ -87,4 +88,5 @@ __all__ = [
     "parse_number",
     "parse_period",
     "parse_quantity",
+    "strip_unstorable",
 ]

@@ -92,3 +92,32 @@ def vocabulary_regex(keys: Iterable[str], separators: str) -> re.Pattern[str]:
             body += f"(?![{THAI_MARKS}])"
         parts.append(body + r"\.?")
     return re.compile("|".join(parts))
+
+
+# Characters no column should receive: NUL and other C0/C1 controls except tab and newline
+# (PostgreSQL's text refuses NUL outright), lone surrogates (not encodable as UTF-8, so neither
+# database takes them), and the noncharacters U+FFFE/U+FFFF.
+_UNSTORABLE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_SPACE_RE = re.compile(r"[^\S\n]+")
+# Zero-width spaces that LINE keyboards put between Thai words, the word joiner and the BOM.
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff]")
+
+
+def strip_unstorable(text: str) -> str:
+    """`text` without the characters a database column would refuse (see _UNSTORABLE_RE)."""
+    return _UNSTORABLE_RE.sub("", text)
+
+
+def clean_free_text(text: str, max_chars: int) -> str:
+    """Free text a person typed (an agency's name, a position, a reason), ready for a column of
+    `max_chars` characters: unstorable characters removed, NFC, spaces within a line collapsed,
+    blank lines and the ends trimmed. Refuses what is then empty (``input.empty``) or longer than
+    the column (``input.too_long``) rather than cutting someone's words short."""
+    text = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", strip_unstorable(text)))
+    lines = (_LINE_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
+    cleaned = "\n".join(line for line in lines if line)
+    if not cleaned:
+        raise ParseError("input.empty")
+    if len(cleaned) > max_chars:
+        raise ParseError("input.too_long", limit=max_chars)
+    return cleaned

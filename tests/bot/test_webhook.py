@@ -67,11 +67,19 @@ def test_three_megabyte_body_is_refused_before_anything_else(app, client, caplog
 
 
 def test_signed_but_not_json_body_is_refused(app, client, caplog):
-    for junk in (b"this is not json", b'{"events": "nope"}', b"[]", b'{"events": [{"type": "message"}]}'):
+    for junk in (b"this is not json", b'{"events": "nope"}', b"[]", b'{"nothing": []}'):
         response = client.post("/callback", data=junk, headers=signed_headers(junk))
         assert response.status_code == 400, junk
     assert inbox_count(app) == 0
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_signed_event_without_an_id_is_kept_as_rejected_not_refused(app, client):
+    body = b'{"events": [{"type": "message"}]}'
+    for _ in range(2):  # redelivered: still one row
+        assert client.post("/callback", data=body, headers=signed_headers(body)).status_code == 200
+    [row] = inbox_rows(app)
+    assert (row.status, row.reject_reason) == ("rejected", "webhookEventId: not text")
 
 
 def test_verify_button_empty_events_answers_200(app, client):
