@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
     send.add_argument("--user")
     send.set_defaults(func=cmd_send_demo_event)
+    from bot import cli_inbox
+
+    cli_inbox.register(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

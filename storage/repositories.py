@@ -217,6 +217,17 @@ class InboxRepository:
             self.session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
         )
 
+    def rejected(self, limit: int = 50) -> list[InboxEvent]:
+        """The latest events stored as rejected (fields the columns could not hold), newest first."""
+        return list(
+            self.session.scalars(
+                select(InboxEvent)
+                .where(InboxEvent.status == "rejected")
+                .order_by(InboxEvent.received_at.desc(), InboxEvent.id.desc())
+                .limit(limit)
+            )
+        )
+
 
 class LeaseRepository:
     """Claim/renew/release a source's lease with single conditional UPDATEs (atomic on both DBs)."""

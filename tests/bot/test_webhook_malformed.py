@@ -225,3 +225,25 @@ def test_property_no_5xx_and_every_valid_event_is_processed_once(app, client, fa
     with runtime(app).session_factory() as session:
         replies = session.scalars(select(OutboxMessage.recipients)).all()
     assert sum(json.dumps(users[0]) in r for r in replies) == 1
+
+
+def test_an_operator_lists_rejected_events_with_their_reason_and_no_content(
+    app, client, fake_line, database_url
+):
+    import os
+    import subprocess
+    import sys
+
+    _, bad = ordinary(fake_line, "เบอร์ของฉัน 0812345678")
+    bad["timestamp"] = 2**96
+    assert post_events(client, [bad]).status_code == 200
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "inbox", "rejected"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "timestamp: out of range" in result.stdout and "1 rejected event(s)" in result.stdout
+    assert "0812345678" not in result.stdout

@@ -1,0 +1,39 @@
+"""`ruamjai inbox rejected`: the webhook events the inbox could not keep as they were, for an operator."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from zoneinfo import ZoneInfo
+
+from bot.settings import database_url_from_env
+
+
+def cmd_inbox_rejected(args: argparse.Namespace) -> int:
+    from storage.db import make_engine, make_session_factory
+    from storage.repositories import InboxRepository
+
+    engine = make_engine(database_url_from_env(os.environ))
+    try:
+        with make_session_factory(engine)() as session:
+            rows = InboxRepository(session).rejected(args.limit)
+            bangkok = ZoneInfo("Asia/Bangkok")
+            for row in rows:
+                received = row.received_at.astimezone(bangkok).strftime("%Y-%m-%d %H:%M:%S")
+                # The reason names the field; the payload (which may hold personal data) stays in
+                # the database.
+                print(
+                    f"{row.id}\t{received}\t{row.event_type}\t{row.webhook_event_id[:26]}\t{row.reject_reason}"
+                )
+            print(f"{len(rows)} rejected event(s) shown (newest first)")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    inbox = sub.add_parser("inbox", help="webhook events as received")
+    inbox_sub = inbox.add_subparsers(dest="inbox_command", required=True)
+    rejected = inbox_sub.add_parser("rejected", help="events stored as rejected, with their reason")
+    rejected.add_argument("--limit", type=int, default=50)
+    rejected.set_defaults(func=cmd_inbox_rejected)
