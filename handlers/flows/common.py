@@ -1,0 +1,219 @@
+"""Pieces several flows share: province and district questions, whole numbers with a unit word,
+free text cleaned before it reaches a column, and "edit one answer then come back" navigation."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+
+import geothai
+from geothai import District, Province
+
+from handlers.engine import Choice, Outcome, Question, Step, Turn, match_choice, parse_error_text
+from handlers.parsing import ParseError, parse_quantity
+
+# How alike a misspelt name must be to a real one (difflib ratio), and how close to the best
+# match another must be to be offered as well ("เชียงใม่" is เชียงใหม่, not เชียงราย too).
+FUZZY_CUTOFF = 0.75
+FUZZY_BAND = 0.08
+MAX_OPTIONS = 10
+
+NextState = str | Callable[[Turn], str]
+SKIP = Choice("skip", label_key="common.skip", words_key="words.skip")
+RETURN_TO = "return_to"
+
+
+# --- navigation -----------------------------------------------------------------------------
+def next_state(turn: Turn, state: NextState) -> str:
+    """Where to go after an answer: back to the summary when the user is editing one answer."""
+    back = turn.answers.pop(RETURN_TO, None)
+    if back:
+        return back
+    return state(turn) if callable(state) else state
+
+
+# --- free text --------------------------------------------------------------------------------
+def clean_free_text(text: str, max_chars: int) -> str | None:
+    """Text fit for a column: one line, no control or invisible characters, spaces collapsed;
+    None when nothing is left or it is longer than `max_chars`.
+
+    The one place flows clean names and positions (swap for handlers.parsing.clean_free_text
+    when it lands)."""
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(
+        " " if unicodedata.category(char) in ("Zs", "Cc", "Zl", "Zp") else char
+        for char in text
+        if unicodedata.category(char) not in ("Cf", "Co", "Cn", "Cs") or char in "\n\t"
+    )
+    cleaned = " ".join(kept.split())
+    if not cleaned or len(cleaned) > max_chars:
+        return None
+    return cleaned
+
+
+def free_text_error(turn: Turn, text: str, max_chars: int) -> str:
+    """Why `clean_free_text` refused `text`, as a sentence."""
+    if clean_free_text(text, 10**6) is None:
+        return turn.t("common.text_empty")
+    return turn.t("common.text_too_long", limit=max_chars)
+
+
+# --- whole numbers ------------------------------------------------------------------------------
+def whole_number(
+    turn: Turn, text: str, *, unit: str, low: int, high: int, range_key: str, example: int
+) -> int | str:
+    """A whole number from `low` to `high`, typed bare or with its unit word ("7 วัน"); else the
+    sentence saying what is wanted, with an example that fits this question."""
+    try:
+        quantity = parse_quantity(text, unit, allow_zero=True)
+    except ParseError as error:
+        if error.code.startswith("unit.") or error.code == "input.empty":
+            return parse_error_text(error, turn.language)
+        return turn.t(range_key, low=low, high=high, example=example)
+    value = quantity.value
+    if value != value.to_integral_value() or not low <= value <= high:
+        return turn.t(range_key, low=low, high=high, example=example)
+    return int(Decimal(value))
+
+
+# --- provinces and districts ----------------------------------------------------------------
+def _closest(query: str, areas: list, is_name: Callable[[object, str], bool]) -> list:
+    q = geothai.normalize(query)
+    if not q:
+        return []
+    exact = [a for a in areas if is_name(a, q)]
+    if exact:
+        return exact
+    names = {a.code: (geothai.normalize(a.name_th), geothai.normalize(a.name_en)) for a in areas}
+    if len(q) >= 2:
+        starts = [a for a in areas if any(n.startswith(q) for n in names[a.code])]
+        contains = [a for a in areas if a not in starts and any(q in n for n in names[a.code])]
+        if starts or contains:
+            return (starts + contains)[:MAX_OPTIONS]
+    scored = []
+    for area in areas:
+        score = max(difflib.SequenceMatcher(None, q, n).ratio() for n in names[area.code])
+        if score >= FUZZY_CUTOFF:
+            scored.append((score, area))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    scored.sort(key=lambda pair: -pair[0])
+    return [area for score, area in scored if score >= best - FUZZY_BAND][:MAX_OPTIONS]
+
+
+def find_provinces(text: str) -> list[Province]:
+    """Provinces a typed name may mean (Thai or English, short forms, misspellings), best first."""
+    return _closest(text, geothai.provinces(), geothai.is_province)
+
+
+def find_districts(province_code: str, text: str) -> list[District]:
+    """Districts of one province a typed name may mean, best first."""
+    return _closest(text, geothai.districts(province_code), geothai.is_district)
+
+
+def area_name(turn: Turn, area: Province | District | None) -> str | None:
+    if area is None:
+        return None
+    return area.name_en if turn.language == "en" else area.name_th
+
+
+def province_name(turn: Turn, code: str | None) -> str | None:
+    return area_name(turn, geothai.province(code) if code else None)
+
+
+def district_name(turn: Turn, code: str | None) -> str | None:
+    return area_name(turn, geothai.district(code) if code else None)
+
+
+def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) -> Step:
+    """A province question: 77 paged buttons, or typed in Thai or English (misspellings forgiven);
+    a typed name is said back for a yes/no before it is kept; several matches become the buttons.
+    The code is stored in `answers[answer]`."""
+    options = f"{answer}_options"
+
+    def ask(turn: Turn) -> Question:
+        codes = turn.answers.get(options) or [p.code for p in geothai.provinces()]
+        areas = [geothai.province(code) for code in codes]
+        return Question(turn.t(ask_key), [Choice(a.code, label=area_name(turn, a)) for a in areas if a])
+
+    def on_choice(turn: Turn, code: str) -> Outcome:
+        if geothai.province(code) is None:
+            return Outcome.again(turn.t("conv.choose_button"))
+        turn.answers.pop(options, None)
+        turn.answers[answer] = code
+        return Outcome.go(next_state(turn, then))
+
+    def on_text(turn: Turn, text: str) -> Outcome:
+        found = find_provinces(text)
+        if len(found) == 1:
+            name = area_name(turn, found[0])
+            return Outcome.check(found[0].code, turn.t("common.province_check", name=name))
+        if found:
+            turn.answers[options] = [p.code for p in found]
+            return Outcome.again(turn.t("common.province_several"))
+        turn.answers.pop(options, None)
+        return Outcome.again(turn.t("common.province_unknown"))
+
+    return Step(
+        ask,
+        help_key,
+        on_choice=on_choice,
+        on_text=on_text,
+        describe=lambda turn: province_name(turn, turn.answers.get(answer)),
+        typed_choices=False,
+    )
+
+
+def district_step(
+    *, answer: str, province_answer: str, ask_key: str, help_key: str, then: NextState, optional: bool
+) -> Step:
+    """A district question within the province answered before (`answers[province_answer]`);
+    with `optional`, a "skip" button stores None. Typed names are said back like provinces."""
+    options = f"{answer}_options"
+
+    def districts(turn: Turn) -> list[District]:
+        return geothai.districts(turn.answers.get(province_answer) or "")
+
+    def ask(turn: Turn) -> Question:
+        shown = turn.answers.get(options)
+        areas = [geothai.district(c) for c in shown] if shown else districts(turn)
+        choices = [Choice(a.code, label=area_name(turn, a)) for a in areas if a]
+        if optional:
+            choices.insert(0, SKIP)
+        province = province_name(turn, turn.answers.get(province_answer))
+        return Question(turn.t(ask_key, province=province), choices)
+
+    def on_choice(turn: Turn, value: str) -> Outcome:
+        if value == "skip" and optional:
+            turn.answers.pop(options, None)
+            turn.answers[answer] = None
+            return Outcome.go(next_state(turn, then))
+        if value not in {d.code for d in districts(turn)}:
+            return Outcome.again(turn.t("conv.choose_button"))
+        turn.answers.pop(options, None)
+        turn.answers[answer] = value
+        return Outcome.go(next_state(turn, then))
+
+    def on_text(turn: Turn, text: str) -> Outcome:
+        if optional and match_choice(text, [SKIP]) is not None:
+            return on_choice(turn, "skip")
+        province = turn.answers.get(province_answer) or ""
+        found = find_districts(province, text)
+        if len(found) == 1:
+            name = area_name(turn, found[0])
+            return Outcome.check(found[0].code, turn.t("common.district_check", name=name))
+        if found:
+            turn.answers[options] = [d.code for d in found]
+            return Outcome.again(turn.t("common.district_several"))
+        turn.answers.pop(options, None)
+        return Outcome.again(turn.t("common.district_unknown", province=province_name(turn, province)))
+
+    def describe(turn: Turn) -> str | None:
+        if answer in turn.answers and turn.answers[answer] is None:
+            return turn.t("common.skip")
+        return district_name(turn, turn.answers.get(answer))
+
+    return Step(ask, help_key, on_choice=on_choice, on_text=on_text, describe=describe, typed_choices=False)
