@@ -143,15 +143,4 @@ class ConversationDraft(Base):
 
 # The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
 # them here puts them in `Base.metadata`, which the migrations and tests compare against.
-from storage.program_models import (  # noqa: E402,F401
-    Agency,
-    AuditEntry,
-    Campaign,
-    CampaignDeadline,
-    CampaignPhase,
-    Coordinator,
-    DataExport,
-    Invitation,
-    JoinRequest,
-    StaffMember,
-)
+import storage.program_models  # noqa: E402,F401
