@@ -381,6 +381,7 @@ class EventExecutor:
                     line_user_id=line_user_id,
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
+                    public_base_url=self.settings.public_base_url,
                 )
                 messages = self.handle(event, context)
                 answer = [m.to_dict() for m in messages]

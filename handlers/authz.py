@@ -6,6 +6,7 @@ read from the database for the LINE user who is talking. Flows and the staff web
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import uuid4
 
@@ -94,3 +95,26 @@ def relink_menu(session: Session, line_user_ids: list[str], now: datetime) -> No
             dedupe_key=f"richmenu:{line_user_id}:{uuid4()}",
             now=now,
         )
+
+
+_LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def add_staff(session: Session, line_user_id: str, name: str | None, now: datetime) -> StaffMember:
+    """Register a staff member's LINE account (told about registrations; staff menu). Adding the
+    same account again updates the name only."""
+    if not _LINE_USER_ID.match(line_user_id):
+        raise ValueError("a LINE user id is U followed by 32 hexadecimal digits")
+    member = session.scalars(select(StaffMember).where(StaffMember.line_user_id == line_user_id)).first()
+    if member is None:
+        member = StaffMember(line_user_id=line_user_id, name=name, created_at=now)
+        session.add(member)
+        session.flush()
+        relink_menu(session, [line_user_id], now)
+    elif name:
+        member.name = name
+    return member
+
+
+def list_staff(session: Session) -> list[StaffMember]:
+    return list(session.scalars(select(StaffMember).order_by(StaffMember.id)))
