@@ -166,6 +166,8 @@ class Outcome:
     retry: bool = False
     confirm: str | None = None
     language: str | None = None
+    # Runs after the engine has written the conversation (erasing a person deletes that very row).
+    after: Callable[[], object] | None = None
 
     @classmethod
     def go(cls, state: str, *say: str, language: str | None = None) -> Outcome:
@@ -176,8 +178,8 @@ class Outcome:
         return cls(None, say, retry=True)
 
     @classmethod
-    def end(cls, *say: str) -> Outcome:
-        return cls(None, say)
+    def end(cls, *say: str, after: Callable[[], object] | None = None) -> Outcome:
+        return cls(None, say, after=after)
 
     @classmethod
     def check(cls, value: str, question: str) -> Outcome:
@@ -324,6 +326,10 @@ class Engine:
         reply = run.dispatch(incoming)
         conversation.updated_at = now
         conversation.version += 1  # an optimistic check for anything that bypasses the row lock
+        if run.after:
+            session.flush()
+            for action in run.after:
+                action()
         return assemble(texts + reply.texts, reply.quick_reply)
 
     def flow_for_words(self, text: str) -> Flow | None:
@@ -351,6 +357,7 @@ class _Run:
         self.answers: dict[str, Any] = json.loads(conv.answers or "{}")
         self.history: list[str] = json.loads(conv.history or "[]")
         self.user_language = language
+        self.after: list[Callable[[], object]] = []
 
     @property
     def language(self) -> str:
@@ -624,8 +631,7 @@ class _Run:
         self.answers = {}
         first = flow.on_enter(self.turn()) if flow.on_enter else None
         if first is not None and first.next is None:  # refused, or a one-step action already done
-            self.answers = {}
-            return self.menu(*first.say)
+            return self.done_at_entry(first)
         draft = ConversationRepository(self.session).get_draft(self.conv.line_user_id, flow.name)
         if draft is not None:
             self.conv.conversation_id = new_conversation_id()
@@ -635,6 +641,13 @@ class _Run:
             self.save()
             return self.ask_pending()
         return self.begin(flow, first)
+
+    def done_at_entry(self, outcome: Outcome) -> _Reply:
+        self.answers = {}
+        self.save()
+        if outcome.after is not None:
+            self.after.append(outcome.after)
+        return self.menu(*outcome.say)
 
     def begin(self, flow: Flow, first: Outcome | None) -> _Reply:
         """Start `flow` afresh, where its `on_enter` said (with the answers it filled in)."""
@@ -684,8 +697,7 @@ class _Run:
         self.answers = {}
         first = target.on_enter(self.turn()) if target.on_enter else None
         if first is not None and first.next is None:
-            self.answers = {}
-            return self.menu(*first.say)
+            return self.done_at_entry(first)
         return self.begin(target, first)
 
     def reask(self, *texts: str) -> _Reply:
@@ -694,6 +706,8 @@ class _Run:
 
     def apply(self, outcome: Outcome) -> _Reply:
         texts = list(outcome.say)
+        if outcome.after is not None:
+            self.after.append(outcome.after)
         if outcome.language in LANGUAGES:
             self.answers[LANGUAGE_KEY] = outcome.language
         if outcome.confirm is not None and self.flow is not None:

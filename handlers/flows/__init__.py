@@ -1,5 +1,18 @@
-"""Every flow the bot knows, wired in one place (the menu lists them in this order)."""
+"""Every flow the bot knows, wired in one place (the menu lists those `in_menu`, in this order).
 
-from handlers.flows import prefs
+Flow names are what rich-menu areas send as `a=start&f=<name>`."""
 
-FLOWS = (prefs.FLOW,)
+from handlers.flows import invite, join, leave, mydata, prefs, register, report
+
+FLOWS = (
+    register.FLOW,
+    join.FLOW,
+    invite.FLOW,
+    report.FLOW,
+    mydata.MYDATA,
+    prefs.FLOW,
+    leave.FLOW,
+    mydata.ERASE,
+    mydata.CONSENT,
+    mydata.NEWS_OFF,
+)

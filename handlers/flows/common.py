@@ -6,13 +6,17 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 import geothai
 from geothai import District, Province
 
+from handlers.catalog import default_catalog, placeholders
 from handlers.engine import Choice, Outcome, Question, Step, Turn, match_choice, parse_error_text
 from handlers.parsing import ParseError, parse_quantity
+from handlers.parsing.phone import format_thai_mobile, parse_thai_mobile
+from handlers.refusals import Refused
 
 # How alike a misspelt name must be to a real one (difflib ratio), and how close to the best
 # match another must be to be offered as well ("เชียงใม่" is เชียงใหม่, not เชียงราย too).
@@ -217,3 +221,94 @@ def district_step(
         return district_name(turn, turn.answers.get(answer))
 
     return Step(ask, help_key, on_choice=on_choice, on_text=on_text, describe=describe, typed_choices=False)
+
+
+# --- plain questions ------------------------------------------------------------------------------
+def text_step(*, answer: str, ask_key: str, help_key: str, max_chars: int, then: NextState) -> Step:
+    """Free text (a name, a position), cleaned and length-checked, kept in `answers[answer]`."""
+
+    def on_text(turn: Turn, text: str) -> Outcome:
+        cleaned = clean_free_text(text, max_chars)
+        if cleaned is None:
+            return Outcome.again(free_text_error(turn, text, max_chars))
+        turn.answers[answer] = cleaned
+        return Outcome.go(next_state(turn, then))
+
+    return Step(
+        lambda turn: Question(turn.t(ask_key)),
+        help_key,
+        on_text=on_text,
+        describe=lambda turn: turn.answers.get(answer),
+    )
+
+
+def phone_step(*, answer: str, ask_key: str, help_key: str, then: NextState) -> Step:
+    """A Thai mobile number, kept in E.164; a malformed one is explained with an example."""
+
+    def on_text(turn: Turn, text: str) -> Outcome:
+        try:
+            turn.answers[answer] = parse_thai_mobile(text)
+        except ParseError as error:
+            return Outcome.again(parse_error_text(error, turn.language))
+        return Outcome.go(next_state(turn, then))
+
+    def describe(turn: Turn) -> str | None:
+        value = turn.answers.get(answer)
+        return format_thai_mobile(value) if value else None
+
+    return Step(lambda turn: Question(turn.t(ask_key)), help_key, on_text=on_text, describe=describe)
+
+
+def yes_no_step(
+    *, answer: str, ask_key: str, help_key: str, yes_key: str, no_key: str, then: NextState
+) -> Step:
+    """A yes/no question with its own button labels; everyday yes/no words work too."""
+    choices = (
+        Choice("yes", label_key=yes_key, words_key="words.yes"),
+        Choice("no", label_key=no_key, words_key="words.no"),
+    )
+
+    def on_choice(turn: Turn, value: str) -> Outcome:
+        if value not in ("yes", "no"):
+            return Outcome.again(turn.t("conv.choose_button"))
+        turn.answers[answer] = value == "yes"
+        return Outcome.go(next_state(turn, then))
+
+    def describe(turn: Turn) -> str | None:
+        if answer not in turn.answers:
+            return None
+        return turn.t(yes_key if turn.answers[answer] else no_key)
+
+    def ask(turn: Turn) -> Question:
+        return Question(turn.t(ask_key), choices)
+
+    return Step(ask, help_key, on_choice=on_choice, describe=describe)
+
+
+def then_do(step: Step, action: Callable[[Turn], Outcome]) -> Step:
+    """`step`, but once it has accepted an answer, `action` decides what happens (the last
+    question of a flow that then acts: join with the phone number just given)."""
+
+    def wrap(handler):
+        if handler is None:
+            return None
+
+        def handle(turn: Turn, value: str) -> Outcome:
+            outcome = handler(turn, value)
+            return outcome if outcome.retry else action(turn)
+
+        return handle
+
+    return replace(step, on_choice=wrap(step.on_choice), on_text=wrap(step.on_text))
+
+
+def refusal_text(turn: Turn, refusal: Refused) -> str:
+    """The catalog sentence for a domain refusal (agency.refused.<code>)."""
+    key = refusal.catalog_key
+    if not default_catalog().has(key):
+        key = "common.refused"
+    return turn.t(key, **refusal.params) if placeholders_fit(key, refusal.params) else turn.t(key)
+
+
+def placeholders_fit(key: str, params: dict) -> bool:
+    return placeholders(default_catalog().text(key)) <= set(params)
