@@ -64,6 +64,7 @@ class _Lines:
     """Where each table and key sits in the file, for messages that point at a line."""
 
     def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
         self.where: dict[tuple[str, int, str], int] = {}
         counts: dict[str, int] = {}
         table, index = "", 0
@@ -81,6 +82,19 @@ class _Lines:
 
     def of(self, table: str, index: int = 0, key: str = "") -> int | None:
         return self.where.get((table, index, key)) or self.where.get((table, index, ""))
+
+    def of_item(self, table: str, index: int, key: str, item: object) -> int | None:
+        """The line of one element of a list written over several lines."""
+        start = self.of(table, index, key)
+        if start is None:
+            return None
+        quoted = f'"{item}"'
+        for number in range(start, len(self.lines) + 1):
+            if quoted in self.lines[number - 1]:
+                return number
+            if "]" in self.lines[number - 1]:
+                break
+        return start
 
 
 def _read_text(source: Path | str) -> tuple[str, str]:
@@ -155,11 +169,11 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         types = []
     for value in types:
         if value not in known:
-            problem(
-                "campaign",
-                0,
-                "activity_types",
-                f"campaign: unknown activity type {value!r} (known: {', '.join(sorted(known))})",
+            problems.append(
+                Problem(
+                    lines.of_item("campaign", 0, "activity_types", value),
+                    f"campaign: unknown activity type {value!r} (known: {', '.join(sorted(known))})",
+                )
             )
     if len(set(map(str, types))) != len(types):
         problem("campaign", 0, "activity_types", "campaign: an activity type is listed twice")

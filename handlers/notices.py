@@ -22,7 +22,7 @@ def language_of(session: Session, line_user_id: str) -> str:
     return language or "th"
 
 
-def push(session: Session, line_user_id: str, key: str, dedupe_key: str, now: datetime, **params) -> bool:
+def push(session: Session, line_user_id: str, key: str, dedupe_key: str, now: datetime, /, **params) -> bool:
     """Push the catalog sentence `key` to one person; False when this dedupe key was sent before."""
     text = t(key, language_of(session, line_user_id), **params)
     return OutboxRepository(session).enqueue_push(
@@ -45,15 +45,17 @@ def coordinators_of(session: Session, agency_id: int) -> list[str]:
     )
 
 
-def tell_coordinators(session: Session, agency: Agency, key: str, event: str, now: datetime, **params) -> int:
-    """Push to every active coordinator of `agency`; `event` makes the dedupe keys unique."""
+def tell_coordinators(
+    session: Session, target: Agency, key: str, event: str, now: datetime, /, **params
+) -> int:
+    """Push to every active coordinator of `target`; `event` makes the dedupe keys unique."""
     sent = 0
-    for line_user_id in coordinators_of(session, agency.id):
-        sent += push(session, line_user_id, key, f"agency:{agency.id}:{event}:{line_user_id}", now, **params)
+    for line_user_id in coordinators_of(session, target.id):
+        sent += push(session, line_user_id, key, f"agency:{target.id}:{event}:{line_user_id}", now, **params)
     return sent
 
 
-def tell_staff(session: Session, key: str, event: str, now: datetime, **params) -> int:
+def tell_staff(session: Session, key: str, event: str, now: datetime, /, **params) -> int:
     """Push to every staff member registered with `ruamjai staff add`; with none, a log line
     (ids only, no names) so an operator watching the logs still learns of it."""
     staff = list(session.scalars(select(StaffMember).order_by(StaffMember.id)))
