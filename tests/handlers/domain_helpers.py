@@ -14,8 +14,8 @@ from handlers.authz import add_staff
 NOW = datetime(2024, 6, 10, 3, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(app):
+@pytest.fixture(name="db")
+def db_fixture(app):
     """The app's session factory: `with db.begin() as session:` is one transaction."""
     return runtime(app).session_factory
 

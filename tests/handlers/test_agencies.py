@@ -27,7 +27,7 @@ from storage.program_models import Agency, AuditEntry, Coordinator
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
     approved,
-    db,
+    db_fixture,
     person,
     pushed_texts,
     registered,
@@ -63,14 +63,14 @@ def test_a_close_name_in_the_same_province_is_found_and_others_are_not(db):
     registered(db, name="อบต.บางพลีใหญ่", province="11")
     with db.begin() as session:
         assert [a.id for a in similar_agencies(session, "อบต. บางพลึ", "11")] == [agency_id]  # a typo
-        assert [a.id for a in similar_agencies(session, "อบต บางพลี", "11")][0] == agency_id
+        assert similar_agencies(session, "อบต บางพลี", "11")[0].id == agency_id
         assert similar_agencies(session, "อบต.บางพลี", "50") == []  # another province
 
 
 def test_registration_is_pending_idempotent_and_reaches_staff(app, db, fake_line):
     officer = staff(db)
     user, agency_id = registered(db)
-    again_user, again_id = registered(db, user)  # the same registration sent twice
+    _, again_id = registered(db, user)  # the same registration sent twice
     assert again_id == agency_id
     with db.begin() as session:
         agency = session.get(Agency, agency_id)

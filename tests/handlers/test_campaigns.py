@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from calc import activity_types
 from handlers.campaigns import EXAMPLE_CAMPAIGN, active_campaign, activity_types_of, load_campaign
 from storage.program_models import Agency, Campaign, CampaignDeadline, CampaignPhase
-from tests.handlers.domain_helpers import NOW, db, registered  # noqa: F401
+from tests.handlers.domain_helpers import NOW, db_fixture, registered  # noqa: F401
 
 EXAMPLE = EXAMPLE_CAMPAIGN.read_text(encoding="utf-8")
 
