@@ -17,6 +17,7 @@ from handlers.agencies import (
     Person,
     Registration,
     agency_summary,
+    normalise_agency_name,
     register_agency,
     request_to_join,
     resubmit_agency,
@@ -180,7 +181,9 @@ def submit(turn: Turn) -> Outcome:
         if not turn.answers.get("not_similar"):
             similar = similar_agencies(session, turn.answers["agency_name"], turn.answers["province_code"])
             if similar:
-                turn.answers.update(similar_id=similar[0].id, exact=False)
+                # The same name (once normalised) cannot be registered twice: joining is the only way.
+                same = normalise_agency_name(turn.answers["agency_name"]) == similar[0].normalised_name
+                turn.answers.update(similar_id=similar[0].id, exact=same)
                 return Outcome.go(SIMILAR)
         agency = register_agency(session, user, registration(turn), turn.now)
     except AgencyRefused as refusal:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.privacy import notice_text
 from storage.models import LineUser
 from tests.helpers import Chat, FakeClock
 
@@ -183,7 +184,7 @@ def test_english_speaker_is_answered_in_english(chat_app, fake_line):
     chat = Chat(chat_app.test_client(), fake_line)
     fake_line.register_profile(chat.user, "Jane", language="en")
     chat._send(lambda **kw: follow_event(chat.user, **kw))
-    assert chat.texts == [t("welcome.greeting", "en"), t("welcome.privacy", "en")]
+    assert chat.texts == [t("welcome.greeting", "en"), notice_text("en")]
     chat.say("settings")
     assert chat.text == t("prefs.ask_language", "en")
     chat.say("English")
