@@ -13,6 +13,7 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.people import audit
 from handlers.refusals import NotAllowed
 from storage.program_models import Agency, Coordinator, JoinRequest, StaffMember
 from storage.repositories import OutboxRepository
@@ -100,7 +101,9 @@ def relink_menu(session: Session, line_user_ids: list[str], now: datetime) -> No
 _LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 
 
-def add_staff(session: Session, line_user_id: str, name: str | None, now: datetime) -> StaffMember:
+def add_staff(
+    session: Session, line_user_id: str, name: str | None, now: datetime, actor: str = "cli"
+) -> StaffMember:
     """Register a staff member's LINE account (told about registrations; staff menu). Adding the
     same account again updates the name only."""
     if not _LINE_USER_ID.match(line_user_id):
@@ -111,6 +114,7 @@ def add_staff(session: Session, line_user_id: str, name: str | None, now: dateti
         session.add(member)
         session.flush()
         relink_menu(session, [line_user_id], now)
+        audit(session, actor, "add_staff", f"staff:{member.id}", now)
     elif name:
         member.name = name
     return member

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from handlers.notices import tell_staff
 from storage.models import Conversation, ConversationDraft, InboxEvent, LineUser, OutboxMessage, SourceLease
 from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
 
@@ -226,6 +227,7 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     """
     identifiers = _identifiers(session, line_user_id)
     reference = f"erasure:{uuid.uuid4()}"
+    orphaned = _agencies_left_without_coordinators(session, line_user_id)
     blank = {"line_user_id": None, "name": None, "position": None, "phone_e164": None}
     session.execute(
         update(Coordinator)
@@ -270,4 +272,31 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     )
     session.expire_all()
     audit(session, actor, "erase_person", reference, now)
+    for agency in orphaned:
+        # Staff must find the agency a new coordinator; the notice names the agency, not the person.
+        tell_staff(
+            session,
+            "agency.staff.orphaned",
+            f"agency:{agency.id}:{reference}",
+            now,
+            agency=agency.name,
+            agency_id=agency.id,
+        )
     return reference
+
+
+def _agencies_left_without_coordinators(session: Session, line_user_id: str) -> list[Agency]:
+    """Approved agencies whose only active coordinator is this person."""
+    mine = select(Coordinator.agency_id).where(
+        Coordinator.line_user_id == line_user_id, Coordinator.status == "active"
+    )
+    others = select(Coordinator.agency_id).where(
+        Coordinator.status == "active",
+        Coordinator.line_user_id.is_not(None),
+        Coordinator.line_user_id != line_user_id,
+    )
+    return list(
+        session.scalars(
+            select(Agency).where(Agency.id.in_(mine), Agency.id.not_in(others), Agency.status == "approved")
+        )
+    )

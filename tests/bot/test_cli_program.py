@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.fakeline.events import new_user_id
+from handlers.authz import role_of
 from handlers.catalog import t
 from handlers.invitations import create_invitation
 from storage.program_models import AuditEntry, Campaign, Invitation, StaffMember
@@ -60,6 +61,8 @@ def test_staff_add_then_registrations_reach_them(cli, app, db, fake_line):
     assert any(f"agency approve {agency_id}" in text for text in pushed_texts(app, fake_line, officer))
     with db.begin() as session:
         assert len(session.scalars(select(StaffMember)).all()) == 1
+        assert role_of(session, officer) == "staff"
+        assert session.scalars(select(AuditEntry.action)).all() == ["add_staff"]
 
 
 def test_agency_list_approve_and_reject_reach_the_coordinator(cli, app, db, fake_line):

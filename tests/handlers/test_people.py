@@ -138,3 +138,13 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
             == reference
         )
         assert personal_data(session, colleague)["coordinator_of"][0]["name"] == "มานี มีนา"  # others untouched
+
+
+def test_erasing_an_agencys_last_coordinator_tells_staff_without_naming_them(app, db, fake_line):
+    officer = staff(db)
+    user, agency_id = approved(db, who=person(name=NAME, phone=PHONE))
+    with db.begin() as session:
+        erase_person(session, user, NOW)
+    texts = pushed_texts(app, fake_line, officer)
+    [notice] = [text for text in texts if "ไม่มีผู้ประสานงานแล้ว" in text]
+    assert str(agency_id) in notice and NAME not in notice
