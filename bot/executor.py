@@ -36,6 +36,7 @@ from bot.logs import user_hash
 from bot.outbox import OutboxJob
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
+from handlers.people import ERASED_IN_SESSION
 from handlers.router import EventContext, apology, handle_event
 from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
@@ -443,6 +444,8 @@ class EventExecutor:
             now=now,
             lease=timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30),
             retry_key=retry_key,
+            # A person erased by this very event (PDPA): their confirmation must not store their id.
+            store_recipient=line_user_id not in session.info.get(ERASED_IN_SESSION, ()),
         )
         if row_id is None:
             return None

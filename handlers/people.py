@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.notices import tell_staff
@@ -27,6 +27,9 @@ from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, 
 EXPORT_VALID_FOR = timedelta(hours=24)
 CONSENTS = ("public_name", "news")
 ERASED = "erased"
+# `session.info` key: LINE user ids erased in this transaction, so the executor records its reply
+# to them without their id (the reply row is written after the handler has run).
+ERASED_IN_SESSION = "ruamjai_erased_line_user_ids"
 
 
 def audit(
@@ -227,6 +230,7 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     """
     identifiers = _identifiers(session, line_user_id)
     reference = f"erasure:{uuid.uuid4()}"
+    session.info.setdefault(ERASED_IN_SESSION, set()).add(line_user_id)
     orphaned = _agencies_left_without_coordinators(session, line_user_id)
     blank = {"line_user_id": None, "name": None, "position": None, "phone_e164": None}
     session.execute(
@@ -257,7 +261,16 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     session.execute(
         update(InboxEvent)
         .where(or_(InboxEvent.source_key == line_user_id, _carrying(InboxEvent.payload, identifiers)))
-        .values(source_key=ERASED, payload="{}", reply_token=None)
+        # Events not yet processed are dropped too: their text is the person's, and it is gone.
+        .values(
+            source_key=ERASED,
+            payload="{}",
+            reply_token=None,
+            status=case(
+                (and_(InboxEvent.status == "pending", InboxEvent.source_key == line_user_id), "ignored"),
+                else_=InboxEvent.status,
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -297,15 +297,20 @@ class OutboxRepository:
         now: datetime,
         lease: timedelta,
         retry_key: str,
+        store_recipient: bool = True,
     ) -> int | None:
         """A reply the executor sends itself right after commit: written already claimed
-        (`sending`, attempt 1, leased), so no one else sends it unless the executor dies."""
+        (`sending`, attempt 1, leased), so no one else sends it unless the executor dies.
+
+        `store_recipient=False` (the person was just erased): the row keeps no LINE user id; the
+        reply goes by its token from memory, and if that fails there is no one left to push to.
+        """
         return self._add(
             "reply",
             dedupe_key,
             {"messages": messages},
             now,
-            recipients=[to],
+            recipients=[to] if store_recipient else [],
             reply_token=reply_token,
             reply_token_expires_at=reply_token_expires_at,
             claimed_until=now + lease,

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.fakeline.events import follow_event, new_user_id
+from bot.runtime import runtime
 from handlers.agencies import agency_summary
+from handlers.catalog import t
 from handlers.people import (
     create_data_export,
     erase_person,
@@ -148,3 +150,16 @@ def test_erasing_an_agencys_last_coordinator_tells_staff_without_naming_them(app
     texts = pushed_texts(app, fake_line, officer)
     [notice] = [text for text in texts if "ไม่มีผู้ประสานงานแล้ว" in text]
     assert str(agency_id) in notice and NAME not in notice
+
+
+def test_erasing_through_the_chat_leaves_no_trace_even_in_the_confirmation_reply(app, client, db, fake_line):
+    chat = Chat(client, fake_line)
+    user = chat.user
+    chat._send(lambda **kw: follow_event(user, **kw))
+    approved(db, user, who=person(name=NAME, phone=PHONE))
+    chat.say("ลบข้อมูลของฉัน")
+    assert chat.say("ยืนยัน")[0].startswith(t("erase.done", "th"))
+    runtime(app).outbox.send_due()
+    needles = {user, NAME, PHONE, "0812345678"}
+    with db.begin() as session:
+        assert [(t_, c) for t_, c, text in every_value(session) if any(n in text for n in needles)] == []
