@@ -39,29 +39,26 @@ def next_state(turn: Turn, state: NextState) -> str:
 
 
 # --- free text --------------------------------------------------------------------------------
-def clean_free_text(text: str, max_chars: int) -> str | None:
-    """Text fit for a column: one line, no control or invisible characters, spaces collapsed;
-    None when nothing is left or it is longer than `max_chars`.
+def clean_free_text(text: str, max_chars: int) -> str:
+    """Text fit for a column: no control or invisible characters, NFC, spaces collapsed, blank
+    lines dropped; ParseError("input.empty") when nothing is left, ("input.too_long", limit=...)
+    when longer than `max_chars` (never cut short).
 
-    The one place flows clean names and positions (swap for handlers.parsing.clean_free_text
-    when it lands)."""
+    The one place flows clean names and positions: the same contract as
+    handlers.parsing.clean_free_text (issue #10), which replaces this body when it lands here."""
     text = unicodedata.normalize("NFC", text)
     kept = "".join(
-        " " if unicodedata.category(char) in ("Zs", "Cc", "Zl", "Zp") else char
+        char
         for char in text
-        if unicodedata.category(char) not in ("Cf", "Co", "Cn", "Cs") or char in "\n\t"
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cn", "Cs")
     )
-    cleaned = " ".join(kept.split())
-    if not cleaned or len(cleaned) > max_chars:
-        return None
+    lines = (" ".join(line.split()) for line in kept.split("\n"))
+    cleaned = "\n".join(line for line in lines if line)
+    if not cleaned:
+        raise ParseError("input.empty")
+    if len(cleaned) > max_chars:
+        raise ParseError("input.too_long", limit=max_chars)
     return cleaned
-
-
-def free_text_error(turn: Turn, text: str, max_chars: int) -> str:
-    """Why `clean_free_text` refused `text`, as a sentence."""
-    if clean_free_text(text, 10**6) is None:
-        return turn.t("common.text_empty")
-    return turn.t("common.text_too_long", limit=max_chars)
 
 
 # --- whole numbers ------------------------------------------------------------------------------
@@ -228,10 +225,10 @@ def text_step(*, answer: str, ask_key: str, help_key: str, max_chars: int, then:
     """Free text (a name, a position), cleaned and length-checked, kept in `answers[answer]`."""
 
     def on_text(turn: Turn, text: str) -> Outcome:
-        cleaned = clean_free_text(text, max_chars)
-        if cleaned is None:
-            return Outcome.again(free_text_error(turn, text, max_chars))
-        turn.answers[answer] = cleaned
+        try:
+            turn.answers[answer] = clean_free_text(text, max_chars)
+        except ParseError as error:
+            return Outcome.again(parse_error_text(error, turn.language))
         return Outcome.go(next_state(turn, then))
 
     return Step(

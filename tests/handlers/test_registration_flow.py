@@ -235,3 +235,40 @@ def test_every_flow_starts_from_a_rich_menu_postback(app, fake_line, flow):
     chat.tap_data(f"a=start&f={flow}")
     assert not chat.texts[0].startswith(th("conv.expired"))
     assert th("help.capabilities") not in chat.text
+
+
+def test_free_text_is_cleaned_and_length_checked_and_english_works_throughout(app, db, fake_line):
+    chat = Chat(app.test_client(), fake_line)
+    chat.say("ตั้งค่า")
+    chat.say("English")
+    chat.say("bangkok")
+    chat.say("yes")
+    chat.say("3")
+    chat.say("no")
+    chat.say("save")
+    en = lambda key, **params: t(key, "en", **params)  # noqa: E731
+    chat.say("register")
+    assert chat.text == en("register.ask_name")
+    chat.say("ก" * 201)
+    assert en("parse.input.too_long", limit=200) in chat.text and en("register.ask_name") in chat.text
+    chat.say("\u200b \u200b")
+    assert en("parse.input.empty") in chat.text
+    chat.say("Green\u200b  Office\tCo.")
+    chat.say("company")
+    chat.say("Chiangmai")
+    assert chat.text == en("common.province_check", name="Chiang Mai")
+    chat.say("yes")
+    assert en("register.ask_district", province="Chiang Mai") in chat.text
+    chat.say("mueang")
+    assert chat.text == en("common.district_check", name="Mueang Chiang Mai")
+    chat.say("yes")
+    chat.say("Jane Doe")
+    chat.say("Manager")
+    chat.say("+66 81 234 5678")
+    chat.say("no")
+    chat.say("no")
+    assert "Green Office Co." in chat.text and "Mueang Chiang Mai" in chat.text
+    chat.say("confirm")
+    assert chat.texts[0].startswith(en("register.done", agency="Green Office Co."))
+    agency = agency_of(db, chat.user)
+    assert (agency.name, agency.agency_type, agency.district_code) == ("Green Office Co.", "company", "5001")
