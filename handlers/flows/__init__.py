@@ -2,12 +2,13 @@
 
 Flow names are what rich-menu areas send as `a=start&f=<name>`."""
 
-from handlers.flows import invite, join, leave, mydata, prefs, register, report
+from handlers.flows import invite, join, leave, mydata, prefs, register, report, requests
 
 FLOWS = (
     register.FLOW,
     join.FLOW,
     invite.FLOW,
+    requests.FLOW,
     report.FLOW,
     mydata.MYDATA,
     prefs.FLOW,

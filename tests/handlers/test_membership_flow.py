@@ -14,6 +14,7 @@ from handlers.catalog import t
 from handlers.invitations import accept_invitation, create_invitation, revoke_invitation
 from storage.program_models import Agency, Coordinator, JoinRequest
 from tests.handlers.domain_helpers import approved, registered
+from tests.handlers.test_registration_flow import register_by_chat
 from tests.helpers import Chat
 
 
@@ -178,3 +179,31 @@ def test_a_pending_registration_cannot_invite(app, db, fake_line):
     assert chat.texts[0].startswith(th("agency.refused.pending"))
     chat.say("ใส่รหัสเชิญ")
     assert chat.texts[0].startswith(th("agency.refused.already_member"))
+
+
+def test_a_coordinator_answers_a_request_to_join_in_the_chat(app, db, fake_line):
+    owner, agency_id = approved(db)
+    newcomer = Chat(app.test_client(), fake_line)
+    register_by_chat(newcomer, name="อบต.บางพลี", province="สมุทรปราการ")
+    newcomer.tap(th("register.confirm"))
+    newcomer.tap(th("register.ask_to_join"))
+    assert newcomer.texts[0].startswith(th("register.join_sent", agency=AGENCY))
+    runtime(app).outbox.send_due()
+    told = [m.get("text", "") for d in fake_line.delivered_to(owner) for m in d.messages]
+    assert any("สมหญิง ใจดี" in text for text in told)  # the coordinators hear of it
+
+    outsider = Chat(app.test_client(), fake_line)
+    outsider.say("คำขอเข้าร่วม")
+    assert outsider.texts[0].startswith(th("agency.refused.not_registered"))
+
+    coordinator = Chat(app.test_client(), fake_line, user_id=owner)
+    coordinator.say("คำขอเข้าร่วม")
+    assert coordinator.text == th("requests.ask", name="สมหญิง ใจดี", position="นักวิชาการสิ่งแวดล้อม")
+    coordinator.say("ตอบรับ")
+    assert coordinator.texts[0].startswith(th("requests.accepted"))
+    assert set(members(db, agency_id)) == {owner, newcomer.user}
+    runtime(app).outbox.send_due()
+    heard = [m.get("text", "") for d in fake_line.delivered_to(newcomer.user) for m in d.messages]
+    assert th("agency.join.approved", agency=AGENCY) in heard
+    coordinator.say("คำขอเข้าร่วม")
+    assert coordinator.texts[0].startswith(th("requests.none"))

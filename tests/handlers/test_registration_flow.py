@@ -226,7 +226,7 @@ def test_a_pending_coordinator_asking_to_report_is_told_to_wait(app, fake_line):
     assert chat.texts[0].startswith(th("agency.refused.pending"))
 
 
-FLOW_NAMES = "register join invite report mydata prefs leave erase consent news_off".split()
+FLOW_NAMES = "register join invite requests report mydata prefs leave erase consent news_off".split()
 
 
 @pytest.mark.parametrize("flow", FLOW_NAMES)
