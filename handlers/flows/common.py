@@ -23,6 +23,7 @@ from handlers.refusals import Refused
 FUZZY_CUTOFF = 0.75
 FUZZY_BAND = 0.08
 MAX_OPTIONS = 10
+BANGKOK = "10"  # a special administrative area: not called จังหวัด, its districts are เขต
 
 NextState = str | Callable[[Turn], str]
 SKIP = Choice("skip", label_key="common.skip", words_key="words.skip")
@@ -150,8 +151,8 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
     def on_text(turn: Turn, text: str) -> Outcome:
         found = find_provinces(text)
         if len(found) == 1:
-            name = area_name(turn, found[0])
-            return Outcome.check(found[0].code, turn.t("common.province_check", name=name))
+            key = "common.bangkok_check" if found[0].code == BANGKOK else "common.province_check"
+            return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [p.code for p in found]
             return Outcome.again(turn.t("common.province_several"))
@@ -204,8 +205,9 @@ def district_step(
         province = turn.answers.get(province_answer) or ""
         found = find_districts(province, text)
         if len(found) == 1:
-            name = area_name(turn, found[0])
-            return Outcome.check(found[0].code, turn.t("common.district_check", name=name))
+            # Bangkok's districts are เขต and carry the word in their names already.
+            key = "common.bangkok_check" if province == BANGKOK else "common.district_check"
+            return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [d.code for d in found]
             return Outcome.again(turn.t("common.district_several"))
