@@ -272,3 +272,16 @@ def test_free_text_is_cleaned_and_length_checked_and_english_works_throughout(ap
     assert chat.texts[0].startswith(en("register.done", agency="Green Office Co."))
     agency = agency_of(db, chat.user)
     assert (agency.name, agency.agency_type, agency.district_code) == ("Green Office Co.", "company", "5001")
+
+
+def test_with_a_campaign_loaded_the_coordinator_is_told_which_one_they_join(app, db, fake_line):
+    from handlers.campaigns import EXAMPLE_CAMPAIGN, active_campaign, load_campaign
+
+    with db.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, now())
+        name = active_campaign(session, now()).name_th
+    chat = Chat(app.test_client(), fake_line)
+    register_by_chat(chat)
+    chat.say("ยืนยัน")
+    assert th("register.campaign", campaign=name) in chat.text
+    assert th("register.next_campaign") not in chat.text
