@@ -9,7 +9,12 @@ LINE user in the `conversations` table, and handles what works everywhere:
 - cancel / back / help / menu, typed (Thai or English) or tapped;
 - stale buttons: every button carries the conversation id and the state it was shown for;
 - the wrong kind of input (a sticker when a number is expected, 3,000 characters, …);
-- an idle timeout that closes the conversation and keeps a draft to offer back later.
+- an idle timeout that closes the conversation and keeps a draft to offer back later;
+- answers in people's own words: a typed label (either language), value or catalog synonym is the
+  button, whatever the case, spacing or polite particle ("ได้ค่ะ" is yes);
+- "did you mean …?": a step may return `Outcome.check(value, question)` to say a typed value back
+  with yes/no before its `on_choice` keeps it (provinces);
+- a language chosen inside a flow (`Outcome.go(..., language=...)`) applies to the rest of it.
 """
 
 from __future__ import annotations
@@ -475,26 +480,30 @@ class _Run:
             items = [self.button(c.text(self.language), v=c.value) for c in choices]
         return _Reply(texts, QuickReply(items=items + nav))
 
-    def ask_pending(self) -> _Reply:
+    def pending_question(self) -> tuple[str, tuple[Choice, Choice]]:
+        """The yes/no question the engine itself is asking (leave? resume? did you mean …?)."""
         kind, _, flow_name = (self.conv.pending or "").partition(":")
-        flow = self.engine.flows.get(flow_name)
-        title = self.t(flow.title_key) if flow else ""
         if kind == "confirm":
-            question = (self.answers.get(CONFIRM_KEY) or {}).get("question", "")
-            items = [
-                self.button(self.t("conv.confirm_yes"), v="yes"),
-                self.button(self.t("conv.confirm_no"), v="no"),
-                self.button(self.t("command.cancel.label"), a="cmd", v="cancel"),
-            ]
-            return _Reply([question], QuickReply(items=items))
+            return (self.answers.get(CONFIRM_KEY) or {}).get("question", ""), YES_NO
         if kind == "leave":
             current = self.flow
             text = self.t("conv.confirm_leave", flow=self.t(current.title_key) if current else "")
-            yes, no = self.t("conv.leave_yes"), self.t("conv.leave_no")
+            yes, no = "conv.leave_yes", "conv.leave_no"
         else:
-            text = self.t("conv.resume_offer", flow=title)
-            yes, no = self.t("conv.resume_continue"), self.t("conv.resume_restart")
-        return _Reply([text], QuickReply(items=[self.button(yes, v="yes"), self.button(no, v="no")]))
+            flow = self.engine.flows.get(flow_name)
+            text = self.t("conv.resume_offer", flow=self.t(flow.title_key) if flow else "")
+            yes, no = "conv.resume_continue", "conv.resume_restart"
+        return text, (
+            Choice("yes", label_key=yes, words_key="words.yes"),
+            Choice("no", label_key=no, words_key="words.no"),
+        )
+
+    def ask_pending(self) -> _Reply:
+        text, choices = self.pending_question()
+        items = [self.button(choice.text(self.language), v=choice.value) for choice in choices]
+        if self.conv.pending and self.conv.pending.startswith("confirm:"):
+            items.append(self.button(self.t("command.cancel.label"), a="cmd", v="cancel"))
+        return _Reply([text], QuickReply(items=items))
 
     def menu(self, *texts: str) -> _Reply:
         items = [self.menu_button(flow) for flow in self.engine.flows.values() if flow.in_menu]
@@ -528,7 +537,7 @@ class _Run:
                 return self.enter(flow)
         if self.conv.pending:
             if incoming.kind == "text":
-                said = match_choice(incoming.text, YES_NO)
+                said = match_choice(incoming.text, self.pending_question()[1])
                 if said is not None:
                     return self.answer_pending(said.value)
                 if self.conv.pending.startswith("confirm:"):
@@ -712,7 +721,8 @@ class _Run:
             self.answers[LANGUAGE_KEY] = outcome.language
         if outcome.confirm is not None and self.flow is not None:
             self.answers[CONFIRM_KEY] = {"value": outcome.confirm, "question": " ".join(texts)}
-            self.conv.pending = f"confirm:{self.flow.name}"
+            # A fresh token per question, so a "yes" tapped under an earlier guess is stale.
+            self.conv.pending = f"confirm:{self.flow.name}:{secrets.token_hex(2)}"
             self.save()
             return self.ask_pending()
         if outcome.retry:

@@ -170,3 +170,34 @@ def test_after_english_is_chosen_the_rest_of_the_flow_is_in_english(app, fake_li
     chat.say("save")
     assert chat.texts[0].startswith(en("prefs.saved")) and en("prefs.title") in chat.buttons
     assert saved(app, chat.user).language == "en"
+
+
+def test_a_yes_under_an_earlier_guess_is_stale(app, fake_line):
+    chat = Chat(app.test_client(), fake_line)
+    to_province(chat)
+    chat.say("เชียงใม่")
+    first_guess = chat.last
+    chat.say("ลำปาง")
+    assert chat.text == th("common.province_check", name="ลำปาง")
+    chat.tap_data(chat.button_data(th("conv.confirm_yes"), first_guess))
+    assert chat.texts[0].startswith(th("conv.expired"))
+    assert th("common.province_check", name="ลำปาง") in chat.text
+    chat.tap(th("conv.confirm_yes"))
+    chat.say("ย้อนกลับ")
+    assert th("conv.previous_answer", answer="ลำปาง") in chat.text
+
+
+def test_the_engines_own_questions_take_their_button_words_typed(app, fake_line):
+    chat = Chat(app.test_client(), fake_line)
+    to_province(chat)
+    chat.say("เมนู")
+    assert chat.text == th("conv.confirm_leave", flow=th("prefs.title"))
+    chat.say("ทำต่อ")
+    assert th("prefs.ask_province") in chat.text
+    chat.say("เมนู")
+    chat.say("ออก")
+    assert chat.texts[0].startswith(th("conv.left_kept"))
+    chat.say("ตั้งค่า")
+    assert chat.text == th("conv.resume_offer", flow=th("prefs.title"))
+    chat.say("ทำต่อจากเดิม")
+    assert th("prefs.ask_province") in chat.text
