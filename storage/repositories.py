@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -241,6 +241,13 @@ class LeaseRepository:
 
     def release(self, source_key: str, owner: str) -> None:
         self.session.execute(_RELEASE_LEASE, {"key": source_key, "me": owner})
+
+    def forget(self, source_key: str) -> None:
+        """Delete a source's lease row if no one holds it (its key is an erased person's LINE id);
+        `claim` recreates it if the source ever has events again."""
+        self.session.execute(
+            delete(SourceLease).where(SourceLease.source_key == source_key, SourceLease.owner.is_(None))
+        )
 
 
 class OutboxRepository:
