@@ -95,7 +95,10 @@ def on_enter(turn: Turn) -> Outcome:
 
 
 # -- agency type ----------------------------------------------------------------------------------
-TYPES = tuple(Choice(code, label_key=f"register.type_{code}") for code in AGENCY_TYPES)
+TYPES = tuple(
+    Choice(code, label_key=f"register.type_{code}", words_key=f"register.type_words.{code}")
+    for code in AGENCY_TYPES
+)
 
 
 def ask_type(turn: Turn) -> Question:

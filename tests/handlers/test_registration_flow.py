@@ -57,7 +57,7 @@ def register_by_chat(
     """A straight registration by typing, up to the summary."""
     chat.say("ลงทะเบียนหน่วยงาน")
     chat.say(name)
-    chat.say("องค์กรปกครองท้องถิ่น")
+    chat.say("อบต.")  # a kind typed the way people say it
     chat.say(province)
     chat.say("ใช่")
     chat.say(district)
