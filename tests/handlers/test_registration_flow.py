@@ -147,6 +147,10 @@ def test_a_whole_registration_then_approval_reaches_the_coordinator(app, db, fak
             "+66812345678",
         )
 
+    chat.say("หน่วยงานของฉัน")
+    assert "อบต. บ้านใหม่" in chat.text and th("myagency.status_pending") in chat.text
+    assert th("myagency.coordinator", name="สมหญิง ใจงาม", position="ปลัด อบต.") in chat.text
+
     # Registering again while pending: told where things stand.
     chat.say("ลงทะเบียน")
     assert chat.texts[0].startswith(th("register.already_pending", agency="อบต. บ้านใหม่"))
@@ -226,7 +230,7 @@ def test_a_pending_coordinator_asking_to_report_is_told_to_wait(app, fake_line):
     assert chat.texts[0].startswith(th("agency.refused.pending"))
 
 
-FLOW_NAMES = "register join invite requests report mydata prefs leave erase consent news_off".split()
+FLOW_NAMES = "register join invite requests report myagency mydata prefs leave erase consent news_off".split()
 
 
 @pytest.mark.parametrize("flow", FLOW_NAMES)
