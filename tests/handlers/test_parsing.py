@@ -445,11 +445,28 @@ def test_format_period(period: Period, thai: str, english: str) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("02-123-4567", "phone.not_mobile"),
+        ("081 234 567", "phone.unrecognised"),
+        ("โทรได้", "phone.unrecognised"),
+    ],
+)
+def test_phone_errors(text: str, code: str) -> None:
+    from handlers.parsing.phone import parse_thai_mobile
+
+    with pytest.raises(ParseError) as info:
+        parse_thai_mobile(text)
+    assert info.value.code == code
+    RAISED_IN_TABLES.add(code)
+
+
 def test_error_codes_are_stable_identifiers() -> None:
     assert len(ERROR_CODES) == len(set(ERROR_CODES))
     for code in ERROR_CODES:
         area, _, name = code.partition(".")
-        assert area in {"input", "number", "unit", "quantity", "date"}
+        assert area in {"input", "number", "unit", "quantity", "date", "phone"}
         assert name and name.replace("_", "").isalpha() and name.islower()
 
 
