@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
+from handlers.media_steps import ReceivedPhoto
 from storage.repositories import UserRepository
 
 
@@ -25,6 +26,9 @@ class EventContext:
     # The language of the user's LINE app, when the bot looked it up (on follow).
     profile_language: str | None = None
     idle_timeout: timedelta = timedelta(hours=24)
+    # An image or unsend event's photo, handled by the executor before this transaction
+    # (handlers/media_steps.py); None for other events and for images no question asked for.
+    photo: ReceivedPhoto | None = None
 
 
 def language_from_profile(profile_language: str | None) -> str | None:
