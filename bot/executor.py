@@ -371,7 +371,9 @@ class EventExecutor:
                 profile_language = self._language_of(line_user_id)
             # Photos are downloaded, processed, stored and recorded here, each commit its own
             # (bot/photo_intake.py): a crash after this point loses no photo.
-            photo = self.photos.before_event(event, line_user_id) if event and self.photos else None
+            photo = (
+                self.photos.before_event(event, line_user_id) if event is not None and self.photos else None
+            )
             with self.session_factory.begin() as session:
                 inbox = InboxRepository(session)
                 if event is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ import pytest
 from linebot.v3.messaging import TextMessage
 from PIL import Image, ImageOps
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.fakeline.events import image_event, new_message_id, new_user_id, unsend_event
 from bot.media import signed_media_url
@@ -329,3 +331,53 @@ def test_a_crash_after_the_download_loses_neither_the_photo_nor_the_event(make_a
     assert seen[1].photo_id == photo.id and seen[1].redelivered
     assert content_downloads(fake_line, message_id) == 1
     assert len(photos_of(app, chat.user)) == 1
+
+
+@pytest.mark.slow
+def test_kill_9_between_the_download_and_the_commit_loses_neither_photo_nor_event(
+    web_env, fake_line, database_url, tmp_path
+):
+    from sqlalchemy import create_engine
+
+    from bot.fakeline.events import webhook_body
+    from tests.helpers import WebProcess, post_body
+
+    db = create_engine(database_url)
+    user, message_id = new_user_id(), new_message_id()
+    with Session(db) as session, session.begin():
+        conversation = ConversationRepository(session).lock(user, datetime.now(UTC), "c1")
+        conversation.flow, conversation.state = TEST_FLOW.name, "phototest:photos"
+    fake_line.register_content(message_id, phone_photo())
+    token = fake_line.issue_reply_token(user)
+    event = image_event(user, message_id, timestamp_ms=int(time.time() * 1000), reply_token=token)
+    marker = tmp_path / "in-the-event-transaction"
+    env = {**web_env, "PHOTO_WEB_MARKER": str(marker)}
+    app = "tests.bot.photo_web_app:create_app()"
+
+    web = WebProcess({**env, "PHOTO_WEB_BLOCK": "1"}, log_path=tmp_path / "web1.log", app=app)
+    try:
+        assert post_body(web.url, webhook_body([event])) == 200
+        wait_for(marker.exists, timeout=60)  # downloaded, stored, recorded; now inside the event
+    finally:
+        web.kill()
+
+    with Session(db) as session:
+        assert session.scalars(select(InboxEvent.status)).all() == ["pending"]
+        [photo] = session.scalars(select(Photo)).all()
+    assert marker.read_text() == str(photo.id)
+    media_dir = tmp_path / "media"
+    assert (media_dir / photo.display_key).stat().st_size > 0 and (media_dir / photo.thumb_key).exists()
+
+    restarted = WebProcess(env, log_path=tmp_path / "web2.log", app=app)
+    try:
+        deliveries = wait_for(lambda: fake_line.delivered_to(user), timeout=60)
+    finally:
+        restarted.stop()
+    assert [m["text"] for m in deliveries[0].messages] == [
+        received_text(ReceivedPhoto("stored"), "th") + " (stored by an earlier run)"
+    ]
+    with Session(db) as session:
+        assert session.scalars(select(InboxEvent.status)).all() == ["done"]
+        assert len(session.scalars(select(Photo)).all()) == 1
+    assert content_downloads(fake_line, message_id) == 1
+    db.dispose()
