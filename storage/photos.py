@@ -138,8 +138,10 @@ def process_photo(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPh
     turned = image.size != stored_size
     width, height = original_size[::-1] if turned else original_size
     display = _rgb(image)
-    thumb = display.copy()
-    thumb.thumbnail((limits.thumb_px, limits.thumb_px))
+    # What `thumbnail` does, without the copy of the display image it would need first.
+    thumb = display.resize(
+        fit_within(display.size, limits.thumb_px), Image.Resampling.BICUBIC, reducing_gap=2.0
+    )
     return ProcessedPhoto(
         display=_jpeg(display, limits.display_quality),
         thumb=_jpeg(thumb, limits.thumb_quality),
