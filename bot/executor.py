@@ -390,6 +390,7 @@ class EventExecutor:
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                     photo=photo,
+                    media=self.photos.store if self.photos else None,
                 )
                 messages = self.handle(event, context)
                 answer = [m.to_dict() for m in messages]

@@ -13,6 +13,7 @@ from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
 from handlers.media_steps import ReceivedPhoto
+from storage.media import MediaStore
 from storage.repositories import UserRepository
 
 
@@ -29,6 +30,8 @@ class EventContext:
     # An image or unsend event's photo, handled by the executor before this transaction
     # (handlers/media_steps.py); None for other events and for images no question asked for.
     photo: ReceivedPhoto | None = None
+    # Where photos live, to make signed URLs (`media.signed_url(key, seconds)`); None if not wired.
+    media: MediaStore | None = None
 
 
 def language_from_profile(profile_language: str | None) -> str | None:

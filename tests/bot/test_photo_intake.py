@@ -112,6 +112,7 @@ def photo_app(make_app, settings):
     seen: list[ReceivedPhoto | None] = []
 
     def handle(event, ctx):
+        assert ctx.media is rt.media  # handlers can sign photo URLs
         seen.append(ctx.photo)
         photo = ctx.photo
         if photo is None:
