@@ -69,6 +69,11 @@ class PhotoChat:
             conversation.flow, conversation.state = TEST_FLOW.name, "phototest:photos"
         return self
 
+    def tick(self) -> None:
+        # Now, and later than this user's previous event: never in the future, since webhook
+        # event ids (ULIDs) are made from the timestamp and must keep increasing for everyone.
+        self.clock_ms = max(self.clock_ms + 1, int(time.time() * 1000))
+
     def post(self, event: dict, *, answered: bool = True) -> list[str]:
         before = len(self.fake.delivered_to(self.user))
         handled = len(self.seen)
@@ -87,7 +92,7 @@ class PhotoChat:
         message_id = message_id or new_message_id()
         if data is not None:
             self.fake.register_content(message_id, data)
-        self.clock_ms += 1000
+        self.tick()
         event = image_event(
             self.user,
             message_id,
@@ -100,7 +105,7 @@ class PhotoChat:
         return self.post(event)
 
     def unsend(self, message_id: str) -> None:
-        self.clock_ms += 1000
+        self.tick()
         self.post(unsend_event(self.user, message_id, timestamp_ms=self.clock_ms), answered=False)
 
 
