@@ -184,3 +184,15 @@ def test_the_same_picture_re_encoded_or_resized_has_a_near_phash_and_others_do_n
     for seed in range(2, 8):
         other = process_photo(encoded(scene((1600, 1200), seed=seed), "JPEG")).phash
         assert phash_distance(reference, other) > PHASH_THRESHOLD
+
+
+def test_multi_picture_jpegs_and_cmyk_jpegs_are_photos_too():
+    # Many phones write MPO (a JPEG with more frames appended); print shops send CMYK JPEGs.
+    first, second = scene((1200, 900), seed=4), scene((1200, 900), seed=5)
+    mpo = encoded(first, "MPO", save_all=True, append_images=[second])
+    photo = process_photo(mpo)
+    assert photo.source_format == "MPO" and open_jpeg(photo.display).size == (1200, 900)
+    # The first frame is the photo (the second is another picture, ~32 bits away).
+    assert phash_distance(photo.phash, process_photo(encoded(first, "JPEG", quality=95)).phash) <= 2
+    cmyk = process_photo(encoded(first.convert("CMYK"), "JPEG"))
+    assert open_jpeg(cmyk.display).mode == "RGB" and (cmyk.width, cmyk.height) == (1200, 900)
