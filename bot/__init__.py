@@ -11,6 +11,7 @@ from bot.executor import EventExecutor
 from bot.line_gateway import LineGateway
 from bot.logs import configure_logging
 from bot.outbox import OutboxSender
+from bot.richmenu_link import RichMenuLinker
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
@@ -37,6 +38,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         gateway=gateway,
         settings=settings,
         clock=clock,
+        menu_linker=RichMenuLinker(gateway, session_factory, clock),
     )
     executor = EventExecutor(
         session_factory=session_factory,
