@@ -206,7 +206,7 @@ class OutboxSender:
     ) -> None:
         messages = payload.get("messages", [])
         if kind == "richmenu":
-            self.menu_linker.link(recipients, payload["menu"])
+            self.menu_linker.link(recipients, payload["menu"], rich_menu_id=payload.get("rich_menu_id"))
         elif kind == "reply":
             # attempts > 1 with a token still valid: every earlier attempt tried this token and got
             # no answer (a refusal would have cleared it).

@@ -62,9 +62,10 @@ class RichMenuLinker:
                 self._cache[role] = (menu_id, now + self.cache_seconds)
         return menu_id
 
-    def link(self, line_user_ids: Sequence[str], menu: str) -> int:
-        """Give these users `menu`'s rich menu; returns how many it applied to. Raises
-        LineApiError (the outbox retries or gives up) or MenusNotSynced (the outbox skips)."""
+    def link(self, line_user_ids: Sequence[str], menu: str, *, rich_menu_id: str | None = None) -> int:
+        """Give these users `menu`'s rich menu; returns how many it applied to. `rich_menu_id`:
+        the menu a sync just made for it, tried before any look-up. Raises LineApiError (the
+        outbox retries or gives up) or MenusNotSynced (the outbox skips)."""
         if menu not in self.menus.roles:
             raise ValueError(f"no rich menu for role {menu!r}")
         with self.session_factory() as session:
@@ -78,17 +79,20 @@ class RichMenuLinker:
             else:
                 self.gateway.unlink_rich_menu_bulk(users)
         else:
-            self._link(users, menu)
+            self._link(users, menu, rich_menu_id)
         with self.session_factory.begin() as session:
             RichMenuAssignmentRepository(session).mark_linked(users, menu, self.clock.now())
         return len(users)
 
-    def _link(self, users: list[str], role: str) -> None:
-        menu_id = self.menu_id(role)
+    def _link(self, users: list[str], role: str, hint: str | None) -> None:
+        menu_id = hint or self.menu_id(role)
         if menu_id is None:
             raise MenusNotSynced(role)
         try:
             self._send(users, menu_id)
+            if hint:
+                with self._lock:
+                    self._cache[role] = (hint, time.monotonic() + self.cache_seconds)
         except LineApiError as error:
             # A sync elsewhere replaced the menu since we cached its id: look again, once.
             if error.status not in (400, 404):

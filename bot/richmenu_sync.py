@@ -118,11 +118,13 @@ def _queue_relinks(
             if users:
                 # The new entry menu's id keys the rows: a later sync that replaces it again
                 # queues new rows; rerunning this one adds none.
+                menu_id = ids[menus.roles[role]]
                 outbox.enqueue_richmenu_link(
                     line_user_ids=users,
                     menu=role,
-                    dedupe_key=f"richmenu-sync:{role}:{ids[menus.roles[role]]}",
+                    dedupe_key=f"richmenu-sync:{role}:{menu_id}",
                     now=now,
                     assign=False,
+                    rich_menu_id=menu_id,
                 )
     return queued

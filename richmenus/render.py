@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import fontpkg.pil
 from PIL import Image, ImageDraw, ImageFont, features
@@ -158,8 +158,10 @@ class _Canvas:
                 self.draw.line((box.x + 40, box.y, box.x + box.width - 40, box.y), fill=GRID, width=4)
 
 
+@lru_cache(maxsize=32)
 def render_page(page: Page) -> Rendered:
-    """Draw `page` and encode it within LINE's rules (PNG; JPEG if the PNG were over 1 MB)."""
+    """Draw `page` and encode it within LINE's rules (PNG; JPEG if the PNG were over 1 MB).
+    Kept per definition: drawing takes about a second, and a sync and a linker both ask."""
     canvas = _Canvas(page)
     for area in page.areas():
         if area.box.y < page.band_height:

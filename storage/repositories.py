@@ -358,6 +358,7 @@ class OutboxRepository:
         dedupe_key: str,
         now: datetime,
         assign: bool = True,
+        rich_menu_id: str | None = None,
     ) -> int:
         """Link these users to the rich menu for `menu` (a role: "subscriber", "coordinator",
         "staff"), in rows of at most 500 users (LINE's bulk-link limit). The sender resolves
@@ -367,12 +368,14 @@ class OutboxRepository:
         transaction: the latest wish wins even if rows are sent out of order, and a sync that
         replaces menus links everyone again. A repeated dedupe key changes nothing. `assign=False`
         (the sync's relinks) sends the rows without recording: they apply only to users whose
-        recorded menu is still `menu` when the row goes out."""
+        recorded menu is still `menu` when the row goes out; the sync also names the menu it
+        just made (`rich_menu_id`), saving the sender a look-up that may still see the old one."""
         unique = list(dict.fromkeys(line_user_ids))
         created = 0
         for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
             chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
-            row = self._add("richmenu", f"{dedupe_key}#{index}", {"menu": menu}, now, recipients=chunk)
+            payload = {"menu": menu, **({"rich_menu_id": rich_menu_id} if rich_menu_id else {})}
+            row = self._add("richmenu", f"{dedupe_key}#{index}", payload, now, recipients=chunk)
             if row is not None and assign:
                 RichMenuAssignmentRepository(self.session).assign(chunk, menu, now)
             created += row is not None
