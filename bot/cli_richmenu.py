@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -25,7 +26,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Make LINE's rich menus match the definitions; --dry-run prints the plan only."""
-    from bot.line_gateway import LineGateway
+    from bot.line_gateway import LineApiError, LineGateway
     from bot.richmenu_sync import sync_rich_menus
     from bot.settings import Settings
     from bot.timeutil import SystemClock
@@ -42,6 +43,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         result = sync_rich_menus(
             gateway, make_session_factory(engine), SystemClock().now(), dry_run=args.dry_run
         )
+    except LineApiError as error:
+        # Safe to run again: the next run finishes what this one started.
+        print(f"ruamjai: rich-menu sync stopped: {error}. Run it again to finish.", file=sys.stderr)
+        return 1
     finally:
         gateway.close()
         engine.dispose()

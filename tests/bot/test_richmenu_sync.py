@@ -262,3 +262,22 @@ def test_a_link_after_another_process_replaced_the_menu_finds_the_new_one(rt, fa
     assert fake_line.rich_menu_for(user) == ours(fake_line)["coordinator"]
     tries = [c.status for c in fake_line.calls("POST", f"/v2/bot/user/{user}/richmenu/")]
     assert tries == [404, 200]  # the stale id once, then the one its alias names now
+
+
+def test_a_sync_that_line_stops_part_way_says_so_and_the_next_run_finishes(
+    rt, fake_line, monkeypatch, web_env, capsys
+):
+    for name, value in web_env.items():
+        monkeypatch.setenv(name, value)
+    # Setting the default (after the menus and aliases are made) fails once.
+    fake_line.inject_fault("500", path_prefix="/v2/bot/user/all/richmenu/", count=1)
+    assert main(["richmenu", "sync"]) == 1
+    assert "Run it again" in capsys.readouterr().err
+    assert set(ours(fake_line)) == PAGES and fake_line.default_rich_menu is None
+    mark = len(fake_line.requests)
+    assert main(["richmenu", "sync"]) == 0
+    default = f"/v2/bot/user/all/richmenu/{ours(fake_line)['subscriber']}"
+    assert [r.path for r in writes(fake_line, mark)] == [default]  # only what the first run missed
+    assert set(ours(fake_line)) == PAGES and len(fake_line.rich_menus) == len(PAGES)
+    assert set(fake_line.rich_menu_aliases) == {f"ruamjai-{page}" for page in PAGES}
+    assert fake_line.default_rich_menu == ours(fake_line)["subscriber"]
