@@ -12,6 +12,7 @@ from bot.line_gateway import LineGateway
 from bot.logs import configure_logging
 from bot.outbox import OutboxSender
 from bot.photo_intake import PhotoIntake
+from bot.richmenu_link import RichMenuLinker
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
@@ -53,6 +54,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         gateway=gateway,
         settings=settings,
         clock=clock,
+        menu_linker=RichMenuLinker(gateway, session_factory, clock),
     )
     media = make_media_store(settings)
     photos = PhotoIntake(

@@ -28,8 +28,10 @@ from linebot.v3.messaging import (
     PushMessageRequest,
     ReplyMessageRequest,
     RichMenuBulkLinkRequest,
+    RichMenuBulkUnlinkRequest,
     RichMenuRequest,
     ShowLoadingAnimationRequest,
+    UpdateRichMenuAliasRequest,
 )
 from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -279,3 +281,49 @@ class LineGateway:
     def create_rich_menu_alias(self, alias_id: str, rich_menu_id: str) -> None:
         request = CreateRichMenuAliasRequest(richMenuAliasId=alias_id, richMenuId=rich_menu_id)
         self._call(self._api.create_rich_menu_alias, request)
+
+    def update_rich_menu_alias(self, alias_id: str, rich_menu_id: str) -> None:
+        request = UpdateRichMenuAliasRequest(richMenuId=rich_menu_id)
+        self._call(self._api.update_rich_menu_alias, alias_id, request)
+
+    def delete_rich_menu_alias(self, alias_id: str) -> None:
+        self._call(self._api.delete_rich_menu_alias, alias_id)
+
+    def list_rich_menu_aliases(self) -> dict[str, str]:
+        """alias id -> rich menu id."""
+        response = self._call(self._api.get_rich_menu_alias_list)
+        return {alias.rich_menu_alias_id: alias.rich_menu_id for alias in response.aliases}
+
+    def get_rich_menu_alias(self, alias_id: str) -> str | None:
+        """The rich menu an alias names, or None when LINE has no such alias."""
+        try:
+            return self._call(self._api.get_rich_menu_alias, alias_id).rich_menu_id
+        except LineApiError as error:
+            if error.status in (400, 404):
+                return None
+            raise
+
+    def get_default_rich_menu_id(self) -> str | None:
+        try:
+            return self._call(self._api.get_default_rich_menu_id).rich_menu_id
+        except LineApiError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def has_rich_menu_image(self, rich_menu_id: str) -> bool:
+        """Whether the menu's image was uploaded (a menu without one cannot be shown)."""
+        try:
+            self._call(self._blob.get_rich_menu_image, rich_menu_id)
+        except LineApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        self._call(self._api.unlink_rich_menu_id_from_user, user_id)
+
+    def unlink_rich_menu_bulk(self, user_ids: Sequence[str]) -> None:
+        request = RichMenuBulkUnlinkRequest(userIds=list(user_ids))
+        self._call(self._api.unlink_rich_menu_id_from_users, request)

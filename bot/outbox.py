@@ -20,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line_gateway import LineApiError, LineGateway
+from bot.richmenu_link import MenusNotSynced
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
 from storage.repositories import OutboxRepository, UserRepository
@@ -56,6 +57,7 @@ class Limits:
     multicast_per_second: int = 180  # LINE: 200/s
     push_per_second: int = 1800  # LINE: 2,000/s
     broadcast_per_hour: int = 58  # LINE: 60/h for broadcast and narrowcast together
+    richmenu_link_per_second: int = 1800  # LINE: (bulk) link and unlink, 2,000/s each
 
 
 @dataclass
@@ -97,9 +99,10 @@ class OutboxSender:
             "multicast": RateLimiter(limits.multicast_per_second, 1.0),
             "broadcast": fanout,
             "narrowcast": fanout,
+            "richmenu": RateLimiter(limits.richmenu_link_per_second, 1.0),
         }
-        # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): set by the rich-menu sync;
-        # without synced menus there is nothing to link and such rows are skipped.
+        # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): bot.richmenu_link's
+        # RichMenuLinker. Without one, or before the first sync, such rows are skipped.
         self.menu_linker = menu_linker
         self._pool: ThreadPoolExecutor | None = None
 
@@ -178,6 +181,10 @@ class OutboxSender:
             self._send(row_id, job.kind, job.payload, job.recipients, job.token, job.retry_key, job.attempts)
         except LineApiError as error:
             return self._after_error(row_id, job.attempts, error)
+        except MenusNotSynced:
+            with self.session_factory.begin() as session:
+                OutboxRepository(session).finish(row_id, "skipped", self.clock.now(), "no rich menus synced")
+            return "skipped"
         if record_sent:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "sent", self.clock.now())
@@ -197,8 +204,10 @@ class OutboxSender:
         retry_key: str,
         attempts: int,
     ) -> None:
-        messages = payload["messages"]
-        if kind == "reply":
+        messages = payload.get("messages", [])
+        if kind == "richmenu":
+            self.menu_linker.link(recipients, payload["menu"], rich_menu_id=payload.get("rich_menu_id"))
+        elif kind == "reply":
             # attempts > 1 with a token still valid: every earlier attempt tried this token and got
             # no answer (a refusal would have cleared it).
             self.gateway.reply_or_push(

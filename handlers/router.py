@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
-from handlers.privacy import notice_text, record_notice_shown
+from handlers.info import answer_menu_tap
 from handlers.media_steps import ReceivedPhoto
+from handlers.privacy import notice_text, record_notice_shown
 from storage.media import MediaStore
 from storage.repositories import UserRepository
 
@@ -68,6 +69,10 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
+    if incoming.kind == "postback":  # the rich menu's information pages and tabs (issue #13)
+        answer = answer_menu_tap(incoming.data, user.language)
+        if answer is not None:
+            return answer
     engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url)
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming)
 

@@ -179,6 +179,24 @@ class Photo(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RichMenuAssignment(Base):
+    """Which role's rich menu a LINE user should see: written with every rich-menu link the outbox
+    is asked for, so a sync that replaces menus can link everyone again. Subscribers have no row:
+    they see the default menu."""
+
+    __tablename__ = "richmenu_assignments"
+    __table_args__ = (Index("ix_richmenu_assignments_menu", "menu"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    menu: Mapped[str] = mapped_column(String(16))  # coordinator | staff
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When LINE last accepted the link (None: asked for, not yet linked).
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
 # them here puts them in `Base.metadata`, which the migrations and tests compare against.
 import storage.program_models  # noqa: E402,F401

@@ -19,6 +19,7 @@ from storage.models import (
     OutboxMessage,
     SourceLease,
 )
+from storage.richmenu_assignments import RichMenuAssignmentRepository
 
 MULTICAST_MAX_RECIPIENTS = 500  # LINE: at most 500 user ids per multicast call
 
@@ -373,16 +374,33 @@ class OutboxRepository:
         return self._add("narrowcast", dedupe_key, payload, now) is not None
 
     def enqueue_richmenu_link(
-        self, *, line_user_ids: Sequence[str], menu: str, dedupe_key: str, now: datetime
+        self,
+        *,
+        line_user_ids: Sequence[str],
+        menu: str,
+        dedupe_key: str,
+        now: datetime,
+        assign: bool = True,
+        rich_menu_id: str | None = None,
     ) -> int:
         """Link these users to the rich menu for `menu` (a role: "subscriber", "coordinator",
         "staff"), in rows of at most 500 users (LINE's bulk-link limit). The sender resolves
-        `menu` to the rich menu the last sync created; returns the number of new rows."""
+        `menu` to the rich menu the last sync created; returns the number of new rows.
+
+        Each new row also records the users' menu (`RichMenuAssignmentRepository.assign`) in this
+        transaction: the latest wish wins even if rows are sent out of order, and a sync that
+        replaces menus links everyone again. A repeated dedupe key changes nothing. `assign=False`
+        (the sync's relinks) sends the rows without recording: they apply only to users whose
+        recorded menu is still `menu` when the row goes out; the sync also names the menu it
+        just made (`rich_menu_id`), saving the sender a look-up that may still see the old one."""
         unique = list(dict.fromkeys(line_user_ids))
         created = 0
         for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
             chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
-            row = self._add("richmenu", f"{dedupe_key}#{index}", {"menu": menu}, now, recipients=chunk)
+            payload = {"menu": menu, **({"rich_menu_id": rich_menu_id} if rich_menu_id else {})}
+            row = self._add("richmenu", f"{dedupe_key}#{index}", payload, now, recipients=chunk)
+            if row is not None and assign:
+                RichMenuAssignmentRepository(self.session).assign(chunk, menu, now)
             created += row is not None
         return created
 

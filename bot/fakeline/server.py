@@ -53,8 +53,14 @@ _RATE_LIMITS: dict[str, tuple[int, float]] = {
     "loading": (100, 1.0),
     "richmenu_create": (100, 3600.0),  # rich-menu create/delete share 100/hour
     "richmenu_delete": (100, 3600.0),
+    # LINE's rate-limit table puts "Delete rich menu alias" in the same 100/hour group.
+    "alias_delete": (100, 3600.0),
 }
-_SHARED_BUCKET = {"narrowcast": "broadcast", "richmenu_delete": "richmenu_create"}
+_SHARED_BUCKET = {
+    "narrowcast": "broadcast",
+    "richmenu_delete": "richmenu_create",
+    "alias_delete": "richmenu_create",
+}
 _DEFAULT_RATE = (2000, 1.0)
 
 # (method, path regex, handler kind). Literal paths come before templated ones.
@@ -74,6 +80,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("GET", r"/v2/bot/richmenu/list", "richmenu_list"),
         ("POST", r"/v2/bot/richmenu/alias", "alias_create"),
         ("GET", r"/v2/bot/richmenu/alias/list", "alias_list"),
+        ("GET", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_get"),
+        ("POST", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_update"),
         ("DELETE", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_delete"),
         ("POST", r"/v2/bot/richmenu/bulk/link", "bulk_link"),
         ("POST", r"/v2/bot/richmenu/bulk/unlink", "bulk_unlink"),
@@ -893,6 +901,23 @@ class FakeLinePlatform:
         with self._lock:
             aliases = [{"richMenuAliasId": a, "richMenuId": m} for a, m in self.rich_menu_aliases.items()]
         return _Response(200, {"aliases": aliases})
+
+    def _h_alias_get(self, *, alias_id: str, **_: Any) -> _Response:
+        with self._lock:
+            menu_id = self.rich_menu_aliases.get(alias_id)
+        if menu_id is None:
+            raise _Reject(_error(404, "richmenu alias not found"), violation=False)
+        return _Response(200, {"richMenuAliasId": alias_id, "richMenuId": menu_id})
+
+    def _h_alias_update(self, *, alias_id: str, body: dict[str, Any], **_: Any) -> _Response:
+        menu_id = body["richMenuId"]
+        with self._lock:
+            if alias_id not in self.rich_menu_aliases:
+                raise _Reject(_error(400, "richmenu alias not found"))
+            if menu_id not in self.rich_menus:
+                raise _Reject(_error(400, "richmenu not found"))
+            self.rich_menu_aliases[alias_id] = menu_id
+        return _Response(200, {})
 
     def _h_alias_delete(self, *, alias_id: str, **_: Any) -> _Response:
         with self._lock:

@@ -280,4 +280,7 @@ def test_a_rich_menu_link_without_synced_menus_is_skipped_not_retried(app, fake_
     rt.outbox.send_due()
     with rt.session_factory() as session:
         assert OutboxRepository(session).counts() == {"skipped": 3}
-    assert fake_line.calls(path_prefix="/v2/bot/richmenu") == []
+    # The linker looked for the coordinator menu (a read) and linked nobody.
+    calls = fake_line.calls(path_prefix="/v2/bot/")
+    alias = ("GET", "/v2/bot/richmenu/alias/ruamjai-coordinator")
+    assert calls and {(c.method, c.path) for c in calls} == {alias}

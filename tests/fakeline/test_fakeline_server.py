@@ -358,7 +358,17 @@ def test_rich_menu_alias(fake: FakeLinePlatform, raw) -> None:
     assert raw("GET", "/v2/bot/richmenu/alias/list")[2] == {
         "aliases": [{"richMenuAliasId": "tab-a", "richMenuId": menu_id}]
     }
+    assert raw("GET", "/v2/bot/richmenu/alias/tab-a")[2] == {
+        "richMenuAliasId": "tab-a",
+        "richMenuId": menu_id,
+    }
+    other = raw("POST", "/v2/bot/richmenu", menu)[2]["richMenuId"]
+    assert raw("POST", "/v2/bot/richmenu/alias/tab-a", {"richMenuId": other})[0] == 200
+    assert fake.rich_menu_aliases == {"tab-a": other}
+    assert raw("POST", "/v2/bot/richmenu/alias/tab-a", {"richMenuId": "richmenu-nope"})[0] == 400
+    assert raw("POST", "/v2/bot/richmenu/alias/tab-a", {"menu": other})[0] == 400  # schema: richMenuId
     assert raw("DELETE", "/v2/bot/richmenu/alias/tab-a")[0] == 200
+    assert raw("GET", "/v2/bot/richmenu/alias/tab-a")[0] == 404
 
 
 def test_reset(fake: FakeLinePlatform, api: MessagingApi) -> None:
@@ -367,3 +377,21 @@ def test_reset(fake: FakeLinePlatform, api: MessagingApi) -> None:
     fake.reset()
     push(api)
     assert len(fake.requests) == 1 and fake.delivery_counts() == {USER: 1}
+
+
+def test_rich_menu_create_delete_and_alias_delete_share_100_an_hour(fake: FakeLinePlatform, raw) -> None:
+    menu = {
+        "size": {"width": 2500, "height": 843},
+        "selected": False,
+        "name": "m",
+        "chatBarText": "x",
+        "areas": [],
+    }
+    ids = [raw("POST", "/v2/bot/richmenu", menu)[2]["richMenuId"] for _ in range(98)]
+    assert raw("POST", "/v2/bot/richmenu/alias", {"richMenuAliasId": "a", "richMenuId": ids[0]})[0] == 200
+    assert raw("DELETE", "/v2/bot/richmenu/alias/a")[0] == 200
+    assert raw("DELETE", f"/v2/bot/richmenu/{ids[1]}")[0] == 200
+    assert raw("POST", "/v2/bot/richmenu", menu)[0] == 429
+    assert raw("DELETE", f"/v2/bot/richmenu/{ids[2]}")[0] == 429
+    fake.advance(3600)
+    assert raw("POST", "/v2/bot/richmenu", menu)[0] == 200

@@ -1,7 +1,7 @@
 """Photos: evidence photos' stored copies (keys only), EXIF facts, hashes and status.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from storage.types import BigIntPK, UTCDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
