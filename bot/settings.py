@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 
 TIME_ZONE = "Asia/Bangkok"
@@ -45,6 +46,21 @@ def database_url_from_env(env: Mapping[str, str], instance: Path | None = None) 
     )
 
 
+def parse_quiet_hours(raw: str) -> tuple[time, time]:
+    """"21:00-08:00" → (21:00, 08:00); raises ValueError on anything else."""
+    start, _, end = raw.replace(" ", "").partition("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def quiet_hours_from_env(env: Mapping[str, str]) -> str:
+    raw = env.get("QUIET_HOURS", "").strip() or "21:00-08:00"
+    try:
+        parse_quiet_hours(raw)
+    except ValueError:
+        raise SettingsError(f"Setting QUIET_HOURS must look like 21:00-08:00, got {raw!r}.") from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults an operator can live with."""
@@ -78,6 +94,10 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     # A conversation nobody answered for this long closes politely (drafts are kept).
     conversation_idle_hours: float = 24.0
+    # Non-urgent posts (news, knowledge) wait out these Bangkok hours ("HH:MM-HH:MM"; equal: none).
+    quiet_hours: str = "21:00-08:00"
+    # The clock's daily purge deletes finished inbox/outbox rows older than this.
+    retention_days: int = 90
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -137,5 +157,7 @@ class Settings:
             line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
             outbox_max_attempts=int(number("OUTBOX_MAX_ATTEMPTS", 8, int)),
             conversation_idle_hours=number("CONVERSATION_IDLE_HOURS", 24.0),
+            quiet_hours=quiet_hours_from_env(env),
+            retention_days=int(number("RETENTION_DAYS", 90, int)),
             demo=demo,
         )
