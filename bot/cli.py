@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 
+from bot import cli_outreach
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -178,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
     send.add_argument("--user")
     send.set_defaults(func=cmd_send_demo_event)
+    cli_outreach.register(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
