@@ -9,6 +9,7 @@ from linebot.v3.messaging import Message, TextMessage
 from linebot.v3.webhooks import Event, FollowEvent, UnfollowEvent
 from sqlalchemy.orm import Session
 
+from handlers import knowledge
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
@@ -56,6 +57,8 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
+    if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
+        return knowledge.answer(user.language)
     engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout)
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming)
 
