@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.request
 
-from bot import cli_inbox, cli_program, cli_richmenu
+from bot import cli_inbox, cli_outreach, cli_program, cli_richmenu
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -31,29 +31,29 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_clock(_args: argparse.Namespace) -> int:
-    """The one clock process: outbox sender, stuck-event sweeper (APScheduler, Asia/Bangkok)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
+def cmd_clock(args: argparse.Namespace) -> int:
+    """The one clock process (bot/clock.py), or one of its jobs run once by hand."""
     from bot import build_runtime
+    from bot.clock import JOBS, run_clock, run_once
     from bot.logs import configure_logging
 
     settings = _settings()
     configure_logging(settings.log_format)
     # APScheduler logs every run at INFO: once a second is noise, not news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    rt = build_runtime(settings)
-    scheduler = BlockingScheduler(timezone=settings.time_zone)
-    # max_instances=1 + coalesce: a slow pass is never overlapped by the next one.
-    scheduler.add_job(rt.outbox.send_due, "interval", seconds=1, max_instances=1, coalesce=True, id="outbox")
-    scheduler.add_job(rt.executor.sweep, "interval", seconds=15, max_instances=1, coalesce=True, id="sweep")
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    log.info("clock started", extra={"jobs": "outbox,sweep"})
-    try:
-        scheduler.start()
-    finally:
-        rt.close()
-    return 0
+    if args.clock_command == "run-once":
+        rt = build_runtime(settings)
+        try:
+            result = run_once(rt, args.job)
+        finally:
+            rt.close()
+        print(f"{args.job}: {result}")
+        return 0
+    if args.clock_command == "jobs":
+        for job in JOBS.values():
+            print(f"{job.name}\t{job.trigger} {job.trigger_args}")
+        return 0
+    return run_clock(lambda: build_runtime(settings), settings.database_url, settings.instance_dir)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -162,7 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations (safe to re-run)").set_defaults(func=cmd_db_upgrade)
-    sub.add_parser("clock", help="run the clock process").set_defaults(func=cmd_clock)
+    from bot.clock import JOBS
+
+    clock = sub.add_parser("clock", help="run the clock process (exactly one per deployment)")
+    clock.set_defaults(func=cmd_clock, clock_command=None)
+    clock_sub = clock.add_subparsers(dest="clock_command")
+    once = clock_sub.add_parser("run-once", help="run one clock job now, by hand")
+    once.add_argument("job", choices=sorted(JOBS))
+    clock_sub.add_parser("jobs", help="list the clock's jobs")
     demo = sub.add_parser("demo", help="run everything locally against the fake LINE platform")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -172,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
     send.add_argument("--user")
     send.set_defaults(func=cmd_send_demo_event)
-    for commands in (cli_program, cli_richmenu, cli_inbox):
+    for commands in (cli_program, cli_richmenu, cli_outreach, cli_inbox):
         commands.register(sub)
     args = parser.parse_args(argv)
     try:

@@ -91,6 +91,18 @@ CONTENT_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
+class Quota:
+    """The channel's monthly message quota: `limit` None means unlimited."""
+
+    limit: int | None
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+
+@dataclass(frozen=True)
 class Profile:
     user_id: str
     display_name: str
@@ -188,6 +200,13 @@ class LineGateway:
         if filter:
             body["filter"] = filter
         self._call(self._api.narrowcast, NarrowcastRequest.from_dict(body), x_line_retry_key=retry_key)
+
+    def quota(self) -> Quota:
+        """This month's message quota and how much of it is used (two GETs)."""
+        limit = self._call(self._api.get_message_quota)
+        used = self._call(self._api.get_message_quota_consumption)
+        value = limit.value if limit.type == "limited" else None
+        return Quota(limit=value, used=used.total_usage)
 
     def show_loading(self, chat_id: str, seconds: int = 20) -> None:
         request = ShowLoadingAnimationRequest(chatId=chat_id, loadingSeconds=seconds)

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line_gateway import LineApiError, LineGateway
 from bot.richmenu_link import MenusNotSynced
-from bot.settings import Settings
-from bot.timeutil import Clock, SystemClock
+from bot.settings import Settings, parse_quiet_hours
+from bot.timeutil import Clock, SystemClock, quiet_until
 from storage.repositories import OutboxRepository, UserRepository
 
 log = logging.getLogger("ruamjai.outbox")
@@ -104,6 +104,7 @@ class OutboxSender:
         # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): bot.richmenu_link's
         # RichMenuLinker. Without one, or before the first sync, such rows are skipped.
         self.menu_linker = menu_linker
+        self._quiet = parse_quiet_hours(settings.quiet_hours)
         self._pool: ThreadPoolExecutor | None = None
 
     def _lease(self) -> timedelta:
@@ -118,7 +119,8 @@ class OutboxSender:
         return min(self.settings.outbox_backoff_max_seconds, base) * random.uniform(0.5, 1.0)
 
     def deliver(self, row_id: int, *, owned: bool = False, record_sent: bool = True) -> str:
-        """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later.
+        """Try to send one row now. Returns the outcome: sent, retry, dead, skipped, busy, later,
+        quiet (a non-urgent row handed back until quiet hours end).
 
         `owned`: the caller wrote the row already claimed (the executor's replies), so it is sent
         without another claim. `record_sent`: see `deliver_claimed`.
@@ -132,6 +134,13 @@ class OutboxSender:
             row = repo.get(row_id)
             if row is None or row.status != "sending":
                 return "busy"
+            if not row.urgent:
+                until = quiet_until(now, *self._quiet, self.settings.time_zone)
+                if until is not None:
+                    # News at night makes people block the account: hand it back, untried, for
+                    # the end of quiet hours (never `owned`: only replies are written claimed).
+                    repo.unclaim(row_id, until)
+                    return "quiet"
             if row.kind == "richmenu" and self.menu_linker is None:
                 repo.finish(row_id, "skipped", now, "no rich menus synced")
                 return "skipped"

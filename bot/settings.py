@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 
 TIME_ZONE = "Asia/Bangkok"
@@ -43,6 +44,21 @@ def database_url_from_env(env: Mapping[str, str], instance: Path | None = None) 
     return normalise_database_url(
         env.get("DATABASE_URL", "").strip() or f"sqlite:///{instance / 'ruamjai.sqlite3'}"
     )
+
+
+def parse_quiet_hours(raw: str) -> tuple[time, time]:
+    """"21:00-08:00" → (21:00, 08:00); raises ValueError on anything else."""
+    start, _, end = raw.replace(" ", "").partition("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def quiet_hours_from_env(env: Mapping[str, str]) -> str:
+    raw = env.get("QUIET_HOURS", "").strip() or "21:00-08:00"
+    try:
+        parse_quiet_hours(raw)
+    except ValueError:
+        raise SettingsError(f"Setting QUIET_HOURS must look like 21:00-08:00, got {raw!r}.") from None
+    return raw
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,10 @@ class Settings:
     media_url_seconds: int = 900
     # A photo's download stops at this many bytes (storage/photos.py: PhotoLimits).
     photo_max_bytes: int = 20 * 1024 * 1024
+    # Non-urgent posts (news, knowledge) wait out these Bangkok hours ("HH:MM-HH:MM"; equal: none).
+    quiet_hours: str = "21:00-08:00"
+    # The clock's daily purge deletes finished inbox/outbox rows older than this.
+    retention_days: int = 90
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -150,5 +170,7 @@ class Settings:
             media_s3_prefix=env.get("MEDIA_S3_PREFIX", "").strip(),
             media_url_seconds=int(number("MEDIA_URL_SECONDS", 900, int)),
             photo_max_bytes=int(number("PHOTO_MAX_BYTES", 20 * 1024 * 1024, int)),
+            quiet_hours=quiet_hours_from_env(env),
+            retention_days=int(number("RETENTION_DAYS", 90, int)),
             demo=demo,
         )

@@ -9,6 +9,7 @@ from linebot.v3.messaging import Message, TextMessage
 from linebot.v3.webhooks import Event, FollowEvent, UnfollowEvent
 from sqlalchemy.orm import Session
 
+from handlers import knowledge
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
@@ -69,6 +70,8 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
+    if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
+        return knowledge.answer(user.language)
     if incoming.kind == "postback":  # the rich menu's information pages and tabs (issue #13)
         answer = answer_menu_tap(incoming.data, user.language)
         if answer is not None:

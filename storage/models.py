@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import BigIntPK, UTCDateTime
@@ -105,6 +116,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Urgent rows go out at once; the rest (news, knowledge posts) wait out quiet hours.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Conversation(Base):
@@ -195,6 +208,30 @@ class RichMenuAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When LINE last accepted the link (None: asked for, not yet linked).
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScheduledPost(Base):
+    """A content post (handlers/content) to send to a segment at a time.
+
+    scheduled → queued (its outbox rows are written) | cancelled | refused (`note` says why:
+    over the monthly quota, an unknown post or segment).
+    """
+
+    __tablename__ = "scheduled_posts"
+    __table_args__ = (Index("ix_scheduled_posts_due", "status", "scheduled_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    post_key: Mapped[str] = mapped_column(String(64))
+    # A segment spec: "everyone", "news", "province:10" (see handlers.outreach.segments).
+    segment: Mapped[str] = mapped_column(String(64))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    batches: Mapped[int] = mapped_column(Integer, default=0)  # outbox rows written
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # The program's tables (campaigns, agencies, coordinators …) live in their own module; importing

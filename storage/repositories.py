@@ -277,8 +277,11 @@ class OutboxRepository:
         reply_token_expires_at: datetime | None = None,
         claimed_until: datetime | None = None,
         retry_key: str | None = None,
+        urgent: bool = True,
     ) -> int | None:
-        """Insert one row unless its dedupe key exists; returns the new row's id, else None."""
+        """Insert one row unless its dedupe key exists; returns the new row's id, else None.
+
+        `urgent=False` (news, knowledge posts): the sender holds the row back in quiet hours."""
         rows = insert_ignore(
             self.session,
             OutboxMessage,
@@ -298,6 +301,7 @@ class OutboxRepository:
                     "last_error": None,
                     "created_at": now,
                     "sent_at": None,
+                    "urgent": urgent,
                 }
             ],
             ["dedupe_key"],
@@ -336,11 +340,14 @@ class OutboxRepository:
             retry_key=retry_key,
         )
 
-    def enqueue_push(self, *, to: str, messages: list[dict], dedupe_key: str, now: datetime) -> bool:
-        return self._add("push", dedupe_key, {"messages": messages}, now, recipients=[to]) is not None
+    def enqueue_push(
+        self, *, to: str, messages: list[dict], dedupe_key: str, now: datetime, urgent: bool = True
+    ) -> bool:
+        payload = {"messages": messages}
+        return self._add("push", dedupe_key, payload, now, recipients=[to], urgent=urgent) is not None
 
     def enqueue_multicast(
-        self, *, to: Sequence[str], messages: list[dict], dedupe_key: str, now: datetime
+        self, *, to: Sequence[str], messages: list[dict], dedupe_key: str, now: datetime, urgent: bool = True
     ) -> int:
         """One row per ≤500 recipients, each with its own retry key, so a resumed fan-out never
         resends a chunk LINE already accepted. Returns the number of new rows."""
@@ -348,14 +355,21 @@ class OutboxRepository:
         created = 0
         for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
             chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
-            created += (
-                self._add("multicast", f"{dedupe_key}#{index}", {"messages": messages}, now, recipients=chunk)
-                is not None
+            row = self._add(
+                "multicast",
+                f"{dedupe_key}#{index}",
+                {"messages": messages},
+                now,
+                recipients=chunk,
+                urgent=urgent,
             )
+            created += row is not None
         return created
 
-    def enqueue_broadcast(self, *, messages: list[dict], dedupe_key: str, now: datetime) -> bool:
-        return self._add("broadcast", dedupe_key, {"messages": messages}, now) is not None
+    def enqueue_broadcast(
+        self, *, messages: list[dict], dedupe_key: str, now: datetime, urgent: bool = True
+    ) -> bool:
+        return self._add("broadcast", dedupe_key, {"messages": messages}, now, urgent=urgent) is not None
 
     def enqueue_narrowcast(
         self,

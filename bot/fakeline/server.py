@@ -72,6 +72,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("POST", r"/v2/bot/message/multicast", "multicast"),
         ("POST", r"/v2/bot/message/broadcast", "broadcast"),
         ("POST", r"/v2/bot/message/narrowcast", "narrowcast"),
+        ("GET", r"/v2/bot/message/quota", "quota"),
+        ("GET", r"/v2/bot/message/quota/consumption", "quota_consumption"),
         ("GET", r"/v2/bot/message/(?P<message_id>[^/]+)/content", "content"),
         ("GET", r"/v2/bot/profile/(?P<user_id>[^/]+)", "profile"),
         ("POST", r"/v2/bot/chat/loading/start", "loading"),
@@ -262,6 +264,9 @@ class FakeLinePlatform:
         self.default_rich_menu: str | None = None
         self.user_rich_menus: dict[str, str] = {}
         self.rich_menu_aliases: dict[str, str] = {}
+        # The monthly message quota: None = unlimited; `_quota_used` counts sends before this run.
+        self._quota_limit: int | None = None
+        self._quota_used = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -359,6 +364,20 @@ class FakeLinePlatform:
             profile["pictureUrl"] = picture_url
         with self._lock:
             self._profiles[user_id] = profile
+
+    def set_quota(self, limit: int | None, used: int = 0) -> None:
+        """The month's message quota (None: unlimited, LINE's "none") and how many messages were
+        used before now. Pushes and multicasts count one per recipient on top of `used`; a send
+        that would go past the limit is answered 429 "You have reached your monthly limit"."""
+        with self._lock:
+            self._quota_limit, self._quota_used = limit, used
+
+    def quota_used(self) -> int:
+        """Messages counted against the monthly quota so far."""
+        with self._lock:
+            return self._quota_used + sum(
+                1 for d in self._deliveries if d.kind in ("push", "multicast", "broadcast", "narrowcast")
+            )
 
     def bot_died_after_reply(self, reply_token: str) -> None:
         """The bot's process died after LINE took the reply with this token and before the bot
@@ -735,13 +754,28 @@ class FakeLinePlatform:
             self._deliver("reply", [entry[1]], body, None, request_id)
         return _Response(200, {"sentMessages": self._sent(body["messages"])})
 
+    def _spend(self, count: int) -> None:
+        with self._lock:
+            if self._quota_limit is not None and self.quota_used() + count > self._quota_limit:
+                raise _Reject(_error(429, "You have reached your monthly limit."), violation=False)
+
+    def _h_quota(self, **_: Any) -> _Response:
+        with self._lock:
+            limit = self._quota_limit
+        return _Response(200, {"type": "none"} if limit is None else {"type": "limited", "value": limit})
+
+    def _h_quota_consumption(self, **_: Any) -> _Response:
+        return _Response(200, {"totalUsage": self.quota_used()})
+
     def _h_push(self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any) -> _Response:
+        self._spend(1)
         self._deliver("push", [body.get("to", "")], body, retry_key, request_id)
         return _Response(200, {"sentMessages": self._sent(body.get("messages") or [])})
 
     def _h_multicast(
         self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
     ) -> _Response:
+        self._spend(len(body.get("to") or []))
         self._deliver("multicast", list(body.get("to") or []), body, retry_key, request_id)
         return _Response(200, {})
 
