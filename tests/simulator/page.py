@@ -82,7 +82,16 @@ class SimulatorPage:
             {"width": LAPTOP[0], "height": LAPTOP[1], "deviceScaleFactor": 1, "mobile": False},
         )
 
+    def newest_in_view(self) -> bool:
+        """Whether the chat shows its newest message (scrolled to the bottom)."""
+        return self.driver.execute_script(
+            "const c = document.getElementById('chat');"
+            "return c.scrollTop + c.clientHeight >= c.scrollHeight - 2"
+        )
+
     def screenshot(self, path: Path) -> Path:
+        """Save what the page shows, once the newest message is in view."""
+        self.wait(lambda _d: self.newest_in_view(), "the chat does not show its newest message")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(path))
         return path
@@ -182,6 +191,33 @@ class SimulatorPage:
 
         element = self.wait(target, f"nothing to tap labelled {label!r}; quick replies: {self.quick_replies}")
         return self._answered(element.click)
+
+    def _chip(self, label: str):
+        def find(driver):
+            for element in driver.find_elements(By.CSS_SELECTOR, "#quick-replies .chip"):
+                if element.text.strip() == label:
+                    return element
+            return None
+
+        return self.wait(find, f"no quick reply {label!r}; quick replies: {self.quick_replies}")
+
+    def pick(self, label: str, value: str) -> list[str]:
+        """Tap a date/time picker button and choose `value` (as the input wants it: 2027-01-31,
+        13:30 or 2027-01-31T13:30)."""
+        self._chip(label).click()
+        self.wait(lambda d: d.find_element(By.ID, "picker-dialog").is_displayed(), "no picker opened")
+        self.driver.execute_script("document.getElementById('picker-input').value = arguments[0]", value)
+        return self._answered(self.driver.find_element(By.ID, "picker-ok").click)
+
+    def share_location(self, label: str | None = None) -> list[str]:
+        """Share the location dialog's place (Bangkok unless changed), from a quick reply or the + menu."""
+        if label:
+            self._chip(label).click()
+        else:
+            self.driver.find_element(By.ID, "attach").click()
+            self.driver.find_element(By.ID, "open-location").click()
+        self.wait(lambda d: d.find_element(By.ID, "location-dialog").is_displayed(), "no location dialog")
+        return self._answered(self.driver.find_element(By.ID, "send-location").click)
 
     def send_photo(self, path: Path) -> list[str]:
         def act():

@@ -7,16 +7,20 @@ Screenshots go to the test's tmp folder, and also to $RUAMJAI_SCREENSHOT_DIR whe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
 import pytest
 from PIL import Image
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
 
 from bot.demo import ClockThreads, clock_jobs
 from bot.runtime import runtime
 from bot.timeutil import ShiftableClock
 from handlers.catalog import t
+from storage.models import InboxEvent
 from storage.repositories import OutboxRepository
 from tests.simulator.line_setup import give_rich_menu
 from tests.simulator.page import SimulatorPage, quit_chromium, start_chromium
@@ -191,3 +195,101 @@ def test_a_tester_talks_to_the_bot_in_chromium(page, app, fake_line, clock, shot
 
     page.block()
     assert fake_line.calls("GET", f"/v2/bot/profile/{user_id}")  # the bot looked the profile up
+
+
+def push(app, user_id: str, messages: list[dict], key: str) -> None:
+    rt = runtime(app)
+    with rt.session_factory.begin() as session:
+        OutboxRepository(session).enqueue_push(
+            to=user_id, messages=messages, dedupe_key=f"{key}:{user_id}", now=rt.clock.now()
+        )
+
+
+def inbox_events(app) -> list[dict]:
+    with runtime(app).session_factory() as session:
+        return [json.loads(e.payload) for e in session.scalars(select(InboxEvent).order_by(InboxEvent.id))]
+
+
+def test_every_kind_of_message_and_button_works(page, app, shots):
+    page.create_user("ลุงมี")
+    page.follow()
+    user_id = current_user(page)
+    bubble = {
+        "type": "bubble",
+        "size": "micro",
+        "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": "ป่าชุมชน"}]},
+    }
+    push(
+        app,
+        user_id,
+        [
+            {
+                "type": "image",
+                "originalContentUrl": "https://example.org/tree.jpg",
+                "previewImageUrl": "https://example.org/tree-small.jpg",
+            },
+            {
+                "type": "template",
+                "altText": "เลือกกิจกรรม",
+                "template": {
+                    "type": "buttons",
+                    "title": "กิจกรรม",
+                    "text": "เลือกกิจกรรมที่จะรายงานค่ะ",
+                    "actions": [{"type": "message", "label": "ปลูกต้นไม้", "text": "ปลูกต้นไม้"}],
+                },
+            },
+            {
+                "type": "flex",
+                "altText": "สองใบ",
+                "contents": {"type": "carousel", "contents": [bubble, bubble]},
+            },
+            {
+                "type": "text",
+                "text": "เลือกได้เลยค่ะ",
+                "quickReply": quick(
+                    {"type": "postback", "label": "กดส่ง", "data": "a=x", "displayText": "ส่งแล้ว"},
+                    {"type": "message", "label": "พิมพ์ให้", "text": "สวัสดีค่ะ"},
+                    DATE,
+                    LOCATION,
+                    {"type": "camera", "label": "ถ่ายรูป"},
+                ),
+            },
+        ],
+        "kinds",
+    )
+    page.wait_for_text("เลือกได้เลยค่ะ")
+    assert page.quick_replies == ["กดส่ง", "พิมพ์ให้", "วันที่", "ตำแหน่ง", "ถ่ายรูป"]
+    types = page.driver.execute_script(
+        "return [...document.querySelectorAll('#chat .msg.bot')].map(n => n.dataset.type)"
+    )
+    assert types[-4:] == ["image", "template", "flex", "text"]
+    assert len(page.driver.find_elements(By.CSS_SELECTOR, "#chat .fx-carousel .fx-bubble")) == 2
+    page.screenshot(shots / "06-phone-all-kinds.png")
+
+    page.tap("กดส่ง")
+    assert page.user_texts()[-1] == "ส่งแล้ว"  # LINE shows a postback's displayText as sent
+    page.tap("ปลูกต้นไม้")  # the template's button sends its text as a message
+    # The quick replies went with the bot's answer: ask again for the picker and the location.
+    push(app, user_id, [{"type": "text", "text": "ขอวันที่ค่ะ", "quickReply": quick(DATE)}], "date")
+    page.wait_for_text("ขอวันที่ค่ะ")
+    page.pick("วันที่", "2027-01-31")
+    push(app, user_id, [{"type": "text", "text": "ขอตำแหน่งค่ะ", "quickReply": quick(LOCATION)}], "where")
+    page.wait_for_text("ขอตำแหน่งค่ะ")
+    page.share_location("ตำแหน่ง")
+
+    events = inbox_events(app)
+    postbacks = [e["postback"] for e in events if e["type"] == "postback"]
+    messages = [e["message"] for e in events if e["type"] == "message"]
+    assert postbacks == [{"data": "a=x"}, {"data": "a=d", "params": {"date": "2027-01-31"}}]
+    assert [m["text"] for m in messages if m["type"] == "text"] == ["ปลูกต้นไม้"]
+    assert [(m["latitude"], m["longitude"]) for m in messages if m["type"] == "location"] == [
+        (13.7563, 100.5018)
+    ]
+
+
+DATE = {"type": "datetimepicker", "label": "วันที่", "data": "a=d", "mode": "date"}
+LOCATION = {"type": "location", "label": "ตำแหน่ง"}
+
+
+def quick(*actions: dict) -> dict:
+    return {"items": [{"type": "action", "action": action} for action in actions]}

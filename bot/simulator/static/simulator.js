@@ -12,7 +12,7 @@
   const CLOCK_FORMAT = new Intl.DateTimeFormat("th-TH", { timeZone: "Asia/Bangkok", dateStyle: "medium", timeStyle: "short" });
 
   const state = { user: null, users: [], count: 0, entries: [], menuId: null, menuOpen: true,
-                  polling: null, inFlight: false, again: false, busy: 0, pendingPicker: null };
+                  polling: null, inFlight: false, again: false, stick: true, busy: 0, pendingPicker: null };
 
   async function call(method, path, body) {
     const options = { method: method, headers: {} };
@@ -46,6 +46,7 @@
 
   async function send(suffix, body) {
     if (!state.user) { toast("Create a simulated user first"); return; }
+    state.stick = true;  // what you send, and the answer, come into view
     try {
       await call("POST", userPath(suffix), body);
     } catch (error) {
@@ -73,6 +74,7 @@
   }
 
   function resetChat() {
+    state.stick = true;
     state.count = 0;
     state.entries = [];
     state.menuId = null;
@@ -300,8 +302,7 @@
       state.count = data.total;
       if (data.entries.length) {
         renderQuickReplies();
-        const chat = $("chat");
-        chat.scrollTop = chat.scrollHeight;
+        followBottom();
       }
       renderRichMenu(data.rich_menu);
       setFollowed(data.followed);
@@ -316,6 +317,27 @@
       state.polling = setTimeout(poll, again ? 0 : POLL_MS);
     }
   }
+
+  // Keep the newest message in view while the reader is at the bottom, also when pictures and
+  // cards grow after they load.
+  function followBottom() {
+    // After layout: an image's own error handler changes its size after this runs.
+    requestAnimationFrame(() => { if (state.stick) $("chat").scrollTop = $("chat").scrollHeight; });
+  }
+  // Only the reader's own scrolling decides whether to stay at the bottom: layout changes and our
+  // own scrolling fire scroll events too, late, when the chat may already have grown.
+  let readerScrolledAt = 0;
+  for (const kind of ["wheel", "touchmove", "keydown", "mousedown"]) {
+    $("chat").addEventListener(kind, () => { readerScrolledAt = Date.now(); }, { passive: true });
+  }
+  $("chat").addEventListener("scroll", () => {
+    if (Date.now() - readerScrolledAt > 1000) return;
+    const chat = $("chat");
+    state.stick = chat.scrollTop + chat.clientHeight >= chat.scrollHeight - 60;
+  });
+  $("chat").addEventListener("load", followBottom, true);
+  $("chat").addEventListener("error", followBottom, true);
+  new ResizeObserver(followBottom).observe($("chat"));  // the keyboard or a panel took room
 
   function showClock(iso) { $("clock").textContent = CLOCK_FORMAT.format(new Date(iso)); }
 
