@@ -9,13 +9,12 @@ Where things plug in:
 - clock jobs: `clock_jobs()` (the clock process's list, `bot.clock.jobs(runtime)`, once it exists);
 - example data: `SEED_STEPS` / `seed_steps()` (each step idempotent, run once per database);
 - rich menus: `sync_rich_menus()` runs `ruamjai richmenu sync` against the fake when that command
-  exists (`bot/cli_richmenu.py`).
+  exists (whichever `bot/cli_<topic>.py` registers it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -140,9 +139,8 @@ def seed(rt: Runtime, marker: Path, fresh_database: bool, steps: list[SeedStep] 
 
 
 def sync_rich_menus(settings: Settings) -> str:
-    """Run `ruamjai richmenu sync` against the fake platform, if that command exists (issue #13)."""
-    if importlib.util.find_spec("bot.cli_richmenu") is None:
-        return "no rich menus yet (ruamjai richmenu sync does not exist)"
+    """Run `ruamjai richmenu sync` against the fake platform, if that command exists (issue #13):
+    the same command an operator runs against real LINE, so the demo shows the real menus."""
     env = {
         **os.environ,
         "LINE_API_BASE_URL": settings.line_api_base_url or "",
@@ -159,9 +157,11 @@ def sync_rich_menus(settings: Settings) -> str:
         text=True,
         timeout=120,
     )
+    if result.returncode == 2 and "invalid choice" in result.stderr:
+        return "No rich menus yet (there is no `ruamjai richmenu sync`)."
     if result.returncode != 0:
-        return f"rich-menu sync failed ({result.returncode}): {result.stderr.strip()[-500:]}"
-    return "rich menus synced to the fake LINE platform"
+        return f"Rich-menu sync failed ({result.returncode}): {result.stderr.strip()[-500:]}"
+    return "Rich menus synced to the fake LINE platform."
 
 
 # -- the demo -------------------------------------------------------------------------------------
@@ -235,8 +235,6 @@ def run_demo(host: str, port: int) -> int:
     try:
         for name in seed(rt, settings.instance_dir / "demo-seed.json", fresh):
             print(f"Loaded example data: {name}")
-        if fake is not None:
-            print(sync_rich_menus(settings))
         threads = ClockThreads(clock_jobs(rt)).start()
         clock.on_advance(lambda _seconds: threads.wake())
         server = make_server(host, port, app, threaded=True)
@@ -260,6 +258,11 @@ def run_demo(host: str, port: int) -> int:
         if fake is not None and "simulator" in app.extensions:
             print(f"LINE simulator: {url}/simulator")
         sys.stdout.flush()
+        if fake is not None:
+            # Beside serving, not before it: the simulator shows the menus as soon as they exist.
+            threading.Thread(
+                target=lambda: print(sync_rich_menus(settings), flush=True), name="richmenu-sync", daemon=True
+            ).start()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
