@@ -101,6 +101,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from bot import mydata
 
     mydata.register(app)
+    # The LINE simulator, only when LINE_API_BASE_URL is a fake platform in this process: the page
+    # plays LINE users on that fake. With real LINE, /simulator does not exist.
+    if settings.line_api_base_url:
+        from bot.fakeline.server import running_at
+
+        fake = running_at(settings.line_api_base_url)
+        if fake is not None:
+            from bot.simulator import register as register_simulator
+
+            register_simulator(app, fake)
 
     @app.get("/healthz")
     def healthz():

@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 import urllib.request
 
@@ -57,63 +56,11 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Everything in one process on this machine: the fake LINE platform, the web app on SQLite,
-    the outbox sender thread. Needs no LINE credentials and reaches nothing outside."""
-    from werkzeug.serving import make_server
+    """Everything in one process on this machine (bot/demo.py): the fake LINE platform, the web
+    app on SQLite with the LINE simulator, the clock jobs as threads. Needs no LINE credentials."""
+    from bot.demo import run_demo
 
-    from bot import create_app
-    from bot.fakeline.schema import SpecNotFoundError
-    from bot.fakeline.server import FakeLinePlatform
-    from bot.runtime import runtime
-    from storage.migrate import upgrade
-
-    base = Settings.from_env(demo=True)
-    fake = None
-    settings = base
-    if not os.environ.get("LINE_CHANNEL_ACCESS_TOKEN"):
-        try:
-            fake = FakeLinePlatform(access_token=base.line_channel_access_token, validate=True).start()
-        except SpecNotFoundError as missing:
-            # The tests insist on the specs; a demo on a machine without them still runs.
-            print(f"{missing}. The fake LINE platform runs without checking requests against LINE's schema.")
-            fake = FakeLinePlatform(access_token=base.line_channel_access_token, validate=False).start()
-        settings = base.with_(line_api_base_url=fake.base_url)
-    upgrade(settings.database_url)
-    app = create_app(settings)
-    rt = runtime(app)
-    stop = threading.Event()
-    sender = threading.Thread(target=rt.outbox.run, args=(stop,), name="outbox", daemon=True)
-    sender.start()
-    server = make_server(args.host, args.port, app, threaded=True)
-
-    def _terminate(*_args) -> None:
-        raise KeyboardInterrupt  # unwinds serve_forever in this thread; shutdown() here would deadlock
-
-    signal.signal(signal.SIGTERM, _terminate)
-    state = settings.instance_dir / "demo.json"
-    state.write_text(
-        json.dumps(
-            {
-                "url": f"http://{args.host}:{args.port}",
-                "fake_line": fake.base_url if fake else None,
-                "channel_secret": settings.line_channel_secret,
-            }
-        )
-    )
-    print(f"Ruamjai demo on http://{args.host}:{args.port}  (health: /healthz, webhook: /callback)")
-    if fake:
-        print(f"Fake LINE platform on {fake.base_url}; try: ruamjai send-demo-event follow")
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        rt.close()
-        if fake:
-            fake.stop()
-    return 0
+    return run_demo(args.host, args.port)
 
 
 def cmd_send_demo_event(args: argparse.Namespace) -> int:

@@ -241,10 +241,11 @@ class EventExecutor:
         self._stopping.set()
         with self._wake:
             self._wake.notify_all()
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        # The timer thread first: stopped mid-pass, it would hand due sources to a closed pool.
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
     # --- draining ---------------------------------------------------------------------------
     def _drain(self, key: str) -> None:

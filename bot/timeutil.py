@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from typing import Protocol
@@ -40,3 +42,39 @@ def quiet_until(now: datetime, start: dt_time, end: dt_time, time_zone: str) -> 
         return None
     day = local.date() if clock < end else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(UTC)
+class ShiftableClock:
+    """Wall-clock time plus an offset that only grows: the demo's clock, so the LINE simulator can
+    travel forward in time (idle timeouts, reminders, scheduled posts) without waiting.
+
+    Whoever keeps time of its own (the fake LINE platform, the clock threads) subscribes with
+    `on_advance` and is told how far the clock jumped.
+    """
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[float], object]] = []
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    @property
+    def offset(self) -> timedelta:
+        """How far ahead of the wall clock this clock runs."""
+        return self._offset
+
+    def on_advance(self, listener: Callable[[float], object]) -> None:
+        """Call `listener(seconds)` after every jump forward."""
+        self._listeners.append(listener)
+
+    def advance(self, seconds: float) -> None:
+        """Jump forward by `seconds` (> 0), then tell the listeners."""
+        if seconds <= 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+        for listener in list(self._listeners):
+            listener(seconds)

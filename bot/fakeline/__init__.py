@@ -2,7 +2,7 @@
 server for the SDK, and webhook event builders. Used by tests and the LINE simulator page."""
 
 from .schema import SpecNotFoundError, validate_request, webhook_event_schema
-from .server import Delivery, FakeLinePlatform, RecordedRequest, Violation
+from .server import Delivery, FakeLinePlatform, RecordedRequest, Violation, running_at
 
 __all__ = [
     "Delivery",
@@ -10,6 +10,7 @@ __all__ = [
     "RecordedRequest",
     "SpecNotFoundError",
     "Violation",
+    "running_at",
     "validate_request",
     "webhook_event_schema",
 ]

@@ -36,7 +36,20 @@ from PIL import Image
 from . import limits, schema
 from .schema import validate_request_details
 
-__all__ = ["Delivery", "FakeLinePlatform", "RecordedRequest", "Violation"]
+__all__ = ["Delivery", "FakeLinePlatform", "RecordedRequest", "Violation", "running_at"]
+
+# Fakes serving in this process, by base URL: the app factory looks its LINE_API_BASE_URL up here
+# to know it talks to a fake it can reach (and then serves the LINE simulator).
+_RUNNING: dict[str, FakeLinePlatform] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def running_at(base_url: str | None) -> FakeLinePlatform | None:
+    """The fake platform this process runs at `base_url` (trailing slash ignored), if any."""
+    if not base_url:
+        return None
+    with _RUNNING_LOCK:
+        return _RUNNING.get(base_url.rstrip("/"))
 
 _DAY = 24 * 3600.0
 _RETRY_KEY_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
@@ -283,13 +296,17 @@ class FakeLinePlatform:
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakeline", daemon=True
         )
         self._thread.start()
+        with _RUNNING_LOCK:
+            _RUNNING[self.base_url] = self
         return self
 
     def stop(self) -> None:
         """Stop serving, drop open keep-alive connections and close the listening socket."""
-        server, self._server = self._server, None
-        if server is None:
+        if self._server is None:
             return
+        with _RUNNING_LOCK:
+            _RUNNING.pop(self.base_url, None)
+        server, self._server = self._server, None
         server.shutdown()
         with self._lock:
             conns = list(self._connections)
@@ -349,6 +366,11 @@ class FakeLinePlatform:
         with self._lock:
             self._contents[message_id] = (bytes(data), content_type)
             self._unsent.discard(message_id)
+
+    def content(self, message_id: str) -> tuple[bytes, str] | None:
+        """Registered content and its type (what the bot downloads), or None."""
+        with self._lock:
+            return self._contents.get(message_id)
 
     def mark_unsent(self, message_id: str) -> None:
         """The user unsent the message: its content now answers 410 (LINE.md)."""
