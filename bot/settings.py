@@ -47,7 +47,7 @@ def database_url_from_env(env: Mapping[str, str], instance: Path | None = None) 
 
 
 def parse_quiet_hours(raw: str) -> tuple[time, time]:
-    """"21:00-08:00" → (21:00, 08:00); raises ValueError on anything else."""
+    """ "21:00-08:00" → (21:00, 08:00); raises ValueError on anything else."""
     start, _, end = raw.replace(" ", "").partition("-")
     return time.fromisoformat(start), time.fromisoformat(end)
 

@@ -42,6 +42,8 @@ def quiet_until(now: datetime, start: dt_time, end: dt_time, time_zone: str) -> 
         return None
     day = local.date() if clock < end else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(UTC)
+
+
 class ShiftableClock:
     """Wall-clock time plus an offset that only grows: the demo's clock, so the LINE simulator can
     travel forward in time (idle timeouts, reminders, scheduled posts) without waiting.

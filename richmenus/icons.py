@@ -223,4 +223,3 @@ def draw_icon(name: str, size: int) -> Image.Image:
     draw.ellipse((0, 0, side - 1, side - 1), fill=(*colour, 255))
     DRAWERS[name](_Pen(draw, side, colour))
     return canvas.resize((size, size), Image.Resampling.LANCZOS)
-

@@ -51,6 +51,7 @@ def running_at(base_url: str | None) -> FakeLinePlatform | None:
     with _RUNNING_LOCK:
         return _RUNNING.get(base_url.rstrip("/"))
 
+
 _DAY = 24 * 3600.0
 _RETRY_KEY_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -86,7 +86,6 @@ def test_thai_with_stacked_marks_is_laid_out_by_raqm_not_the_basic_layout(word):
     assert (raqm.getbbox(word), raqm.getlength(word)) != (basic.getbbox(word), basic.getlength(word))
 
 
-
 @pytest.mark.parametrize("word", ["ที่นี่", "เจ้าหน้าที่", "ปี่"])
 def test_a_tone_mark_over_an_upper_vowel_is_lifted_above_it(word):
     # raqm stacks the tone mark above the vowel (ที่); the basic layout draws both at the same

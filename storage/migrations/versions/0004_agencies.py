@@ -34,9 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "campaign_phases",
         sa.Column("id", BigIntPK, primary_key=True),
-        sa.Column(
-            "campaign_id", BigIntPK, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("campaign_id", BigIntPK, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("key", sa.String(16), nullable=False),
         sa.Column("name_th", sa.String(300), nullable=False),
@@ -48,9 +46,7 @@ def upgrade() -> None:
     op.create_table(
         "campaign_deadlines",
         sa.Column("id", BigIntPK, primary_key=True),
-        sa.Column(
-            "campaign_id", BigIntPK, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("campaign_id", BigIntPK, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("due_at", UTCDateTime, nullable=False),
         sa.Column("applies_to", sa.String(32), nullable=False),
