@@ -57,6 +57,84 @@ def cmd_outbox_quota(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_post_schedule(args: argparse.Namespace) -> int:
+    """Schedule a post; refused now if the segment or post is wrong, or if the month's quota
+    already cannot hold it (the clock checks the quota again when the time comes)."""
+    from bot.outreach import QuotaExceeded, ensure_quota
+    from handlers.outreach import (
+        OutreachError,
+        audience_for,
+        format_bangkok,
+        parse_bangkok_time,
+        schedule_post,
+    )
+
+    rt = _runtime()
+    try:
+        at = parse_bangkok_time(args.at)
+        with rt.session_factory() as session:
+            audience = audience_for(session, args.key, args.segment)
+        ensure_quota(rt.gateway, audience.size)
+        with rt.session_factory.begin() as session:
+            post = schedule_post(
+                session,
+                post_key=args.key,
+                segment=args.segment,
+                at=at,
+                created_by=args.by,
+                now=rt.clock.now(),
+            )
+    except (OutreachError, QuotaExceeded) as problem:
+        print(f"ruamjai: {problem}")
+        return 1
+    finally:
+        rt.close()
+    print(
+        f"post {post.id} scheduled: {args.key} to {args.segment} ({audience.size:,} recipients now) "
+        f"at {format_bangkok(at)} Bangkok time"
+    )
+    return 0
+
+
+def cmd_post_list(_args: argparse.Namespace) -> int:
+    from handlers.outreach import format_bangkok
+    from storage.outreach import ScheduledPosts
+
+    rt = _runtime()
+    try:
+        with rt.session_factory() as session:
+            repo = ScheduledPosts(session)
+            rows = [(post, repo.delivery_counts(post.id)) for post in repo.all()]
+    finally:
+        rt.close()
+    if not rows:
+        print("no scheduled posts")
+    for post, counts in rows:
+        delivery = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "-"
+        print(
+            f"{post.id}\t{post.post_key}\t{post.segment}\t{format_bangkok(post.scheduled_at)}\t{post.status}\t"
+            f"recipients={post.recipients}\tbatches={post.batches} ({delivery})\tby={post.created_by}"
+            + (f"\t{post.note}" if post.note else "")
+        )
+    return 0
+
+
+def cmd_post_cancel(args: argparse.Namespace) -> int:
+    from handlers.outreach import cancel_post
+
+    rt = _runtime()
+    try:
+        with rt.session_factory.begin() as session:
+            cancelled = cancel_post(session, args.id, rt.clock.now())
+    finally:
+        rt.close()
+    if not cancelled:
+        print(f"ruamjai: post {args.id} is not waiting to be sent (unknown, sent, refused or cancelled)")
+        return 1
+    print(f"post {args.id} cancelled")
+    return 0
+
+
 def register(subparsers) -> None:
     """Add `outbox` and `post` to the `ruamjai` command."""
     outbox = subparsers.add_parser("outbox", help="the outbox: dead letters, quota")
@@ -71,3 +149,17 @@ def register(subparsers) -> None:
     outbox_sub.add_parser("quota", help="this month's message quota and use").set_defaults(
         func=cmd_outbox_quota
     )
+    post = subparsers.add_parser("post", help="scheduled knowledge and news posts")
+    post_sub = post.add_subparsers(dest="post_command", required=True)
+    schedule = post_sub.add_parser("schedule", help="send a post to a segment at a time")
+    schedule.add_argument("key", help="a post in handlers/content/posts (the file name)")
+    schedule.add_argument("--segment", required=True, help="everyone | news | province:<code>")
+    schedule.add_argument("--at", required=True, help='Bangkok time, "2569-12-02 09:00" (BE or CE year)')
+    schedule.add_argument("--by", default="cli", help="who scheduled it (shown in the list)")
+    schedule.set_defaults(func=cmd_post_schedule)
+    post_sub.add_parser("list", help="scheduled and sent posts with their counts").set_defaults(
+        func=cmd_post_list
+    )
+    cancel = post_sub.add_parser("cancel", help="cancel a post not yet sent")
+    cancel.add_argument("id", type=int)
+    cancel.set_defaults(func=cmd_post_cancel)

@@ -50,6 +50,13 @@ def send_outbox(rt: Runtime) -> int:
     return total
 
 
+def queue_due_posts(rt: Runtime) -> int:
+    """Turn scheduled posts whose time has come into outbox rows, within the monthly quota."""
+    from bot.outreach import queue_due_posts as queue
+
+    return queue(rt)
+
+
 def sweep_inbox(rt: Runtime) -> int:
     """Hand events left pending (their process died) back to the executor."""
     return rt.executor.sweep()
@@ -86,6 +93,9 @@ JOBS: dict[str, Job] = {
         # ticks skip: max_instances=1. Late is fine (None: run however late) and ten missed ticks
         # are one pass (coalesce): the job sends whatever is due when it runs.
         Job("outbox", send_outbox, "interval", {"seconds": 1}, None, True, overlap_expected=True),
+        # Posts are checked every 30 s; a check missed while the process was busy or down is
+        # still worth doing late, once. Their rows then wait out quiet hours in the outbox.
+        Job("posts", queue_due_posts, "interval", {"seconds": 30}, None, True),
         # Stuck events: the web workers sweep too; this is the safety net. Late is fine, once.
         Job("sweep", sweep_inbox, "interval", {"seconds": 15}, None, True),
         # Daily at 03:30 Bangkok, when nobody chats. If the clock was down then, run it when it

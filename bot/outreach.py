@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import LineGateway, Quota
+from bot.line_gateway import LineApiError, LineGateway, Quota
 from storage.outreach import DeadLetters
 
 log = logging.getLogger("ruamjai.outreach")
@@ -69,3 +69,37 @@ def replay_dead(session_factory: sessionmaker[Session], row_ids: list[int] | Non
         count = DeadLetters(session).replay(row_ids, now)
     log.info("dead letters replayed", extra={"rows": count})
     return count
+
+
+def queue_due_posts(rt) -> int:
+    """The clock's "posts" job: for each scheduled post whose time has come, read LINE's quota,
+    refuse the post if it would not fit (nothing is sent), else write its outbox rows. Returns
+    how many posts were queued."""
+    from handlers.outreach import OutreachError, audience_for, queue_post, refuse_post
+    from storage.outreach import ScheduledPosts
+
+    now = rt.clock.now()
+    with rt.session_factory() as session:
+        posts = ScheduledPosts(session)
+        due = [(post.id, post.post_key, post.segment) for post in map(posts.get, posts.due_ids(now))]
+    queued = 0
+    for post_id, post_key, segment in due:
+        try:
+            with rt.session_factory() as session:
+                size = audience_for(session, post_key, segment).size
+            ensure_quota(rt.gateway, size)
+        except (OutreachError, QuotaExceeded) as refused:
+            with rt.session_factory.begin() as session:
+                refuse_post(session, post_id, now, str(refused))
+            log.warning(
+                "scheduled post refused", extra={"post_id": post_id, "reason": type(refused).__name__}
+            )
+            continue
+        except LineApiError as error:
+            # The quota could not be read: try again at the next check rather than send blind.
+            log.warning("quota unreadable; post waits", extra={"post_id": post_id, "status": error.status})
+            continue
+        with rt.session_factory.begin() as session:
+            if queue_post(session, post_id, now) is not None:
+                queued += 1
+    return queued

@@ -32,7 +32,7 @@ def test_clock_process_sends_queued_pushes(database_url, fake_line, web_env, tmp
     log = open(tmp_path / "clock.log", "wb")
     clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], env=env, stdout=log, stderr=log)
     try:
-        wait_for(lambda: set(fake_line.delivery_counts("push")) == set(users), timeout=30)
+        wait_for(lambda: set(fake_line.delivery_counts("push")) == set(users), timeout=90)
         with session_factory() as session:
             wait_for(lambda: OutboxRepository(session).counts() == {"sent": 3}, timeout=10)
     finally:
@@ -65,7 +65,7 @@ class ClockProcess:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            code = self.process.wait(timeout=30)
+            code = self.process.wait(timeout=90)
         except subprocess.TimeoutExpired:
             self.process.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: its threads' stacks
             time.sleep(1)
@@ -96,19 +96,19 @@ def test_a_second_clock_waits_until_the_first_stops_and_then_takes_over(
     first = ClockProcess(web_env, tmp_path / "first.log")
     second = None
     try:
-        wait_for(lambda: "clock started" in first.log(), timeout=30)
+        wait_for(lambda: "clock started" in first.log(), timeout=90)
         second = ClockProcess(web_env, tmp_path / "second.log")
-        wait_for(lambda: "another clock is running; this one waits" in second.log(), timeout=30)
+        wait_for(lambda: "another clock is running; this one waits" in second.log(), timeout=90)
         early = [f"U{i:032x}" for i in range(20)]
         enqueue_pushes(session_factory, early, "early")
-        wait_for(lambda: set(fake_line.delivery_counts("push")) == set(early), timeout=30)
+        wait_for(lambda: set(fake_line.delivery_counts("push")) == set(early), timeout=90)
         assert "clock started" not in second.log()  # it waited: only one clock works
         assert first.stop() == 0
-        wait_for(lambda: "clock started" in second.log(), timeout=30)
+        wait_for(lambda: "clock started" in second.log(), timeout=90)
         assert "clock lock acquired after waiting" in second.log()
         late = [f"U{i + 100:032x}" for i in range(5)]
         enqueue_pushes(session_factory, late, "late")
-        wait_for(lambda: set(late) <= set(fake_line.delivery_counts("push")), timeout=30)
+        wait_for(lambda: set(late) <= set(fake_line.delivery_counts("push")), timeout=90)
     finally:
         first.stop()
         if second is not None:
@@ -122,11 +122,11 @@ def test_a_killed_clock_leaves_the_lock_to_the_waiting_one(database_url, fake_li
     first = ClockProcess(web_env, tmp_path / "first.log")
     second = None
     try:
-        wait_for(lambda: "clock started" in first.log(), timeout=30)
+        wait_for(lambda: "clock started" in first.log(), timeout=90)
         second = ClockProcess(web_env, tmp_path / "second.log")
-        wait_for(lambda: "this one waits" in second.log(), timeout=30)
+        wait_for(lambda: "this one waits" in second.log(), timeout=90)
         first.stop(signal.SIGKILL)  # no clean-up: the server (or kernel) must drop the lock
-        wait_for(lambda: "clock started" in second.log(), timeout=30)
+        wait_for(lambda: "clock started" in second.log(), timeout=90)
     finally:
         first.stop()
         if second is not None:
@@ -143,7 +143,7 @@ def test_run_once_runs_one_job_by_hand(database_url, fake_line, web_env):
         env={**os.environ, **web_env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr
     assert "outbox: 3" in result.stdout
@@ -153,6 +153,6 @@ def test_run_once_runs_one_job_by_hand(database_url, fake_line, web_env):
         env={**os.environ, **web_env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,
     )
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.clock import run_once
 from bot.fakeline.schema import messaging_schema
 from bot.outreach import QuotaExceeded, dead_letters, ensure_quota, replay_dead
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
 from storage.repositories import OutboxRepository
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, wait_for
 
 TEXT = [{"type": "text", "text": "ข่าวสารโครงการ"}]
 
@@ -96,6 +95,9 @@ def test_a_replayed_row_that_line_had_taken_is_not_sent_twice(make_app, settings
     replay_dead(rt.session_factory, None, rt.clock.now())
     rt.outbox.send_due()
     assert [row.status for row in outbox_rows(rt)] == ["sent"]
+    # the late first attempt finally lands, and LINE knows its retry key: 409, no second copy
+    wait_for(lambda: len(fake_line.calls("POST", "/v2/bot/message/push")) == 2)
+    assert sorted(c.status for c in fake_line.calls("POST", "/v2/bot/message/push")) == [200, 409]
     assert fake_line.delivery_counts() == {"Uonce": 1}
 
 
@@ -172,18 +174,21 @@ def test_the_purge_deletes_old_finished_rows_and_never_pending_ones(make_app, se
     assert sorted(row.status for row in outbox_rows(rt)) == ["pending", "sending", "sent"]
 
 
-def test_outbox_cli_lists_and_replays_dead_letters(make_app, settings, fake_line, web_env):
+def test_outbox_cli_lists_and_replays_dead_letters(
+    make_app, settings, fake_line, web_env, monkeypatch, capsys
+):
     rt = runtime(make_app(settings.with_(outbox_max_attempts=1)))
     with rt.session_factory.begin() as session:
         OutboxRepository(session).enqueue_push(to="Ucli", messages=TEXT, dedupe_key="c", now=rt.clock.now())
     fake_line.inject_fault("500", count=1)
     rt.outbox.send_due()
-    env = {**os.environ, **web_env}
+    for name, value in web_env.items():
+        monkeypatch.setenv(name, value)
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60
-        )
+        code = main(list(args))  # `ruamjai …` in this process
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
 
     listed = cli("outbox", "dead")
     [row_id] = [line.split("\t")[0] for line in listed.stdout.splitlines()]

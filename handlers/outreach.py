@@ -1,0 +1,218 @@
+"""Scheduled posts and segments: who gets a post, and when. Plain functions the CLI, the clock
+and (later) the staff web call; each takes the caller's session.
+
+Segments are a registry (`register_segment`): "everyone" (a LINE broadcast), "news" (people who
+opted in to news), "province:<code>". Segments that need the campaign data of issue #11
+(coordinators; agencies missing a deadline) plug in with one `register_segment` call each.
+People who blocked the account never get a post; news goes only to people who opted in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import geothai
+from sqlalchemy.orm import Session
+
+from handlers.content import Post, posts
+from handlers.knowledge import post_message
+from storage.models import ScheduledPost
+from storage.outreach import ScheduledPosts, follower_count, followers
+from storage.repositories import OutboxRepository
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+BUDDHIST_ERA_OFFSET = 543
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+class OutreachError(ValueError):
+    """A request staff can fix (unknown post or segment, a time in the wrong form); the message
+    says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a post goes to: a broadcast (every follower; `estimate` from our own records), or
+    LINE user ids by language (each language gets the post in its own words)."""
+
+    broadcast: bool = False
+    by_language: dict[str, list[str]] = field(default_factory=dict)
+    estimate: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.estimate if self.broadcast else sum(len(ids) for ids in self.by_language.values())
+
+
+# A resolver gets the session, the segment's argument (after the colon, or None) and the post.
+Resolver = Callable[[Session, str | None, Post], Audience]
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    resolve: Resolver
+    takes_argument: bool
+    check_argument: Callable[[str], str | None] | None = None  # returns a problem, or None
+    description: str = ""
+
+
+SEGMENTS: dict[str, Segment] = {}
+
+
+def register_segment(segment: Segment) -> None:
+    """Add a segment (e.g. issue #11's "coordinators" or "missing:<deadline>")."""
+    if segment.name in SEGMENTS:
+        raise ValueError(f"segment {segment.name!r} is registered twice")
+    SEGMENTS[segment.name] = segment
+
+
+def _everyone(session: Session, _argument: str | None, post: Post) -> Audience:
+    if post.kind == "news":
+        # A broadcast cannot leave anyone out, and news goes only to people who opted in.
+        raise OutreachError(
+            f"post {post.key!r} is news: a broadcast would reach people who did not opt in to news; "
+            "use the segment 'news' (or 'province:<code>')"
+        )
+    return Audience(broadcast=True, estimate=follower_count(session))
+
+
+def _news(session: Session, _argument: str | None, _post: Post) -> Audience:
+    return Audience(by_language=followers(session, news_only=True))
+
+
+def _province(session: Session, argument: str | None, post: Post) -> Audience:
+    return Audience(by_language=followers(session, news_only=post.kind == "news", province_code=argument))
+
+
+def _check_province(code: str) -> str | None:
+    return None if geothai.province(code) else f"no province has the code {code!r} (e.g. 10 is Bangkok)"
+
+
+for _segment in (
+    Segment("everyone", _everyone, False, description="every follower (a LINE broadcast); not for news"),
+    Segment("news", _news, False, description="people who opted in to news"),
+    Segment(
+        "province",
+        _province,
+        True,
+        _check_province,
+        "people who chose this province (news: only those who opted in)",
+    ),
+):
+    register_segment(_segment)
+
+
+def parse_segment(spec: str) -> tuple[Segment, str | None]:
+    """ "province:10" → (the province segment, "10"); raises OutreachError."""
+    name, _, argument = spec.strip().partition(":")
+    segment = SEGMENTS.get(name)
+    if segment is None:
+        raise OutreachError(f"unknown segment {name!r}; known: {', '.join(sorted(SEGMENTS))}")
+    if segment.takes_argument and not argument:
+        raise OutreachError(f"segment {name!r} needs an argument: {name}:<value>")
+    if not segment.takes_argument and argument:
+        raise OutreachError(f"segment {name!r} takes no argument")
+    if argument and segment.check_argument:
+        problem = segment.check_argument(argument)
+        if problem:
+            raise OutreachError(problem)
+    return segment, argument or None
+
+
+def parse_bangkok_time(text: str) -> datetime:
+    """ "2569-12-02 09:00" or "2026-12-02 09:00" (Bangkok time; Thai digits fine) → aware UTC.
+    A year above 2400 is taken as Buddhist era."""
+    match = re.fullmatch(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})", text.strip().translate(_THAI_DIGITS)
+    )
+    if not match:
+        raise OutreachError(f"time {text!r} must look like 2569-12-02 09:00 (Bangkok time)")
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    if year > 2400:
+        year -= BUDDHIST_ERA_OFFSET
+    try:
+        local = datetime(year, month, day, hour, minute, tzinfo=BANGKOK)
+    except ValueError as error:
+        raise OutreachError(f"time {text!r} is not a real date and time: {error}") from None
+    return local.astimezone(UTC)
+
+
+def format_bangkok(moment: datetime) -> str:
+    """For people: Bangkok time with a Buddhist-era year."""
+    local = moment.astimezone(BANGKOK)
+    return f"{local.year + BUDDHIST_ERA_OFFSET}-{local:%m-%d %H:%M}"
+
+
+def find_post(key: str) -> Post:
+    post = posts().get(key)
+    if post is None:
+        raise OutreachError(f"no post {key!r}; posts: {', '.join(sorted(posts()))}")
+    return post
+
+
+def audience_for(session: Session, post_key: str, segment_spec: str) -> Audience:
+    """Who would get this post now (raises OutreachError for a post/segment that cannot go)."""
+    post = find_post(post_key)
+    segment, argument = parse_segment(segment_spec)
+    return segment.resolve(session, argument, post)
+
+
+def schedule_post(
+    session: Session, *, post_key: str, segment: str, at: datetime, created_by: str, now: datetime
+) -> ScheduledPost:
+    """Schedule a post (checked now: the post exists, the segment exists and suits the post)."""
+    audience_for(session, post_key, segment)
+    return ScheduledPosts(session).add(
+        post_key=post_key, segment=segment.strip(), at=at, created_by=created_by, now=now
+    )
+
+
+def cancel_post(session: Session, post_id: int, now: datetime) -> bool:
+    """Cancel a post that has not been queued yet; False if it is gone or already under way."""
+    return ScheduledPosts(session).take(post_id, "cancelled", now)
+
+
+def refuse_post(session: Session, post_id: int, now: datetime, reason: str) -> bool:
+    return ScheduledPosts(session).take(post_id, "refused", now, note=reason[:500])
+
+
+def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
+    """Write a due post's outbox rows (non-urgent: they wait out quiet hours) in the caller's
+    transaction; returns the recipients, or None if another caller took the post first.
+
+    Rows are named post:<id>:<language>#<n> (multicasts of ≤500) or post:<id>:broadcast, so
+    writing them twice adds nothing.
+    """
+    scheduled = ScheduledPosts(session).get(post_id)
+    if scheduled is None or scheduled.status != "scheduled":
+        return None
+    try:
+        post = find_post(scheduled.post_key)
+        audience = audience_for(session, scheduled.post_key, scheduled.segment)
+    except OutreachError as error:
+        refuse_post(session, post_id, now, str(error))
+        return None
+    if not ScheduledPosts(session).take(post_id, "queued", now):
+        return None  # a racing clock took it first (PostgreSQL: waits on the row, then sees it)
+    outbox = OutboxRepository(session)
+    batches = 0
+    if audience.broadcast:
+        message = post_message(post, "th")  # a broadcast has one text for all: Thai first
+        batches += outbox.enqueue_broadcast(
+            messages=[message], dedupe_key=f"post:{post_id}:broadcast", now=now, urgent=False
+        )
+    for language, ids in sorted(audience.by_language.items()):
+        batches += outbox.enqueue_multicast(
+            to=ids,
+            messages=[post_message(post, language if language in post.title else "th")],
+            dedupe_key=f"post:{post_id}:{language}",
+            now=now,
+            urgent=False,
+        )
+    scheduled.recipients, scheduled.batches = audience.size, batches
+    return audience.size
