@@ -16,6 +16,7 @@ issue #11; it will be one more entry in `JOBS`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
@@ -112,6 +113,17 @@ JOBS: dict[str, Job] = {
         ),
     )
 }
+
+
+def jobs(rt: Runtime) -> list[tuple[str, Callable[[], Any], float]]:
+    """The registry as (name, callable, seconds between runs), for `ruamjai demo`'s clock threads
+    (bot/demo.py: one process, no lock, woken after time travel). A daily job runs once a day
+    from when the demo starts."""
+    day = 24 * 3600.0
+    return [
+        (job.name, functools.partial(job.run, rt), float(job.trigger_args.get("seconds", day)))
+        for job in JOBS.values()
+    ]
 
 
 def run_once(rt: Runtime, name: str) -> Any:

@@ -42,16 +42,10 @@ SeedStep = tuple[str, Callable[[Session, datetime], object]]
 
 
 def clock_jobs(rt: Runtime) -> list[ClockJob]:
-    """The clock process's jobs. Once `bot.clock` lists them (`jobs(runtime) -> [(name, callable,
-    interval)]`), the demo runs exactly that list; until then the sender and the sweeper."""
-    try:
-        from bot.clock import jobs  # type: ignore[attr-defined]  # issue #14: the clock process
-    except ImportError:
-        return [
-            ("outbox", rt.outbox.send_due, rt.settings.outbox_poll_seconds),
-            ("sweep", rt.executor.sweep, 15.0),
-        ]
-    return list(jobs(rt))
+    """The clock process's jobs (bot.clock's registry), for threads in this one process."""
+    from bot.clock import jobs
+
+    return jobs(rt)
 
 
 class ClockThreads:

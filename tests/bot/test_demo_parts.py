@@ -47,8 +47,11 @@ def test_a_failing_clock_job_keeps_running():
 
 
 def test_the_demo_runs_the_clock_process_jobs(app):
-    names = [name for name, _job, _interval in clock_jobs(runtime(app))]
-    assert names[:2] == ["outbox", "sweep"]
+    from bot.clock import JOBS
+
+    jobs = {name: interval for name, _job, interval in clock_jobs(runtime(app))}
+    assert set(jobs) == set(JOBS)  # the same registry as `ruamjai clock`
+    assert jobs["outbox"] == 1.0 and jobs["purge"] == 24 * 3600
 
 
 def test_example_data_is_loaded_once_per_database(app, tmp_path):
