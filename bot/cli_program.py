@@ -132,6 +132,33 @@ def cmd_agency_reject(args: argparse.Namespace) -> int:
     return _run(work)
 
 
+def cmd_join_requests(_args: argparse.Namespace) -> int:
+    from handlers.agencies import pending_join_requests
+
+    def work(session, _now):
+        rows = pending_join_requests(session)
+        for request, agency in rows:
+            # No requester names here: the agency's coordinators see those in LINE.
+            when = f"{request.created_at:%Y-%m-%d}"
+            print(f"{request.id}\t{when}\tagency {agency.id} ({agency.status})\t{agency.name}")
+        if not rows:
+            print("no join requests waiting")
+        return 0
+
+    return _run(work)
+
+
+def cmd_join_decide(args: argparse.Namespace) -> int:
+    from handlers.agencies import decide_join_request
+
+    def work(session, now):
+        request = decide_join_request(session, args.id, args.decision == "approve", ACTOR, now)
+        print(f"join request {request.id}: {request.status}; the person is told in LINE")
+        return 0
+
+    return _run(work)
+
+
 def cmd_staff_add(args: argparse.Namespace) -> int:
     from handlers.authz import add_staff
 
@@ -203,6 +230,13 @@ def register(subparsers) -> None:
     reject.add_argument("id", type=int)
     reject.add_argument("--reason", required=True)
     reject.set_defaults(func=cmd_agency_reject)
+    agency.add_parser("join-requests", help="join requests waiting for a decision").set_defaults(
+        func=cmd_join_requests
+    )
+    decide = agency.add_parser("decide-join", help="approve or decline a join request")
+    decide.add_argument("id", type=int)
+    decide.add_argument("decision", choices=["approve", "decline"])
+    decide.set_defaults(func=cmd_join_decide)
 
     staff = subparsers.add_parser("staff", help="program staff").add_subparsers(
         dest="staff_command", required=True

@@ -475,3 +475,16 @@ def list_agencies(session: Session, status: str | None = None) -> list[Agency]:
     if status:
         query = query.where(Agency.status == status)
     return list(session.scalars(query))
+
+
+def pending_join_requests(session: Session) -> list[tuple[JoinRequest, Agency]]:
+    """Join requests waiting for a decision, oldest first, with their agency (the CLI's list)."""
+    return [
+        (request, agency)
+        for request, agency in session.execute(
+            select(JoinRequest, Agency)
+            .join(Agency, Agency.id == JoinRequest.agency_id)
+            .where(JoinRequest.status == "pending")
+            .order_by(JoinRequest.id)
+        )
+    ]

@@ -8,11 +8,19 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.fakeline.events import new_user_id
+from handlers.agencies import request_to_join
 from handlers.authz import role_of
 from handlers.catalog import t
 from handlers.invitations import create_invitation
 from storage.program_models import AuditEntry, Campaign, Invitation, StaffMember
-from tests.handlers.domain_helpers import NOW, approved, db_fixture, pushed_texts, registered  # noqa: F401
+from tests.handlers.domain_helpers import (  # noqa: F401
+    NOW,
+    approved,
+    db_fixture,
+    person,
+    pushed_texts,
+    registered,
+)
 
 
 @pytest.fixture
@@ -94,3 +102,18 @@ def test_invitation_revoke_and_person_erase(cli, db):
     with db.begin() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "erase_person")).one()
         assert entry.actor == "cli" and user not in entry.subject
+
+
+def test_join_requests_no_coordinator_can_answer_are_decided_by_staff(cli, app, db, fake_line):
+    _, agency_id = registered(db)  # pending: no approved coordinator to ask
+    colleague = new_user_id()
+    with db.begin() as session:
+        request = request_to_join(session, colleague, agency_id, person(name="มานี มีนา"), NOW)
+    code, out, _ = cli("agency", "join-requests")
+    assert code == 0 and f"{request.id}\t" in out and f"agency {agency_id} (pending)" in out
+    assert "มานี" not in out
+    assert cli("agency", "decide-join", str(request.id), "approve")[0] == 0
+    assert pushed_texts(app, fake_line, colleague) == [
+        t("agency.join.approved", "th", agency="องค์การบริหารส่วนตำบลบางพลี")
+    ]
+    assert "no join requests waiting" in cli("agency", "join-requests")[1]
