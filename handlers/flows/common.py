@@ -4,7 +4,6 @@ free text cleaned before it reaches a column, and "edit one answer then come bac
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -14,7 +13,7 @@ from geothai import District, Province
 
 from handlers.catalog import default_catalog, placeholders
 from handlers.engine import Choice, Outcome, Question, Step, Turn, match_choice, parse_error_text
-from handlers.parsing import ParseError, parse_quantity
+from handlers.parsing import ParseError, clean_free_text, parse_quantity
 from handlers.parsing.phone import format_thai_mobile, parse_thai_mobile
 from handlers.refusals import Refused
 
@@ -40,28 +39,6 @@ def next_state(turn: Turn, state: NextState) -> str:
 
 
 # --- free text --------------------------------------------------------------------------------
-def clean_free_text(text: str, max_chars: int) -> str:
-    """Text fit for a column: no control or invisible characters, NFC, spaces collapsed, blank
-    lines dropped; ParseError("input.empty") when nothing is left, ("input.too_long", limit=...)
-    when longer than `max_chars` (never cut short).
-
-    The one place flows clean names and positions: the same contract as
-    handlers.parsing.clean_free_text (issue #10), which replaces this body when it lands here."""
-    text = unicodedata.normalize("NFC", text)
-    kept = "".join(
-        char
-        for char in text
-        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cn", "Cs")
-    )
-    lines = (" ".join(line.split()) for line in kept.split("\n"))
-    cleaned = "\n".join(line for line in lines if line)
-    if not cleaned:
-        raise ParseError("input.empty")
-    if len(cleaned) > max_chars:
-        raise ParseError("input.too_long", limit=max_chars)
-    return cleaned
-
-
 # --- whole numbers ------------------------------------------------------------------------------
 def whole_number(
     turn: Turn, text: str, *, unit: str, low: int, high: int, range_key: str, example: int
