@@ -66,6 +66,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # events the dead process left pending even if LINE sends nothing new.
     runtime(app).executor.start()
 
+    from bot import mydata
+
+    mydata.register(app)
+
     @app.get("/healthz")
     def healthz():
         try:

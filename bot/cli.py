@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 
+from bot import cli_program
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
     send.add_argument("--user")
     send.set_defaults(func=cmd_send_demo_event)
+    cli_program.register(sub)
     from bot import cli_inbox
 
     cli_inbox.register(sub)

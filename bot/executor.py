@@ -36,6 +36,7 @@ from bot.logs import user_hash
 from bot.outbox import OutboxJob
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
+from handlers.people import ERASED_IN_SESSION
 from handlers.router import EventContext, apology, handle_event
 from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
@@ -58,6 +59,9 @@ TIMER_TICK = 0.01
 
 # How many of one source's pending events one query reads.
 PENDING_BATCH = 20
+# How long this process remembers an erased person's source, to delete its lease row again if a
+# concurrent drain recreated it after the erasure.
+ERASED_LEASE_MEMORY = 120.0
 
 
 def source_key_of(event: dict) -> str:
@@ -108,6 +112,9 @@ class EventExecutor:
         self._acks_changed = threading.Condition(threading.Lock())
         self._gate_waiting = False
         self._gate = threading.Lock()
+        # Sources whose person was erased here lately (monotonic deadline): their lease rows, keyed
+        # by the LINE user id, are deleted on release instead of kept (see handlers.people).
+        self._erased: dict[str, float] = {}
 
     # --- scheduling -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -285,8 +292,18 @@ class EventExecutor:
         """
         with self.session_factory.begin() as session:
             self._record_sent(session, sent)
-            LeaseRepository(session).release(key, self.owner)
+            leases = LeaseRepository(session)
+            leases.release(key, self.owner)
+            if self._erased and self._was_erased(key):
+                leases.forget(key)
             return InboxRepository(session).has_pending(key)
+
+    def _was_erased(self, key: str) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            for stale in [k for k, until in self._erased.items() if until < now]:
+                del self._erased[stale]
+            return key in self._erased
 
     def _record_sent(self, session: Session, sent: list[int]) -> None:
         """Write down the replies sent since the last lease transaction (see process)."""
@@ -381,10 +398,15 @@ class EventExecutor:
                     line_user_id=line_user_id,
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
+                    public_base_url=self.settings.public_base_url,
                 )
                 messages = self.handle(event, context)
                 answer = [m.to_dict() for m in messages]
                 reply = self._record_reply(session, snapshot, line_user_id, answer, now)
+                if session.info.get(ERASED_IN_SESSION):
+                    with self._lock:
+                        for erased in session.info[ERASED_IN_SESSION]:
+                            self._erased[erased] = time.monotonic() + ERASED_LEASE_MEMORY
             outcome = "done"
         except Exception:
             error_id = new_error_id()
@@ -442,6 +464,8 @@ class EventExecutor:
             now=now,
             lease=timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30),
             retry_key=retry_key,
+            # A person erased by this very event (PDPA): their confirmation must not store their id.
+            store_recipient=line_user_id not in session.info.get(ERASED_IN_SESSION, ()),
         )
         if row_id is None:
             return None

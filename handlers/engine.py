@@ -9,7 +9,12 @@ LINE user in the `conversations` table, and handles what works everywhere:
 - cancel / back / help / menu, typed (Thai or English) or tapped;
 - stale buttons: every button carries the conversation id and the state it was shown for;
 - the wrong kind of input (a sticker when a number is expected, 3,000 characters, …);
-- an idle timeout that closes the conversation and keeps a draft to offer back later.
+- an idle timeout that closes the conversation and keeps a draft to offer back later;
+- answers in people's own words: a typed label (either language), value or catalog synonym is the
+  button, whatever the case, spacing or polite particle ("ได้ค่ะ" is yes);
+- "did you mean …?": a step may return `Outcome.check(value, question)` to say a typed value back
+  with yes/no before its `on_choice` keeps it (provinces);
+- a language chosen inside a flow (`Outcome.go(..., language=...)`) applies to the rest of it.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from linebot.v3.webhooks import (
 )
 from sqlalchemy.orm import Session
 
-from handlers.catalog import default_catalog, fold, t
+from handlers.catalog import LANGUAGES, default_catalog, fold, t
 from handlers.parsing import (
     ParseError,
     format_number,
@@ -68,6 +73,9 @@ MAX_POSTBACK_DATA = 300
 MAX_ANSWER_CHARS = 1000
 
 COMMANDS = ("cancel", "back", "help", "menu")
+# Reserved keys in a conversation's answers (flows never use a leading underscore for their own).
+LANGUAGE_KEY = "_language"
+CONFIRM_KEY = "_confirm"
 
 
 # --- what comes in ------------------------------------------------------------------------
@@ -107,14 +115,50 @@ class Incoming:
 # --- what flows declare ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Choice:
-    """A button. `label_key` is a catalog key; `label` a literal from data (a province name)."""
+    """A button. `label_key` is a catalog key; `label` a literal from data (a province name);
+    `words_key` a catalog word list of other things people type for it ("ได้", "ok" for yes)."""
 
     value: str
     label_key: str | None = None
     label: str | None = None
+    words_key: str | None = None
 
     def text(self, language: str) -> str:
         return t(self.label_key, language) if self.label_key else (self.label or self.value)
+
+    def names(self) -> set[str]:
+        """Everything a typed answer may say to mean this button (in either language, loosely folded)."""
+        names = {loose(self.value), loose(self.label or "")}
+        if self.label_key:
+            names |= {loose(t(self.label_key, language)) for language in LANGUAGES}
+        if self.words_key:
+            names |= {loose(word) for word in default_catalog().words(self.words_key)}
+        return names - {""}
+
+
+def loose(text: str) -> str:
+    """How a typed answer is compared with a button: case, spaces, punctuation and a polite
+    particle at the end ("ใช่ค่ะ", "OK!") do not matter."""
+    folded = "".join(char for char in fold(text) if char not in _IGNORED).strip(".")
+    for particle in sorted(default_catalog().words("words.particles"), key=len, reverse=True):
+        bare = "".join(particle.split())
+        if folded.endswith(bare) and len(folded) > len(bare):
+            return folded[: -len(bare)]
+    return folded
+
+
+# Spaces and marks that never change which button is meant ("O.K.!", "ใช่ ค่ะ"); a dot between
+# digits stays, so "1.4" never becomes the button "14".
+_IGNORED = frozenset(" \t\n!?\"'“”‘’()[]…~")
+
+
+def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The one button a typed answer names (its label in either language, its value or a synonym)."""
+    typed = loose(text)
+    if not typed:
+        return None
+    found = [choice for choice in choices if typed in choice.names()]
+    return found[0] if len({choice.value for choice in found}) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -125,23 +169,36 @@ class Question:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a step decided: go to `next` (None ends the flow) or stay and ask again (`retry`)."""
+    """What a step decided: go to `next` (None ends the flow) or stay and ask again (`retry`).
+
+    `confirm` (with `retry`) asks "did you mean …?" first: yes hands the value to the step's
+    `on_choice`, no asks the question again. `language` switches the rest of the flow's language.
+    """
 
     next: str | None
     say: tuple[str, ...] = ()
     retry: bool = False
+    confirm: str | None = None
+    language: str | None = None
+    # Runs after the engine has written the conversation (erasing a person deletes that very row).
+    after: Callable[[], object] | None = None
 
     @classmethod
-    def go(cls, state: str, *say: str) -> Outcome:
-        return cls(state, say)
+    def go(cls, state: str, *say: str, language: str | None = None) -> Outcome:
+        return cls(state, say, language=language)
 
     @classmethod
     def again(cls, *say: str) -> Outcome:
         return cls(None, say, retry=True)
 
     @classmethod
-    def end(cls, *say: str) -> Outcome:
-        return cls(None, say)
+    def end(cls, *say: str, after: Callable[[], object] | None = None) -> Outcome:
+        return cls(None, say, after=after)
+
+    @classmethod
+    def check(cls, value: str, question: str) -> Outcome:
+        """Say `question` (e.g. "จังหวัดเชียงใหม่ ใช่ไหมคะ") with yes/no before keeping `value`."""
+        return cls(None, (question,), retry=True, confirm=value)
 
 
 @dataclass
@@ -153,6 +210,8 @@ class Turn:
     language: str
     now: datetime
     answers: dict[str, Any]
+    # Where links the bot sends (a data download) start; None when the operator set none.
+    public_base_url: str | None = None
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
@@ -174,6 +233,9 @@ class Step:
     # The earlier answer, shown when the user comes back to this question.
     describe: Callable[[Turn], str | None] = lambda turn: None
     accepts: frozenset[str] = frozenset({"text", "postback"})
+    # False: typed text always goes to `on_text` (which may say the value back to confirm it),
+    # even when it spells a button exactly (provinces: typed names are always confirmed).
+    typed_choices: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,6 +246,10 @@ class Flow:
     start: str
     steps: Mapping[str, Step]
     keeps_draft: bool = False
+    # Runs when the flow starts (who may use it, a one-step action); its Outcome is applied as a
+    # step's would be: go to a state, or end at once with what it says.
+    on_enter: Callable[[Turn], Outcome] | None = None
+    in_menu: bool = True
 
 
 # --- rendering within LINE's limits ----------------------------------------------------------
@@ -251,9 +317,16 @@ def new_conversation_id() -> str:
 class Engine:
     """Runs flows for one event at a time (the caller holds the event's transaction)."""
 
-    def __init__(self, flows: Sequence[Flow], *, idle_timeout: timedelta = timedelta(hours=24)) -> None:
+    def __init__(
+        self,
+        flows: Sequence[Flow],
+        *,
+        idle_timeout: timedelta = timedelta(hours=24),
+        public_base_url: str | None = None,
+    ) -> None:
         self.flows = {flow.name: flow for flow in flows}
         self.idle_timeout = idle_timeout
+        self.public_base_url = public_base_url
 
     # -- entry point --------------------------------------------------------------------------
     def handle(
@@ -267,6 +340,10 @@ class Engine:
         reply = run.dispatch(incoming)
         conversation.updated_at = now
         conversation.version += 1  # an optimistic check for anything that bypasses the row lock
+        if run.after:
+            session.flush()
+            for action in run.after:
+                action()
         return assemble(texts + reply.texts, reply.quick_reply)
 
     def flow_for_words(self, text: str) -> Flow | None:
@@ -290,10 +367,17 @@ class _Run:
         self.engine = engine
         self.session = session
         self.conv = conv
-        self.language = language
         self.now = now
         self.answers: dict[str, Any] = json.loads(conv.answers or "{}")
         self.history: list[str] = json.loads(conv.history or "[]")
+        self.user_language = language
+        self.after: list[Callable[[], object]] = []
+
+    @property
+    def language(self) -> str:
+        """The user's language, or one chosen inside this flow (it applies to the rest of the flow
+        before it is saved anywhere)."""
+        return self.answers.get(LANGUAGE_KEY) or self.user_language
 
     # -- helpers ------------------------------------------------------------------------------
     def t(self, key: str, /, **params: object) -> str:
@@ -304,7 +388,14 @@ class _Run:
         return self.engine.flows.get(self.conv.flow or "")
 
     def turn(self) -> Turn:
-        return Turn(self.session, self.conv.line_user_id, self.language, self.now, self.answers)
+        return Turn(
+            self.session,
+            self.conv.line_user_id,
+            self.language,
+            self.now,
+            self.answers,
+            public_base_url=self.engine.public_base_url,
+        )
 
     def save(self) -> None:
         self.conv.answers = json.dumps(self.answers, ensure_ascii=False)
@@ -338,6 +429,8 @@ class _Run:
         """End the current flow; keep its answers as a draft when the flow wants that."""
         flow = self.flow
         kept = False
+        self.answers.pop(CONFIRM_KEY, None)
+        self.user_language = self.language  # what closes the flow is said in the flow's language
         if flow and keep_draft and flow.keeps_draft and self.conv.state:
             ConversationRepository(self.session).save_draft(
                 self.conv.line_user_id,
@@ -396,21 +489,33 @@ class _Run:
             items = [self.button(c.text(self.language), v=c.value) for c in choices]
         return _Reply(texts, QuickReply(items=items + nav))
 
-    def ask_pending(self) -> _Reply:
+    def pending_question(self) -> tuple[str, tuple[Choice, Choice]]:
+        """The yes/no question the engine itself is asking (leave? resume? did you mean …?)."""
         kind, _, flow_name = (self.conv.pending or "").partition(":")
-        flow = self.engine.flows.get(flow_name)
-        title = self.t(flow.title_key) if flow else ""
+        if kind == "confirm":
+            return (self.answers.get(CONFIRM_KEY) or {}).get("question", ""), YES_NO
         if kind == "leave":
             current = self.flow
             text = self.t("conv.confirm_leave", flow=self.t(current.title_key) if current else "")
-            yes, no = self.t("conv.leave_yes"), self.t("conv.leave_no")
+            yes, no = "conv.leave_yes", "conv.leave_no"
         else:
-            text = self.t("conv.resume_offer", flow=title)
-            yes, no = self.t("conv.resume_continue"), self.t("conv.resume_restart")
-        return _Reply([text], QuickReply(items=[self.button(yes, v="yes"), self.button(no, v="no")]))
+            flow = self.engine.flows.get(flow_name)
+            text = self.t("conv.resume_offer", flow=self.t(flow.title_key) if flow else "")
+            yes, no = "conv.resume_continue", "conv.resume_restart"
+        return text, (
+            Choice("yes", label_key=yes, words_key="words.yes"),
+            Choice("no", label_key=no, words_key="words.no"),
+        )
+
+    def ask_pending(self) -> _Reply:
+        text, choices = self.pending_question()
+        items = [self.button(choice.text(self.language), v=choice.value) for choice in choices]
+        if self.conv.pending and self.conv.pending.startswith("confirm:"):
+            items.append(self.button(self.t("command.cancel.label"), a="cmd", v="cancel"))
+        return _Reply([text], QuickReply(items=items))
 
     def menu(self, *texts: str) -> _Reply:
-        items = [self.menu_button(flow) for flow in self.engine.flows.values()]
+        items = [self.menu_button(flow) for flow in self.engine.flows.values() if flow.in_menu]
         items.append(
             QuickReplyItem(
                 action=PostbackAction(
@@ -441,11 +546,13 @@ class _Run:
                 return self.enter(flow)
         if self.conv.pending:
             if incoming.kind == "text":
-                folded = fold(incoming.text)
-                if folded in default_catalog().words("words.yes"):
-                    return self.answer_pending("yes")
-                if folded in default_catalog().words("words.no"):
-                    return self.answer_pending("no")
+                said = match_choice(incoming.text, self.pending_question()[1])
+                if said is not None:
+                    return self.answer_pending(said.value)
+                if self.conv.pending.startswith("confirm:"):
+                    # Not yes or no: a new answer to the question that was being confirmed.
+                    self.drop_confirm()
+                    return self.dispatch(incoming)
             return self.reask(self.t("conv.choose_button"))
         step = self.current_step()
         if step is None:
@@ -453,11 +560,10 @@ class _Run:
         if incoming.kind not in step.accepts:
             return self.reask(self.wrong_kind(incoming.kind, step))
         question = step.ask(self.turn())
-        if step.on_choice:
-            folded = fold(incoming.text)
-            for choice in question.choices:
-                if folded in (fold(choice.text(self.language)), fold(choice.value)):
-                    return self.apply(step.on_choice(self.turn(), choice.value))
+        if step.on_choice and (step.typed_choices or not step.on_text):
+            choice = match_choice(incoming.text, question.choices)
+            if choice is not None:
+                return self.apply(step.on_choice(self.turn(), choice.value))
         if step.on_text:
             return self.apply(step.on_text(self.turn(), incoming.text))
         return self.reask(self.t("conv.choose_button"))
@@ -522,6 +628,9 @@ class _Run:
             kept = self.close(keep_draft=True)
             return self.menu(self.t("conv.cancelled_kept" if kept else "conv.cancelled"))
         # back
+        if self.conv.pending and self.conv.pending.startswith("confirm:"):
+            self.drop_confirm()  # "no, not that one": the same question again
+            return self.ask(show_previous=True)
         if flow is None or self.conv.pending:
             return self.reask(self.t("conv.nothing_to_go_back_to"))
         if not self.history:
@@ -537,18 +646,50 @@ class _Run:
             self.conv.pending = f"leave:{flow.name}"
             return self.ask_pending()
         self.conv.pending = None
+        self.answers = {}
+        first = flow.on_enter(self.turn()) if flow.on_enter else None
+        if first is not None and first.next is None:  # refused, or a one-step action already done
+            return self.done_at_entry(first)
         draft = ConversationRepository(self.session).get_draft(self.conv.line_user_id, flow.name)
         if draft is not None:
             self.conv.conversation_id = new_conversation_id()
             self.conv.flow = None
             self.conv.pending = f"resume:{flow.name}"
+            self.answers = {}
+            self.save()
             return self.ask_pending()
-        self.start_conversation(flow, flow.start, {}, [])
+        return self.begin(flow, first)
+
+    def done_at_entry(self, outcome: Outcome) -> _Reply:
+        self.answers = {}
+        self.save()
+        if outcome.after is not None:
+            self.after.append(outcome.after)
+        return self.menu(*outcome.say)
+
+    def begin(self, flow: Flow, first: Outcome | None) -> _Reply:
+        """Start `flow` afresh, where its `on_enter` said (with the answers it filled in)."""
+        self.start_conversation(flow, flow.start, self.answers, [])
+        if first is not None and first.next is not None:
+            return self.apply(first)
         return self.ask()
+
+    def drop_confirm(self) -> str | None:
+        """Forget a value waiting for "did you mean …?"; returns it."""
+        self.conv.pending = None
+        value = (self.answers.pop(CONFIRM_KEY, None) or {}).get("value")
+        self.save()
+        return value
 
     def answer_pending(self, value: str) -> _Reply:
         kind, _, flow_name = (self.conv.pending or "").partition(":")
         target = self.engine.flows.get(flow_name)
+        if kind == "confirm":
+            kept = self.drop_confirm()
+            step = self.current_step()
+            if value == "yes" and kept is not None and step is not None and step.on_choice is not None:
+                return self.apply(step.on_choice(self.turn(), kept))
+            return self.reask(self.t("conv.confirm_again"))
         self.conv.pending = None
         if kind == "leave":
             if value != "yes":
@@ -571,8 +712,11 @@ class _Run:
             reply = self.ask(show_previous=True)
             return _Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply)
         repo.delete_draft(self.conv.line_user_id, flow_name)
-        self.start_conversation(target, target.start, {}, [])
-        return self.ask()
+        self.answers = {}
+        first = target.on_enter(self.turn()) if target.on_enter else None
+        if first is not None and first.next is None:
+            return self.done_at_entry(first)
+        return self.begin(target, first)
 
     def reask(self, *texts: str) -> _Reply:
         reply = self.ask() if (self.conv.flow or self.conv.pending) else self.menu()
@@ -580,6 +724,16 @@ class _Run:
 
     def apply(self, outcome: Outcome) -> _Reply:
         texts = list(outcome.say)
+        if outcome.after is not None:
+            self.after.append(outcome.after)
+        if outcome.language in LANGUAGES:
+            self.answers[LANGUAGE_KEY] = outcome.language
+        if outcome.confirm is not None and self.flow is not None:
+            self.answers[CONFIRM_KEY] = {"value": outcome.confirm, "question": " ".join(texts)}
+            # A fresh token per question, so a "yes" tapped under an earlier guess is stale.
+            self.conv.pending = f"confirm:{self.flow.name}:{secrets.token_hex(2)}"
+            self.save()
+            return self.ask_pending()
         if outcome.retry:
             self.save()
             reply = self.ask()
@@ -598,6 +752,10 @@ class _Run:
         return _Reply(texts + reply.texts, reply.quick_reply)
 
 
+YES_NO = (
+    Choice("yes", label_key="conv.confirm_yes", words_key="words.yes"),
+    Choice("no", label_key="conv.confirm_no", words_key="words.no"),
+)
 _INPUT_KINDS = ("text", "postback", "image", "video", "audio", "file", "location", "sticker")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
+from handlers.privacy import notice_text, record_notice_shown
 from storage.repositories import UserRepository
 
 
@@ -25,6 +26,8 @@ class EventContext:
     # The language of the user's LINE app, when the bot looked it up (on follow).
     profile_language: str | None = None
     idle_timeout: timedelta = timedelta(hours=24)
+    # Where links the bot sends point (a personal-data download); None when not configured.
+    public_base_url: str | None = None
 
 
 def language_from_profile(profile_language: str | None) -> str | None:
@@ -48,15 +51,17 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         language = language_from_profile(ctx.profile_language)
         if language and user.reminder_days is None:  # never override a language the user chose
             user.language = language
+        # A follower is a subscriber: the notice they were shown (version, time) is recorded.
+        record_notice_shown(ctx.session, ctx.line_user_id, ctx.now)
         return [
             TextMessage(text=t("welcome.greeting", user.language)),
-            TextMessage(text=t("welcome.privacy", user.language)),
+            TextMessage(text=notice_text(user.language)),
         ]
     incoming = Incoming.from_event(event)
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
-    engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout)
+    engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url)
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming)
 
 

@@ -31,6 +31,9 @@ class LineUser(Base):
     news_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     province_code: Mapped[str | None] = mapped_column(String(8))
     reminder_days: Mapped[int | None] = mapped_column(Integer)
+    # Which version of the privacy notice this person was shown, and when (PDPA: proof of notice).
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(16))
+    privacy_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class InboxEvent(Base):
@@ -136,3 +139,8 @@ class ConversationDraft(Base):
     answers: Mapped[str] = mapped_column(Text)
     history: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
+# them here puts them in `Base.metadata`, which the migrations and tests compare against.
+import storage.program_models  # noqa: E402,F401

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -253,6 +253,13 @@ class LeaseRepository:
     def release(self, source_key: str, owner: str) -> None:
         self.session.execute(_RELEASE_LEASE, {"key": source_key, "me": owner})
 
+    def forget(self, source_key: str) -> None:
+        """Delete a source's lease row if no one holds it (its key is an erased person's LINE id);
+        `claim` recreates it if the source ever has events again."""
+        self.session.execute(
+            delete(SourceLease).where(SourceLease.source_key == source_key, SourceLease.owner.is_(None))
+        )
+
 
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
@@ -308,15 +315,20 @@ class OutboxRepository:
         now: datetime,
         lease: timedelta,
         retry_key: str,
+        store_recipient: bool = True,
     ) -> int | None:
         """A reply the executor sends itself right after commit: written already claimed
-        (`sending`, attempt 1, leased), so no one else sends it unless the executor dies."""
+        (`sending`, attempt 1, leased), so no one else sends it unless the executor dies.
+
+        `store_recipient=False` (the person was just erased): the row keeps no LINE user id; the
+        reply goes by its token from memory, and if that fails there is no one left to push to.
+        """
         return self._add(
             "reply",
             dedupe_key,
             {"messages": messages},
             now,
-            recipients=[to],
+            recipients=[to] if store_recipient else [],
             reply_token=reply_token,
             reply_token_expires_at=reply_token_expires_at,
             claimed_until=now + lease,

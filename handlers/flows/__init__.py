@@ -1,5 +1,20 @@
-"""Every flow the bot knows, wired in one place (the menu lists them in this order)."""
+"""Every flow the bot knows, wired in one place (the menu lists those `in_menu`, in this order).
 
-from handlers.flows import prefs
+Flow names are what rich-menu areas send as `a=start&f=<name>`."""
 
-FLOWS = (prefs.FLOW,)
+from handlers.flows import invite, join, leave, myagency, mydata, prefs, register, report, requests
+
+FLOWS = (
+    register.FLOW,
+    join.FLOW,
+    invite.FLOW,
+    requests.FLOW,
+    report.FLOW,
+    myagency.FLOW,
+    mydata.MYDATA,
+    prefs.FLOW,
+    leave.FLOW,
+    mydata.ERASE,
+    mydata.CONSENT,
+    mydata.NEWS_OFF,
+)

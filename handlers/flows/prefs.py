@@ -6,32 +6,22 @@ confirmation, back/cancel/help, drafts) before the big flows land.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-import geothai
-
 from handlers.catalog import t
-from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn, parse_error_text
-from handlers.parsing import ParseError, parse_number
+from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn
+from handlers.flows.common import province_name, province_step, whole_number
 from storage.repositories import UserRepository
 
-REMINDER_DAYS_MIN, REMINDER_DAYS_MAX = 1, 30
+REMINDER_DAYS_MIN, REMINDER_DAYS_MAX, REMINDER_DAYS_EXAMPLE = 1, 30, 7
 
-LANGUAGES = (Choice("th", label_key="prefs.language_th"), Choice("en", label_key="prefs.language_en"))
-YES_NO = (Choice("yes", label_key="prefs.news_yes"), Choice("no", label_key="prefs.news_no"))
-CONFIRM = (Choice("save", label_key="prefs.save"),)
-
-
-def province_choices(turn: Turn) -> list[Choice]:
-    english = turn.language == "en"
-    return [Choice(p.code, label=p.name_en if english else p.name_th) for p in geothai.provinces()]
-
-
-def province_name(turn: Turn, code: str | None) -> str | None:
-    province = geothai.province(code) if code else None
-    if province is None:
-        return None
-    return province.name_en if turn.language == "en" else province.name_th
+LANGUAGES = (
+    Choice("th", label_key="prefs.language_th", words_key="prefs.language_th_words"),
+    Choice("en", label_key="prefs.language_en", words_key="prefs.language_en_words"),
+)
+YES_NO = (
+    Choice("yes", label_key="prefs.news_yes", words_key="words.yes"),
+    Choice("no", label_key="prefs.news_no", words_key="words.no"),
+)
+CONFIRM = (Choice("save", label_key="prefs.save", words_key="words.confirm"),)
 
 
 # -- language -----------------------------------------------------------------------------------
@@ -43,7 +33,8 @@ def on_language(turn: Turn, value: str) -> Outcome:
     if value not in ("th", "en"):
         return Outcome.again(turn.t("conv.choose_button"))
     turn.answers["language"] = value
-    return Outcome.go("prefs:ask_province")
+    # The rest of this flow speaks the language just chosen.
+    return Outcome.go("prefs:ask_province", language=value)
 
 
 def describe_language(turn: Turn) -> str | None:
@@ -52,27 +43,6 @@ def describe_language(turn: Turn) -> str | None:
 
 
 # -- province -----------------------------------------------------------------------------------
-def ask_province(turn: Turn) -> Question:
-    return Question(turn.t("prefs.ask_province"), province_choices(turn))
-
-
-def on_province(turn: Turn, code: str) -> Outcome:
-    if geothai.province(code) is None:
-        return Outcome.again(turn.t("conv.choose_button"))
-    turn.answers["province_code"] = code
-    return Outcome.go("prefs:ask_reminder_days")
-
-
-def on_province_text(turn: Turn, text: str) -> Outcome:
-    matches = [r.area for r in geothai.search(text, limit=20) if r.level == "province"]
-    if len(matches) == 1:
-        return on_province(turn, matches[0].code)
-    if matches:
-        names = ", ".join(province_name(turn, p.code) or "" for p in matches[:5])
-        return Outcome.again(turn.t("prefs.province_several", names=names))
-    return Outcome.again(turn.t("prefs.province_unknown"))
-
-
 def describe_province(turn: Turn) -> str | None:
     return province_name(turn, turn.answers.get("province_code"))
 
@@ -86,15 +56,18 @@ def ask_reminder_days(turn: Turn) -> Question:
 
 
 def on_reminder_days(turn: Turn, text: str) -> Outcome:
-    try:
-        days = parse_number(text)
-    except ParseError as error:
-        return Outcome.again(parse_error_text(error, turn.language))
-    if days != days.to_integral_value() or not REMINDER_DAYS_MIN <= days <= REMINDER_DAYS_MAX:
-        return Outcome.again(
-            turn.t("prefs.reminder_days_range", low=REMINDER_DAYS_MIN, high=REMINDER_DAYS_MAX)
-        )
-    turn.answers["reminder_days"] = int(Decimal(days))
+    days = whole_number(
+        turn,
+        text,
+        unit="day",
+        low=REMINDER_DAYS_MIN,
+        high=REMINDER_DAYS_MAX,
+        range_key="prefs.reminder_days_range",
+        example=REMINDER_DAYS_EXAMPLE,
+    )
+    if isinstance(days, str):
+        return Outcome.again(days)
+    turn.answers["reminder_days"] = days
     return Outcome.go("prefs:ask_news")
 
 
@@ -155,12 +128,11 @@ FLOW = Flow(
         "prefs:ask_language": Step(
             ask_language, "prefs.help_language", on_choice=on_language, describe=describe_language
         ),
-        "prefs:ask_province": Step(
-            ask_province,
-            "prefs.help_province",
-            on_choice=on_province,
-            on_text=on_province_text,
-            describe=describe_province,
+        "prefs:ask_province": province_step(
+            answer="province_code",
+            ask_key="prefs.ask_province",
+            help_key="prefs.help_province",
+            then="prefs:ask_reminder_days",
         ),
         "prefs:ask_reminder_days": Step(
             ask_reminder_days,

@@ -40,6 +40,9 @@ ERROR_CODES: tuple[str, ...] = (
     "date.too_old",  # params: earliest_year_be, year_be
     "date.ambiguous",  # "jun 24": 24 June or June 2524 BE?; params: text
     "date.range_reversed",  # "ส.ค.-มิ.ย. 2567"
+    # Phone numbers (parsing.phone).
+    "phone.unrecognised",  # not a Thai phone number at all
+    "phone.not_mobile",  # a valid Thai number, but a landline: we ask for a mobile
 )
 
 _KNOWN = frozenset(ERROR_CODES)

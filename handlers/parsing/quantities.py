@@ -15,7 +15,7 @@ from handlers.parsing.numbers import (
     scan,
     tidy,
 )
-from handlers.parsing.units import KILO, KILO_BY_DIMENSION, UNIT_CODES, unit_info
+from handlers.parsing.units import COUNT_UNIT_CODES, KILO, KILO_BY_DIMENSION, UNIT_CODES, unit_info
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class _Part:
 
 def parse_quantity(text: str, unit: str, *, allow_zero: bool = False,
                    max_value: Decimal | int | None = None) -> Quantity:  # fmt: skip
-    """Parse a figure for a field measured in ``unit`` (a code from ``UNIT_CODES``).
+    """Parse a figure for a field measured in ``unit`` (a code from ``UNIT_CODES`` or ``COUNT_UNIT_CODES``).
 
     Accepts a unit word after or before the figure ("1.5ตัน", "กก. 200"), compound amounts from big
     to small ("3 ไร่ 2 งาน", "1 ตัน 200 กก."), land-deed notation for areas ("3-2-50" = 3 ไร่ 2 งาน
@@ -50,7 +50,7 @@ def parse_quantity(text: str, unit: str, *, allow_zero: bool = False,
     ``max_value`` is in ``unit`` and is checked after conversion. Litres are never turned into
     kilograms: that depends on the fuel, and belongs to ``calc``.
     """
-    if unit not in UNIT_CODES:
+    if unit not in UNIT_CODES and unit not in COUNT_UNIT_CODES:
         raise ValueError(f"field unit must be one of UNIT_CODES, not {unit!r}")
     field = unit_info(unit)
     found = scan(text, allow_deed=field.dimension == "area")

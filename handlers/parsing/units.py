@@ -56,8 +56,12 @@ _UNITS = (
     _u("THB", "money", 1),
     _u("room", "rooms", 1),
     _u("person", "persons", 1),
+    # Counts a question may ask for that calc never measures ("remind me 7 days ahead").
+    _u("day", "days", 1),
 )
 UNITS: dict[str, UnitInfo] = {u.code: u for u in _UNITS}
+#: Units a question may ask a count in although no activity is measured in them (not in ``calc``).
+COUNT_UNIT_CODES: tuple[str, ...] = ("day",)
 #: Codes that may appear in ``Quantity.entered_unit`` or error params besides ``UNIT_CODES``.
 EXTRA_UNIT_CODES: tuple[str, ...] = tuple(c for c in UNITS if c not in UNIT_CODES)
 
@@ -103,6 +107,7 @@ UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "THB": ("บาท", "฿", "baht", "thb"),
     "room": ("ห้อง", "room", "rooms"),
     "person": ("คน", "person", "persons", "people"),
+    "day": ("วัน", "day", "days"),
     KILO: ("กิโล", "โล"),
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.fakeline.events import follow_event, new_user_id, sticker_event, text_event, unfollow_event
 from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.privacy import notice_text
 from storage.models import LineUser
 from storage.repositories import OutboxRepository
 from tests.helpers import post_events, wait_for
@@ -29,7 +30,7 @@ def test_follow_gets_welcome_and_privacy_notice_in_thai_by_reply(app, client, fa
         post_events(client, [follow_event(user, timestamp_ms=now_ms(), reply_token=token)]).status_code == 200
     )
     texts = wait_for(lambda: texts_sent_to(fake_line, user))
-    assert texts == [t("welcome.greeting", "th"), t("welcome.privacy", "th")]
+    assert texts == [t("welcome.greeting", "th"), notice_text("th")]
     assert "ความเป็นส่วนตัว" in texts[1]
     # The fake records a delivery while it handles the call and the request once it has answered.
     [reply] = wait_for(lambda: fake_line.calls("POST", "/v2/bot/message/reply"))

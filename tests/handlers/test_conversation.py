@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.privacy import notice_text
 from storage.models import LineUser
 from tests.helpers import Chat, FakeClock
 
@@ -74,10 +75,12 @@ def test_preferences_conversation_end_to_end(chat_app, make_app, settings, clock
     chat.say("ก" * 3000)
     assert th("conv.too_long", limit=1000) in chat.text and th("prefs.ask_province") in chat.text
     chat.say("จังหวัดที่ไม่มีอยู่จริง")
-    assert th("prefs.province_unknown") in chat.text
+    assert th("common.province_unknown") in chat.text
 
-    # A typed answer works as well as a button.
+    # A typed province is said back before it is kept.
     chat.say("เชียงใหม่")
+    assert chat.text == th("common.province_check", name="เชียงใหม่")
+    chat.say("ใช่ค่ะ")
     assert th("prefs.ask_reminder_days", low=1, high=30) in chat.text
 
     # A stale button: the language buttons belong to an earlier question.
@@ -94,14 +97,15 @@ def test_preferences_conversation_end_to_end(chat_app, make_app, settings, clock
     chat.say("👍")
     assert th("parse.input.empty") in chat.text
     chat.say("เจ็ด")
-    assert th("parse.number.not_a_number") in chat.text
+    assert th("prefs.reminder_days_range", low=1, high=30, example=7) in chat.text
     chat.say("๔๕")
-    assert th("prefs.reminder_days_range", low=1, high=30) in chat.text
+    assert th("prefs.reminder_days_range", low=1, high=30, example=7) in chat.text
 
     # Back shows the earlier answer.
     chat.say("ย้อนกลับ")
     assert th("conv.previous_answer", answer="เชียงใหม่") in chat.text and th("prefs.ask_province") in chat.text
     chat.say("เชียงใหม่")
+    chat.tap(th("conv.confirm_yes"))
     chat.say("๗")
     assert chat.text == th("prefs.ask_news")
 
@@ -126,16 +130,17 @@ def test_cancel_keeps_a_draft_that_is_offered_back(chat_app, fake_line):
     chat = Chat(chat_app.test_client(), fake_line)
     chat.say("ตั้งค่า")
     chat.tap(th("prefs.language_en"))
+    # English was chosen: the rest of this flow, its ending included, is in English.
     chat.say("ยกเลิก")
-    assert chat.texts[0].startswith(th("conv.cancelled_kept")) and th("prefs.title") in chat.buttons
+    assert chat.texts[0].startswith(t("conv.cancelled_kept", "en")) and t("prefs.title", "en") in chat.buttons
     chat.say("ยกเลิก")
     assert chat.texts[0].startswith(th("conv.nothing_to_cancel"))
     chat.say("ตั้งค่า")
     assert chat.text == th("conv.resume_offer", flow=th("prefs.title"))
     chat.tap(th("conv.resume_continue"))
-    assert chat.texts[0].startswith(th("conv.resumed")) and th("prefs.ask_province") in chat.text
+    assert chat.texts[0].startswith(t("conv.resumed", "en")) and t("prefs.ask_province", "en") in chat.text
     chat.say("ย้อนกลับ")
-    assert th("conv.previous_answer", answer=th("prefs.language_en")) in chat.text
+    assert t("conv.previous_answer", "en", answer=th("prefs.language_en")) in chat.text
 
 
 def test_menu_in_the_middle_asks_before_leaving(chat_app, fake_line):
@@ -179,10 +184,10 @@ def test_english_speaker_is_answered_in_english(chat_app, fake_line):
     chat = Chat(chat_app.test_client(), fake_line)
     fake_line.register_profile(chat.user, "Jane", language="en")
     chat._send(lambda **kw: follow_event(chat.user, **kw))
-    assert chat.texts == [t("welcome.greeting", "en"), t("welcome.privacy", "en")]
+    assert chat.texts == [t("welcome.greeting", "en"), notice_text("en")]
     chat.say("settings")
     assert chat.text == t("prefs.ask_language", "en")
-    chat.say("ภาษาไทย")
+    chat.say("English")
     assert t("prefs.ask_province", "en") in chat.text
     assert "Bangkok" in chat.buttons  # choices in the user's language too
     assert t("command.cancel.label", "en") in chat.buttons

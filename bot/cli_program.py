@@ -1,0 +1,228 @@
+"""`ruamjai campaign|agency|staff|invitation|person …`: the program's staff commands.
+
+Each command is a thin shell around one domain function (handlers/), the same the chat and the
+staff web call; messages to people go to the outbox, which the clock process sends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.settings import database_url_from_env
+from handlers.refusals import Refused
+
+ACTOR = "cli"
+
+
+def _session_factory():
+    from storage.db import make_engine, make_session_factory
+
+    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
+    return engine, make_session_factory(engine)
+
+
+def _run(work: Callable) -> int:
+    """Run `work(session, now)` in one transaction; a refusal prints its code and exits 1."""
+    engine, factory = _session_factory()
+    try:
+        with factory.begin() as session:
+            return work(session, datetime.now(UTC)) or 0
+    except Refused as refused:
+        print(f"ruamjai: refused: {refused}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"ruamjai: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+def cmd_campaign_load(args: argparse.Namespace) -> int:
+    from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+
+    if args.example == bool(args.file):
+        print("ruamjai: give a campaign FILE or --example", file=sys.stderr)
+        return 2
+    path = EXAMPLE_CAMPAIGN if args.example else Path(args.file)
+
+    def work(session, now):
+        report = load_campaign(session, path, now)
+        if not report.ok:
+            print(f"{path.name}: {len(report.problems)} problem(s), nothing loaded:", file=sys.stderr)
+            for problem in report.problems:
+                print(f"  {path.name}: {problem}", file=sys.stderr)
+            return 1
+        state = "loaded" if report.changed else "unchanged (already loaded)"
+        print(f"campaign {report.slug} {state}; it is the active campaign")
+        return 0
+
+    return _run(work)
+
+
+def cmd_campaign_show(_args: argparse.Namespace) -> int:
+    from handlers.campaigns import active_campaign, activity_types_of
+
+    def work(session, now):
+        campaign = active_campaign(session, now)
+        if campaign is None:
+            print("no active campaign (registrations wait for the next one)")
+            return 0
+        print(
+            f"{campaign.slug}: {campaign.name_th} (year {campaign.year_be} BE),"
+            f" target {campaign.target_agencies} agencies"
+        )
+        print(f"activity types: {', '.join(activity_types_of(campaign))}")
+        for phase in campaign.phases:
+            print(f"phase {phase.key}: {phase.starts_on} – {phase.ends_on}  {phase.name_th}")
+        for deadline in campaign.deadlines:
+            due = deadline.due_at.astimezone(_bangkok()).strftime("%Y-%m-%d %H:%M")
+            print(f"deadline {deadline.kind}: {due} Bangkok, for {deadline.applies_to}  {deadline.label_th}")
+        return 0
+
+    return _run(work)
+
+
+def _bangkok():
+    from handlers.campaigns import BANGKOK
+
+    return BANGKOK
+
+
+def cmd_agency_list(args: argparse.Namespace) -> int:
+    from handlers.agencies import list_agencies
+
+    def work(session, _now):
+        agencies = list_agencies(session, args.status)
+        for agency in agencies:
+            print(
+                f"{agency.id}\t{agency.status}\t{agency.province_code}\t{agency.agency_type}\t{agency.name}"
+            )
+        if not agencies:
+            print("no agencies")
+        return 0
+
+    return _run(work)
+
+
+def cmd_agency_approve(args: argparse.Namespace) -> int:
+    from handlers.agencies import approve_agency
+
+    def work(session, now):
+        agency = approve_agency(session, args.id, ACTOR, now)
+        print(f"agency {agency.id} approved; its coordinators are told in LINE")
+        return 0
+
+    return _run(work)
+
+
+def cmd_agency_reject(args: argparse.Namespace) -> int:
+    from handlers.agencies import reject_agency
+
+    def work(session, now):
+        agency = reject_agency(session, args.id, args.reason, ACTOR, now)
+        print(f"agency {agency.id} rejected; its coordinators are told the reason in LINE")
+        return 0
+
+    return _run(work)
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from handlers.authz import add_staff
+
+    def work(session, now):
+        member = add_staff(session, args.line_user, args.name, now)
+        print(f"staff member {member.id} added")
+        return 0
+
+    return _run(work)
+
+
+def cmd_staff_list(_args: argparse.Namespace) -> int:
+    from handlers.authz import list_staff
+
+    def work(session, _now):
+        staff = list_staff(session)
+        for member in staff:
+            print(f"{member.id}\t{member.line_user_id}\t{member.name or ''}")
+        if not staff:
+            print("no staff members (new registrations are only logged)")
+        return 0
+
+    return _run(work)
+
+
+def cmd_invitation_revoke(args: argparse.Namespace) -> int:
+    from handlers.invitations import revoke_invitation
+
+    def work(session, now):
+        revoke_invitation(session, args.code, ACTOR, now)
+        print("invitation revoked")
+        return 0
+
+    return _run(work)
+
+
+def cmd_person_erase(args: argparse.Namespace) -> int:
+    from handlers.people import erase_person
+
+    def work(session, now):
+        reference = erase_person(session, args.line_user, now, actor=ACTOR)
+        print(json.dumps({"erased": True, "audit": reference}))
+        return 0
+
+    return _run(work)
+
+
+def register(subparsers) -> None:
+    """Add the program's commands to the `ruamjai` parser."""
+    campaign = subparsers.add_parser("campaign", help="campaign data").add_subparsers(
+        dest="campaign_command", required=True
+    )
+    load = campaign.add_parser("load", help="validate and load a campaign file (safe to re-run)")
+    load.add_argument("file", nargs="?")
+    load.add_argument("--example", action="store_true", help="the program document's round (2567)")
+    load.set_defaults(func=cmd_campaign_load)
+    campaign.add_parser("show", help="the active campaign").set_defaults(func=cmd_campaign_show)
+
+    agency = subparsers.add_parser("agency", help="agencies").add_subparsers(
+        dest="agency_command", required=True
+    )
+    listing = agency.add_parser("list", help="list agencies")
+    listing.add_argument("--status", choices=["pending", "approved", "rejected"])
+    listing.set_defaults(func=cmd_agency_list)
+    approve = agency.add_parser("approve", help="approve an agency (its coordinators are told)")
+    approve.add_argument("id", type=int)
+    approve.set_defaults(func=cmd_agency_approve)
+    reject = agency.add_parser("reject", help="reject an agency with a reason (its coordinators are told)")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True)
+    reject.set_defaults(func=cmd_agency_reject)
+
+    staff = subparsers.add_parser("staff", help="program staff").add_subparsers(
+        dest="staff_command", required=True
+    )
+    add = staff.add_parser("add", help="register a staff member's LINE account")
+    add.add_argument("--line-user", required=True)
+    add.add_argument("--name")
+    add.set_defaults(func=cmd_staff_add)
+    staff.add_parser("list", help="list staff members").set_defaults(func=cmd_staff_list)
+
+    invitation = subparsers.add_parser("invitation", help="invitation codes").add_subparsers(
+        dest="invitation_command", required=True
+    )
+    revoke = invitation.add_parser("revoke", help="stop an invitation code working")
+    revoke.add_argument("code")
+    revoke.set_defaults(func=cmd_invitation_revoke)
+
+    person = subparsers.add_parser("person", help="personal data").add_subparsers(
+        dest="person_command", required=True
+    )
+    erase = person.add_parser("erase", help="erase a person's personal data (audited)")
+    erase.add_argument("--line-user", required=True)
+    erase.set_defaults(func=cmd_person_erase)

@@ -1,0 +1,1 @@
+"""Campaign files shipped with the package (loaded by `ruamjai campaign load --example`)."""

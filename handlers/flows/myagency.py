@@ -1,0 +1,43 @@
+"""My agency (หน่วยงานของฉัน): where the person's agency stands, who coordinates it and which
+campaign it is in (handlers.agencies.agency_summary); anyone without one is told how to register
+or join."""
+
+from __future__ import annotations
+
+from handlers.agencies import agency_summary
+from handlers.authz import current_membership
+from handlers.engine import Flow, Outcome, Turn
+
+
+def on_enter(turn: Turn) -> Outcome:
+    membership = current_membership(turn.session, turn.line_user_id)
+    if membership is None:
+        return Outcome.end(turn.t("agency.refused.not_registered"))
+    summary = agency_summary(turn.session, membership[1].id, turn.language)
+    people = "\n".join(
+        turn.t("myagency.coordinator", name=c["name"] or "-", position=c["position"] or "-")
+        for c in summary["coordinators"]
+    )
+    text = turn.t(
+        "myagency.summary",
+        agency=summary["name"],
+        type=turn.t(f"register.type_{summary['type']}"),
+        province=summary["province"] or "-",
+        district=summary["district"] or turn.t("common.skip"),
+        status=turn.t(f"myagency.status_{summary['status']}"),
+        campaign=summary["campaign"] or turn.t("myagency.no_campaign"),
+        coordinators=people or "-",
+    )
+    if summary["status"] == "rejected":
+        text += "\n" + turn.t("myagency.rejected", reason=summary["reject_reason"] or "-")
+    return Outcome.end(text)
+
+
+FLOW = Flow(
+    name="myagency",
+    title_key="myagency.title",
+    words_key="myagency.words",
+    start="myagency:none",
+    steps={},
+    on_enter=on_enter,
+)
