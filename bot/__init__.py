@@ -11,13 +11,29 @@ from bot.executor import EventExecutor
 from bot.line_gateway import LineGateway
 from bot.logs import configure_logging
 from bot.outbox import OutboxSender
+from bot.photo_intake import PhotoIntake
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
 from storage.db import make_engine, make_read_session_factory, make_session_factory
 from storage.inbox_append import InboxAppender
+from storage.media import LocalMediaStore, MediaStore, S3MediaStore
+from storage.photos import PhotoLimits
 
 log = logging.getLogger("ruamjai")
+
+
+def make_media_store(settings: Settings) -> MediaStore:
+    """S3-compatible object storage when a bucket is configured, else the local directory."""
+    if settings.media_s3_bucket:
+        return S3MediaStore(
+            settings.media_s3_bucket,
+            prefix=settings.media_s3_prefix,
+            endpoint_url=settings.media_s3_endpoint_url,
+        )
+    return LocalMediaStore(
+        settings.media_dir, secret_key=settings.secret_key, base_url=settings.public_base_url
+    )
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -38,6 +54,16 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         settings=settings,
         clock=clock,
     )
+    media = make_media_store(settings)
+    photos = PhotoIntake(
+        session_factory=session_factory,
+        read_factory=read_factory,
+        store=media,
+        download=gateway.download_message_content,
+        clock=clock,
+        secret_key=settings.secret_key,
+        limits=PhotoLimits(max_bytes=settings.photo_max_bytes),
+    )
     executor = EventExecutor(
         session_factory=session_factory,
         read_factory=read_factory,
@@ -45,9 +71,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock=clock,
         deliver=outbox.deliver_claimed,
         profile_language=lambda user_id: gateway.get_profile(user_id).language,
+        photos=photos,
     )
     inbox = InboxAppender(engine)
-    return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor, inbox)
+    return Runtime(settings, engine, session_factory, clock, gateway, outbox, executor, inbox, media, photos)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -59,7 +86,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
     app.extensions["ruamjai"] = build_runtime(settings, clock)
 
+    from bot.media import media_blueprint
     from bot.webhook import WebhookEndpoint
+
+    app.register_blueprint(media_blueprint)
 
     app.wsgi_app = WebhookEndpoint(runtime(app), app.wsgi_app)  # type: ignore[method-assign]
     # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the

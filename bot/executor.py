@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.logs import user_hash
 from bot.outbox import OutboxJob
+from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
 from handlers.people import ERASED_IN_SESSION
@@ -87,6 +88,7 @@ class EventExecutor:
         clock: Clock | None = None,
         handle: Callable[[Event, EventContext], list] = handle_event,
         profile_language: Callable[[str], str | None] | None = None,
+        photos: PhotoIntake | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.read_factory = read_factory or session_factory
@@ -95,6 +97,7 @@ class EventExecutor:
         self.clock = clock or SystemClock()
         self.handle = handle
         self.profile_language = profile_language
+        self.photos = photos
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -383,6 +386,11 @@ class EventExecutor:
             profile_language = None
             if event is not None and snapshot.event_type == "follow":
                 profile_language = self._language_of(line_user_id)
+            # Photos are downloaded, processed, stored and recorded here, each commit its own
+            # (bot/photo_intake.py): a crash after this point loses no photo.
+            photo = (
+                self.photos.before_event(event, line_user_id) if event is not None and self.photos else None
+            )
             with self.session_factory.begin() as session:
                 inbox = InboxRepository(session)
                 if event is None:
@@ -399,6 +407,8 @@ class EventExecutor:
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
                     public_base_url=self.settings.public_base_url,
+                    photo=photo,
+                    media=self.photos.store if self.photos else None,
                 )
                 messages = self.handle(event, context)
                 answer = [m.to_dict() for m in messages]

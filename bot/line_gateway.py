@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from linebot.v3.messaging import (
     ApiClient,
@@ -77,6 +79,15 @@ def _error_from(exc: ApiException) -> LineApiError:
     return LineApiError(exc.status, message, retry_after=retry_after)
 
 
+class ContentTooLarge(Exception):
+    """A user's content is bigger than the caller's cap; the download stopped there."""
+
+
+# LINE's content API host; `base_url` replaces it too (the fake platform serves both).
+CONTENT_HOST = "https://api-data.line.me"
+CONTENT_CHUNK = 64 * 1024
+
+
 @dataclass(frozen=True)
 class Profile:
     user_id: str
@@ -96,6 +107,8 @@ class LineGateway:
         configuration.retries = 0  # retries are ours (outbox), with the same retry key
         configuration.connection_pool_maxsize = 32
         self._client = ApiClient(configuration)
+        self._content_host = (base_url or CONTENT_HOST).rstrip("/")
+        self._access_token = access_token
         self._api = MessagingApi(self._client)
         self._blob = MessagingApiBlob(self._client)
         self.timeout = timeout
@@ -185,6 +198,53 @@ class LineGateway:
 
     def get_message_content(self, message_id: str) -> bytes:
         return bytes(self._call(self._blob.get_message_content, message_id))
+
+    def download_message_content(self, message_id: str, max_bytes: int, *, deadline: float = 60.0) -> bytes:
+        """A user's image (video, audio) from LINE's content API, streamed and cut off at `max_bytes`
+        (`ContentTooLarge`): a declared Content-Length over the cap is refused before reading, and
+        an undeclared or false one is stopped once the cap is passed. Each read waits at most the
+        gateway's timeout and the whole download at most `deadline` seconds. 404 (unknown or
+        expired) and 410 (unsent) come back as `LineApiError` with that status.
+
+        `MessagingApiBlob.get_message_content` cannot do this: even with `_preload_content=False`
+        the SDK reads the whole body into memory (`ApiResponse.raw_data`). So the request goes
+        through the same SDK client (`ApiClient.request`: its connection pool, TLS settings and
+        error mapping), taking the response unread.
+        """
+        url = f"{self._content_host}/v2/bot/message/{quote(message_id, safe='')}/content"
+        headers = {"Authorization": f"Bearer {self._access_token}", "Accept": "*/*"}
+        try:
+            response = self._client.request(
+                "GET", url, headers=headers, _preload_content=False, _request_timeout=self.timeout
+            )
+        except ApiException as exc:
+            raise _error_from(exc) from None
+        except (Urllib3Error, OSError) as exc:
+            raise LineApiError(None, type(exc).__name__) from None
+        finished = False
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise ContentTooLarge(f"{declared} bytes declared")
+            chunks: list[bytes] = []
+            received = 0
+            give_up_at = time.monotonic() + deadline
+            for chunk in response.stream(CONTENT_CHUNK):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise ContentTooLarge(f"over {max_bytes} bytes")
+                if time.monotonic() > give_up_at:
+                    raise LineApiError(None, "content download over its deadline")
+                chunks.append(chunk)
+            finished = True
+            return b"".join(chunks)
+        except (Urllib3Error, OSError) as exc:
+            raise LineApiError(None, type(exc).__name__) from None
+        finally:
+            if finished:
+                response.release_conn()
+            else:  # unread data on the wire: drop the connection rather than pool it
+                response.close()
 
     # --- rich menus -----------------------------------------------------------------------
     def create_rich_menu(self, rich_menu: dict) -> str:

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.executor import EventExecutor
 from bot.line_gateway import LineGateway
 from bot.outbox import OutboxSender
+from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
 from bot.timeutil import Clock
 from storage.inbox_append import InboxAppender
+from storage.media import MediaStore
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Runtime:
     outbox: OutboxSender
     executor: EventExecutor
     inbox: InboxAppender
+    media: MediaStore | None = None
+    photos: PhotoIntake | None = None
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

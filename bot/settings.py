@@ -78,6 +78,14 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     # A conversation nobody answered for this long closes politely (drafts are kept).
     conversation_idle_hours: float = 24.0
+    # Media: S3-compatible object storage when a bucket is named (the `s3` extra), else media_dir.
+    media_s3_bucket: str | None = None
+    media_s3_endpoint_url: str | None = None
+    media_s3_prefix: str = ""
+    # How long a signed photo URL works.
+    media_url_seconds: int = 900
+    # A photo's download stops at this many bytes (storage/photos.py: PhotoLimits).
+    photo_max_bytes: int = 20 * 1024 * 1024
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -137,5 +145,10 @@ class Settings:
             line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
             outbox_max_attempts=int(number("OUTBOX_MAX_ATTEMPTS", 8, int)),
             conversation_idle_hours=number("CONVERSATION_IDLE_HOURS", 24.0),
+            media_s3_bucket=env.get("MEDIA_S3_BUCKET", "").strip() or None,
+            media_s3_endpoint_url=env.get("MEDIA_S3_ENDPOINT_URL", "").strip() or None,
+            media_s3_prefix=env.get("MEDIA_S3_PREFIX", "").strip(),
+            media_url_seconds=int(number("MEDIA_URL_SECONDS", 900, int)),
+            photo_max_bytes=int(number("PHOTO_MAX_BYTES", 20 * 1024 * 1024, int)),
             demo=demo,
         )

@@ -13,6 +13,8 @@ from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
 from handlers.privacy import notice_text, record_notice_shown
+from handlers.media_steps import ReceivedPhoto
+from storage.media import MediaStore
 from storage.repositories import UserRepository
 
 
@@ -28,6 +30,11 @@ class EventContext:
     idle_timeout: timedelta = timedelta(hours=24)
     # Where links the bot sends point (a personal-data download); None when not configured.
     public_base_url: str | None = None
+    # An image or unsend event's photo, handled by the executor before this transaction
+    # (handlers/media_steps.py); None for other events and for images no question asked for.
+    photo: ReceivedPhoto | None = None
+    # Where photos live, to make signed URLs (`media.signed_url(key, seconds)`); None if not wired.
+    media: MediaStore | None = None
 
 
 def language_from_profile(profile_language: str | None) -> str | None:

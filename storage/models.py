@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import BigIntPK, UTCDateTime
@@ -141,6 +141,44 @@ class ConversationDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Photo(Base):
+    """An evidence photo a user sent: its stored copies (keys into the media store, never bytes),
+    what its EXIF said, its hashes, and where it went (storage/photo_repository.py)."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        Index("ix_photos_sha256", "sha256"),
+        Index("ix_photos_user_report", "line_user_id", "report_id"),
+        Index("ix_photos_report", "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    # LINE's message id: a redelivered image event finds its photo here instead of storing another.
+    line_message_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # Photos sent together (LINE's imageSet): each its own event, counted by the set.
+    image_set_id: Mapped[str | None] = mapped_column(String(64))
+    image_set_index: Mapped[int | None] = mapped_column(Integer)
+    image_set_total: Mapped[int | None] = mapped_column(Integer)
+    display_key: Mapped[str] = mapped_column(String(200))
+    thumb_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the bytes LINE gave us
+    phash: Mapped[str] = mapped_column(String(16))  # 64-bit perceptual hash, hex
+    width: Mapped[int] = mapped_column(Integer)  # the original's size, upright
+    height: Mapped[int] = mapped_column(Integer)
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # EXIF, when the photo says
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    gps_lon: Mapped[float | None] = mapped_column(Float)
+    # received (in the user's draft) → attached (to a report) | removed (unsent; files deleted)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    # Set by the report flow when the report is stored (reports arrive in a later migration).
+    report_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The same or a near-identical photo already in another report or another user's draft.
+    flagged_duplicate_of: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("photos.id", name="fk_photos_duplicate_of", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 # The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
 # them here puts them in `Base.metadata`, which the migrations and tests compare against.
 import storage.program_models  # noqa: E402,F401

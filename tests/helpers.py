@@ -50,9 +50,12 @@ def free_port() -> int:
 
 
 class WebProcess:
-    """`gunicorn` running `bot:create_app()` in a child process, as the Procfile's web line does."""
+    """`gunicorn` running `bot:create_app()` in a child process, as the Procfile's web line does
+    (`app` names another factory, for a test that needs test-only handlers in the child)."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1, log_path=None) -> None:
+    def __init__(
+        self, env: dict[str, str], workers: int = 1, log_path=None, app: str = "bot:create_app()"
+    ) -> None:
         import os
         import subprocess
         import sys
@@ -70,7 +73,7 @@ class WebProcess:
                 "python:bot.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "bot:create_app()",
+                app,
             ],
             env=full_env,
             stdout=self._log,

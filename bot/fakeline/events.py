@@ -30,6 +30,7 @@ __all__ = [
     "sticker_event",
     "text_event",
     "unfollow_event",
+    "unsend_event",
     "webhook_body",
 ]
 
@@ -269,6 +270,30 @@ def unfollow_event(
         mode=mode,
         replyable=False,
     )
+
+
+def unsend_event(
+    user_id: str,
+    message_id: str,
+    *,
+    timestamp_ms: int,
+    webhook_event_id: str | None = None,
+    redelivery: bool = False,
+    mode: str = "active",
+) -> Event:
+    """An unsend event: the user took back message ``message_id``; it has no reply token."""
+    event = _base(
+        "unsend",
+        user_id,
+        timestamp_ms=timestamp_ms,
+        reply_token=None,
+        webhook_event_id=webhook_event_id,
+        redelivery=redelivery,
+        mode=mode,
+        replyable=False,
+    )
+    event["unsend"] = {"messageId": message_id}
+    return event
 
 
 def postback_event(
