@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
-from handlers.privacy import notice_text, record_notice_shown
 from handlers.media_steps import ReceivedPhoto
+from handlers.privacy import notice_text, record_notice_shown
 from storage.media import MediaStore
 from storage.repositories import UserRepository
 
