@@ -24,7 +24,17 @@ from decimal import Decimal
 import calc
 from handlers.authz import require_coordinator
 from handlers.campaigns import active_campaign
-from handlers.engine import Choice, Flow, Incoming, Outcome, Question, Step, Turn, parse_error_text
+from handlers.engine import (
+    Choice,
+    Flow,
+    Incoming,
+    Outcome,
+    Question,
+    Step,
+    Turn,
+    match_choice,
+    parse_error_text,
+)
 from handlers.flows.common import refusal_text
 from handlers.flows.report_summary import field_label, period_text, quantity_text, summary_card
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
@@ -333,6 +343,13 @@ def photos_choice(turn: Turn, value: str) -> Outcome:
     return advance(turn)
 
 
+def photos_text(turn: Turn, text: str) -> Outcome:
+    """Typed words at the photo question: "done" (even before the button shows), or a reminder."""
+    if match_choice(text, [Choice(DONE, label_key="reporting.done", words_key="words.confirm")]):
+        return photos_choice(turn, DONE)
+    return Outcome.again(turn.t("conv.expect.image"))
+
+
 # --- place --------------------------------------------------------------------------------------
 def ask_place(turn: Turn) -> Question:
     skip = Choice(SKIP, label_key="reporting.skip", words_key="words.skip")
@@ -430,6 +447,7 @@ def _steps() -> dict[str, Step]:
             ask=ask_photos,
             help_key="reporting.help_photos",
             on_choice=photos_choice,
+            on_text=photos_text,
             on_media=photo_received,
             accepts=frozenset({"text", "postback", "image"}),
         ),

@@ -30,7 +30,12 @@ SCRIPTS = {
     ),
     "forest_conservation": (
         [(TAP, "การฟื้นฟูป่า"), (TAP, "ป่าเบญจพรรณ"), (SAY, "100 ไร่"), (SAY, "10 ปี")],
-        {"work": "restoration", "forest_type": "mixed_deciduous", "area": (100, "rai"), "years": (10, "year")},
+        {
+            "work": "restoration",
+            "forest_type": "mixed_deciduous",
+            "area": (100, "rai"),
+            "years": (10, "year"),
+        },
     ),
     "electricity_saving": (
         [(SAY, "10,000 หน่วย"), (SAY, "8,000 kWh")],
