@@ -176,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot import cli_inbox
 
     cli_inbox.register(sub)
+    from bot import cli_report
+
+    cli_report.register(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -6,7 +6,7 @@ communication equivalence. Numbers are rounded here only, for display; what is s
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +41,11 @@ def quantity_text(value: dict[str, str], language: str, max_decimals: int = 3) -
 
 
 def period_text(period: dict[str, str], language: str) -> str:
-    """A stored period as people say it (มิ.ย. 2567), Buddhist-era years in Thai."""
-    shown = Period(
-        date.fromisoformat(period["start"]), date.fromisoformat(period["end"]), period.get("precision", "day")
-    )
+    """A stored period as people say it (มิ.ย. 2567, ม.ค.-มี.ค. 2567), Buddhist-era years in Thai:
+    whole months are said as months, whatever precision the coordinator typed."""
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+    shown = Period(start, end, "month" if whole_months else "day")
     return format_period_th(shown) if language == "th" else format_period_en(shown)
 
 
