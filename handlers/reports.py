@@ -95,7 +95,6 @@ class Draft:
     photo_ids: Sequence[int] = ()
     duplicate_photo: bool = False
     place: Mapping[str, Any] | None = None
-    precision: str = "day"  # how the period was said (a month, a range of months …), for display
 
 
 def reference(report: Report) -> str:
@@ -174,7 +173,7 @@ def submit_report(session: Session, line_user_id: str, draft: Draft, now: dateti
     session.add(report)
     session.flush()
     PhotoRepository(session).attach(list(draft.photo_ids), report.id, line_user_id)
-    audit(session, f"line:{line_user_id}", "report.submit", f"report:{report.id}", now)
+    audit(session, f"line:{line_user_id}", "report_submit", f"report:{report.id}", now)
     return report, True
 
 
@@ -195,7 +194,7 @@ def resubmit_report(
     report.kg_co2e = str(result.kg_co2e) if result.kg_co2e is not None else None
     report.warnings = json.dumps([w.to_dict() for w in result.warnings], ensure_ascii=False)
     report.status, report.fix_fields, report.updated_at = "submitted", None, now
-    audit(session, f"line:{line_user_id}", "report.resubmit", f"report:{report.id}", now)
+    audit(session, f"line:{line_user_id}", "report_resubmit", f"report:{report.id}", now)
     return report
 
 
@@ -214,7 +213,7 @@ def withdraw_report(session: Session, line_user_id: str, report_id: int, now: da
     if report.status not in EDITABLE:
         raise ReportRefused("not_editable")
     report.status, report.updated_at = "withdrawn", now
-    audit(session, f"line:{line_user_id}", "report.withdraw", f"report:{report.id}", now)
+    audit(session, f"line:{line_user_id}", "report_withdraw", f"report:{report.id}", now)
     return report
 
 
@@ -282,7 +281,7 @@ def _decide(
     audit(
         session,
         actor,
-        f"report.{status}",
+        f"report_{status}",
         f"report:{report.id}",
         now,
         detail={"reason": reason} if reason else None,

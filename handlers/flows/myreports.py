@@ -29,7 +29,7 @@ EDIT, WITHDRAW = "_edit", "_withdraw"
 def report_line(report: Report, language: str) -> str:
     kind = calc.activity_type(report.activity_key)
     period = period_text(
-        {"start": report.period_start.isoformat(), "end": report.period_end.isoformat(), "precision": "day"},
+        {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
         language,
     )
     result = f"{kg_text(Decimal(report.kg_co2e))} kgCO2e" if report.kg_co2e is not None else "-"
@@ -115,7 +115,6 @@ def load(turn: Turn, report: Report) -> None:
         period={
             "start": report.period_start.isoformat(),
             "end": report.period_end.isoformat(),
-            "precision": "day",
         },
         photos=list(photos),
         photos_done=True,

@@ -282,7 +282,6 @@ def keep_period(turn: Turn, text: str) -> Outcome:
     turn.answers["period"] = {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
-        "precision": period.precision,
     }
     window = campaign_window(active_campaign(turn.session, turn.now))
     if window is not None and (period.start < window[0] or period.end > window[1]):
@@ -381,7 +380,6 @@ def draft_of(turn: Turn) -> Draft:
         photo_ids=tuple(turn.answers.get("photos", [])),
         duplicate_photo=bool(turn.answers.get("dup")),
         place=turn.answers.get("place"),
-        precision=period.get("precision", "day"),
     )
 
 

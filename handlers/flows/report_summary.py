@@ -142,7 +142,7 @@ def answer_rows(turn: Turn, draft: Draft, kind: calc.ActivityType) -> list[dict[
             shown = quantity_text(value, language)
         rows.append(_row(field_label(field, language), shown))
     shown_period = period_text(
-        {"start": draft.start.isoformat(), "end": draft.end.isoformat(), "precision": draft.precision},
+        {"start": draft.start.isoformat(), "end": draft.end.isoformat()},
         language,
     )
     rows.append(_row(t("reporting.period_label", language), shown_period))
