@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from bot import cli_inbox, cli_outreach, cli_program, cli_richmenu
+from bot import cli_inbox, cli_outreach, cli_program, cli_report, cli_richmenu
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
     send.add_argument("--user")
     send.set_defaults(func=cmd_send_demo_event)
-    for commands in (cli_program, cli_richmenu, cli_outreach, cli_inbox):
+    for commands in (cli_program, cli_richmenu, cli_outreach, cli_report, cli_inbox):
         commands.register(sub)
     args = parser.parse_args(argv)
     try:

@@ -29,6 +29,9 @@ from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from linebot.v3.messaging import (
+    FlexContainer,
+    FlexMessage,
+    LocationAction,
     Message,
     PostbackAction,
     QuickReply,
@@ -87,6 +90,10 @@ class Incoming:
     text: str = ""
     data: Mapping[str, str] = field(default_factory=dict)  # a postback's fields
     message_id: str | None = None
+    # A shared location (LINE's location message): where, and the address LINE gives.
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
 
     @classmethod
     def from_event(cls, event: Event) -> Incoming | None:
@@ -109,6 +116,14 @@ class Incoming:
         }
         kind = next((k for cls_, k in kinds.items() if isinstance(message, cls_)), "other")
         text = message.text if isinstance(message, TextMessageContent) else ""
+        if isinstance(message, LocationMessageContent):
+            return cls(
+                kind,
+                message_id=message.id,
+                latitude=message.latitude,
+                longitude=message.longitude,
+                address=strip_unstorable(message.address or message.title or "")[:300],
+            )
         return cls(kind, text=strip_unstorable(text or ""), message_id=getattr(message, "id", None))
 
 
@@ -163,8 +178,16 @@ def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
 
 @dataclass(frozen=True)
 class Question:
+    """What a step asks. `flex` (a Flex container as a dict, with `alt_text` for notifications)
+    is shown instead of `text` when given (a summary card): the engine still adds the buttons, as
+    a quick reply on the card. `location_key` adds LINE's "share my location" button, labelled
+    with that catalog key."""
+
     text: str
     choices: Sequence[Choice] = ()
+    flex: Mapping[str, Any] | None = None
+    alt_text: str = ""
+    location_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +235,8 @@ class Turn:
     answers: dict[str, Any]
     # Where links the bot sends (a data download) start; None when the operator set none.
     public_base_url: str | None = None
+    # What the executor did with this event's photo (handlers.media_steps.ReceivedPhoto), if any.
+    photo: Any = None
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
@@ -233,6 +258,8 @@ class Step:
     # The earlier answer, shown when the user comes back to this question.
     describe: Callable[[Turn], str | None] = lambda turn: None
     accepts: frozenset[str] = frozenset({"text", "postback"})
+    # Gets an accepted input that is neither text nor a button (an image, a location).
+    on_media: Callable[[Turn, Incoming], Outcome] | None = None
     # False: typed text always goes to `on_text` (which may say the value back to confirm it),
     # even when it spells a button exactly (provinces: typed names are always confirmed).
     typed_choices: bool = True
@@ -330,10 +357,17 @@ class Engine:
 
     # -- entry point --------------------------------------------------------------------------
     def handle(
-        self, session: Session, line_user_id: str, language: str, now: datetime, incoming: Incoming
+        self,
+        session: Session,
+        line_user_id: str,
+        language: str,
+        now: datetime,
+        incoming: Incoming,
+        photo: object = None,
     ) -> list[Message]:
         conversation = ConversationRepository(session).lock(line_user_id, now, new_conversation_id())
         run = _Run(self, session, conversation, language, now)
+        run.photo = photo
         texts: list[str] = []
         if conversation.flow and now - conversation.updated_at > self.idle_timeout:
             texts.append(run.close_for_idle())
@@ -344,6 +378,12 @@ class Engine:
             session.flush()
             for action in run.after:
                 action()
+        if reply.flex is not None:
+            before = assemble(texts + reply.texts)[: MAX_MESSAGES - 1] if texts + reply.texts else []
+            flex, alt = reply.flex
+            contents = FlexContainer.from_dict(dict(flex))
+            card = FlexMessage(alt_text=alt[:400], contents=contents, quick_reply=reply.quick_reply)
+            return [*before, card]
         return assemble(texts + reply.texts, reply.quick_reply)
 
     def flow_for_words(self, text: str) -> Flow | None:
@@ -358,6 +398,7 @@ class Engine:
 class _Reply:
     texts: list[str]
     quick_reply: QuickReply | None = None
+    flex: tuple[Mapping[str, Any], str] | None = None  # a card shown after the texts: (contents, alt text)
 
 
 class _Run:
@@ -372,6 +413,7 @@ class _Run:
         self.history: list[str] = json.loads(conv.history or "[]")
         self.user_language = language
         self.after: list[Callable[[], object]] = []
+        self.photo: object = None
 
     @property
     def language(self) -> str:
@@ -395,6 +437,7 @@ class _Run:
             self.now,
             self.answers,
             public_base_url=self.engine.public_base_url,
+            photo=self.photo,
         )
 
     def save(self) -> None:
@@ -460,7 +503,7 @@ class _Run:
             return self.menu()
         turn = self.turn()
         question = step.ask(turn)
-        texts = [question.text]
+        texts = [question.text] if question.flex is None else []
         if show_previous:
             previous = step.describe(turn)
             if previous:
@@ -469,6 +512,16 @@ class _Run:
         if self.history:
             nav.append(self.button(self.t("command.back.label"), a="cmd", v="back"))
         nav.append(self.button(self.t("command.cancel.label"), a="cmd", v="cancel"))
+        if question.location_key:
+            label = self.t(question.location_key)
+            nav.insert(0, QuickReplyItem(action=LocationAction(label=fit_label(label))))
+        reply = self.paged(question, nav, texts, page)
+        if question.flex is not None:
+            reply.flex = (question.flex, question.alt_text or question.text)
+        return reply
+
+    def paged(self, question: Question, nav: list[QuickReplyItem], texts: list[str], page: int) -> _Reply:
+        """The question's buttons, a page at a time when they do not fit one quick reply."""
         choices = list(question.choices)
         room = MAX_QUICK_REPLY - len(nav)
         items: list[QuickReplyItem] = []
@@ -556,9 +609,13 @@ class _Run:
             return self.reask(self.t("conv.choose_button"))
         step = self.current_step()
         if step is None:
+            if incoming.kind in ("image", "video", "audio", "file", "location"):
+                return self.menu(self.t(f"conv.got.{incoming.kind}"))
             return self.menu(self.t("help.capabilities"))
         if incoming.kind not in step.accepts:
             return self.reask(self.wrong_kind(incoming.kind, step))
+        if incoming.kind not in ("text", "postback") and step.on_media is not None:
+            return self.apply(step.on_media(self.turn(), incoming))
         question = step.ask(self.turn())
         if step.on_choice and (step.typed_choices or not step.on_text):
             choice = match_choice(incoming.text, question.choices)
@@ -699,7 +756,7 @@ class _Run:
             note = self.t("conv.left_kept") if kept else ""
             if target is not None and current is not None and target.name != current.name:
                 reply = self.enter(target)
-                return _Reply([note, *reply.texts], reply.quick_reply)
+                return _Reply([note, *reply.texts], reply.quick_reply, reply.flex)
             return self.menu(note)
         # resume
         repo = ConversationRepository(self.session)
@@ -710,7 +767,7 @@ class _Run:
             self.start_conversation(target, draft.state, json.loads(draft.answers), json.loads(draft.history))
             repo.delete_draft(self.conv.line_user_id, flow_name)
             reply = self.ask(show_previous=True)
-            return _Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply)
+            return _Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply, reply.flex)
         repo.delete_draft(self.conv.line_user_id, flow_name)
         self.answers = {}
         first = target.on_enter(self.turn()) if target.on_enter else None
@@ -720,7 +777,7 @@ class _Run:
 
     def reask(self, *texts: str) -> _Reply:
         reply = self.ask() if (self.conv.flow or self.conv.pending) else self.menu()
-        return _Reply([*texts, *reply.texts], reply.quick_reply)
+        return _Reply([*texts, *reply.texts], reply.quick_reply, reply.flex)
 
     def apply(self, outcome: Outcome) -> _Reply:
         texts = list(outcome.say)
@@ -737,7 +794,7 @@ class _Run:
         if outcome.retry:
             self.save()
             reply = self.ask()
-            return _Reply(texts + reply.texts, reply.quick_reply)
+            return _Reply(texts + reply.texts, reply.quick_reply, reply.flex)
         if outcome.next is None:
             flow = self.flow
             self.close(keep_draft=False)
@@ -749,7 +806,7 @@ class _Run:
         self.conv.state = outcome.next
         self.save()
         reply = self.ask()
-        return _Reply(texts + reply.texts, reply.quick_reply)
+        return _Reply(texts + reply.texts, reply.quick_reply, reply.flex)
 
 
 YES_NO = (

@@ -21,8 +21,18 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.notices import tell_staff
-from storage.models import Conversation, ConversationDraft, InboxEvent, LineUser, OutboxMessage, SourceLease
+from storage.models import (
+    Conversation,
+    ConversationDraft,
+    InboxEvent,
+    LineUser,
+    OutboxMessage,
+    Photo,
+    RichMenuAssignment,
+    SourceLease,
+)
 from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
+from storage.report_models import Report
 
 EXPORT_VALID_FOR = timedelta(hours=24)
 CONSENTS = ("public_name", "news")
@@ -226,7 +236,7 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     (the agency keeps its coordinator count history and all its figures), deletes their LINE user
     row, staff row, conversation state, drafts, download tokens and lease, empties the stored
     webhook events they sent and any other stored event or outbox message that carries their id,
-    name or phone. Safe to run twice.
+    name or phone; their agency's reports and photos lose who sent them. Safe to run twice.
     """
     identifiers = _identifiers(session, line_user_id)
     reference = f"erasure:{uuid.uuid4()}"
@@ -251,7 +261,21 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
         .values(status=ERASED, **blank)
         .execution_options(synchronize_session=False)
     )
-    for model in (StaffMember, DataExport, Conversation, ConversationDraft, LineUser):
+    # The agency's reports and their evidence photos stay (they are the agency's figures); who
+    # sent them does not.
+    session.execute(
+        update(Report)
+        .where(Report.reporter_line_user_id == line_user_id)
+        .values(reporter_line_user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Photo)
+        .where(Photo.line_user_id == line_user_id)
+        .values(line_user_id=ERASED)
+        .execution_options(synchronize_session=False)
+    )
+    for model in (StaffMember, DataExport, Conversation, ConversationDraft, RichMenuAssignment, LineUser):
         session.execute(
             delete(model)
             .where(model.line_user_id == line_user_id)

@@ -77,7 +77,7 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         if answer is not None:
             return answer
     engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url)
-    return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming)
+    return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming, photo=ctx.photo)
 
 
 def apology(error_id: str, language: str = "th") -> list[Message]:

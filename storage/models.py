@@ -236,4 +236,5 @@ class ScheduledPost(Base):
 
 # The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
 # them here puts them in `Base.metadata`, which the migrations and tests compare against.
-import storage.program_models  # noqa: E402,F401
+import storage.program_models  # noqa: E402
+import storage.report_models  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 Flow names are what rich-menu areas send as `a=start&f=<name>`."""
 
-from handlers.flows import invite, join, leave, myagency, mydata, prefs, register, report, requests
+from handlers.flows import invite, join, leave, myagency, mydata, myreports, prefs, register, report, requests
 
 FLOWS = (
     register.FLOW,
@@ -10,6 +10,7 @@ FLOWS = (
     invite.FLOW,
     requests.FLOW,
     report.FLOW,
+    myreports.FLOW,
     myagency.FLOW,
     mydata.MYDATA,
     prefs.FLOW,

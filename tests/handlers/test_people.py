@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -110,6 +110,29 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
         )
         decide_join_request(session, request.id, True, f"line:{user}", NOW)
         create_data_export(session, user, NOW)
+        # A report with an evidence photo, and the coordinator's rich menu (#12, #13).
+        from handlers.reports import Draft, submit_report
+        from storage.photo_repository import PhotoRepository
+        from storage.repositories import OutboxRepository
+
+        photo, _ = PhotoRepository(session).add(
+            line_user_id=user,
+            line_message_id="m-erasure-1",
+            display_key="photos/a.jpg",
+            thumb_key="photos/a-t.jpg",
+            sha256="0" * 64,
+            phash="0" * 16,
+            width=4000,
+            height=3000,
+            created_at=NOW,
+        )
+        inputs = {"electricity_generated": {"value": "1250", "unit": "kWh"}}
+        draft = Draft("erasure-1", "renewable_electricity", inputs, date(2024, 6, 1), date(2024, 6, 30))
+        report, _ = submit_report(session, user, draft, NOW)
+        PhotoRepository(session).attach([photo.id], report.id, user)
+        OutboxRepository(session).enqueue_richmenu_link(
+            line_user_ids=[user], menu="coordinator", dedupe_key="richmenu:erasure", now=NOW
+        )
         assert session.scalars(
             select(LineUser.privacy_notice_version).where(LineUser.line_user_id == user)
         ).one() == (PRIVACY_NOTICE_VERSION)
@@ -127,6 +150,10 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
             k: v for k, v in before.items() if k != "coordinators"
         }
         assert after["coordinators"] == [{"name": "มานี มีนา", "position": "นักวิชาการ"}]
+        from storage.report_models import Report
+
+        [kept] = session.scalars(select(Report)).all()  # the agency's report stays, unsigned
+        assert (kept.agency_id, kept.reporter_line_user_id) == (agency_id, None)
         assert (
             session.scalars(
                 select(Coordinator).where(Coordinator.agency_id == agency_id).order_by(Coordinator.id)

@@ -1,0 +1,85 @@
+"""Driving the report flow in tests: a coordinator `Chat` that can send photos and tap long labels."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy import select
+
+from bot.fakeline.events import image_event, new_message_id
+from bot.runtime import runtime
+from handlers.agencies import approve_agency, register_agency
+from storage.report_models import Report
+from tests.handlers.domain_helpers import registration
+from tests.helpers import Chat
+from tests.photo_samples import phone_jpeg
+
+NOW = datetime(2024, 6, 10, 3, 0, tzinfo=UTC)
+
+
+@cache
+def photo(seed: int = 1) -> bytes:
+    return phone_jpeg((800, 600), seed=seed)
+
+
+class ReportChat(Chat):
+    """A coordinator of an approved agency (made with the domain functions) in the chat."""
+
+    def __init__(self, app, fake_line, *, coordinator: bool = True, user_id: str | None = None) -> None:
+        super().__init__(app.test_client(), fake_line, user_id)
+        self.app = app
+        if coordinator:
+            with runtime(app).session_factory.begin() as session:
+                agency = register_agency(
+                    session, self.user, registration(name=f"เทศบาล {self.user[-6:]}"), NOW
+                )
+                approve_agency(session, agency.id, "cli", NOW)
+                self.agency_id = agency.id
+
+    def tap_starting(self, prefix: str) -> list[str]:
+        """Tap the button whose label starts with `prefix` (labels over 20 characters are cut)."""
+        for label in self.buttons:
+            if (label.rstrip("…") and prefix.startswith(label.rstrip("…"))) or label.startswith(prefix):
+                return self.tap(label)
+        raise AssertionError(f"no button for {prefix!r}; buttons are {self.buttons}")
+
+    def send_photo(self, data: bytes | None = None, message_id: str | None = None) -> list[str]:
+        message_id = message_id or new_message_id()
+        self.fake.register_content(message_id, data if data is not None else photo())
+        return self._send(lambda **kw: image_event(self.user, message_id, **kw))
+
+    @property
+    def flex(self) -> dict | None:
+        return next((m for m in self.last if m.get("type") == "flex"), None)
+
+    @property
+    def flex_text(self) -> str:
+        """Every text in the last Flex card, joined."""
+        found: list[str] = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("type") == "text":
+                    found.append(node["text"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(self.flex or {})
+        return "\n".join(found)
+
+    def reports(self) -> list[Report]:
+        with runtime(self.app).session_factory() as session:
+            return list(
+                session.scalars(
+                    select(Report).where(Report.reporter_line_user_id == self.user).order_by(Report.id)
+                )
+            )
+
+
+def stored_result(report: Report) -> dict:
+    return json.loads(report.result)

@@ -1,0 +1,76 @@
+"""Report flow and the campaign, photos reused, and the place: what staff get flagged and what the
+coordinator is told."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+import calc
+from bot.runtime import runtime
+from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.catalog import t
+from handlers.engine import fit_label
+from handlers.media_steps import reuse_note
+from storage.models import Photo
+from storage.program_models import Campaign
+from tests.handlers.report_chat import NOW, ReportChat, photo
+from tests.handlers.test_report_flow import start
+
+
+def with_campaign(app, types: list[str]) -> None:
+    with runtime(app).session_factory.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+        session.scalars(select(Campaign)).one().activity_types = json.dumps(types)
+
+
+def test_only_the_campaigns_types_are_offered_and_a_period_outside_it_is_noted_and_flagged(app, fake_line):
+    with_campaign(app, ["composting", "renewable_electricity"])
+    chat = ReportChat(app, fake_line)
+    chat.say("รายงานกิจกรรม")
+    assert chat.buttons[:2] == [
+        fit_label(calc.activity_type(k).label_th) for k in ("composting", "renewable_electricity")
+    ]
+    assert "การปลูกต้นไม้" not in chat.buttons
+    chat.tap("การทำปุ๋ยหมัก")
+    chat.say("500 กก.")
+    chat.say("มี.ค. 2567")  # the 2567 campaign runs from May
+    assert t("reporting.outside_campaign", "th") in chat.text
+    assert t("reporting.ask_photos", "th", most=10) in chat.text  # accepted all the same
+    chat.send_photo()
+    chat.tap(t("reporting.done", "th"))
+    chat.send_location()
+    assert chat.flex is not None and t("reporting.place_label", "th") in chat.flex_text
+    chat.tap(t("reporting.confirm", "th"))
+    [report] = chat.reports()
+    assert json.loads(report.flags) == ["outside_campaign_period"]
+    assert (round(report.place_lat, 4), round(report.place_lon, 4)) == (13.7563, 100.5018)
+
+
+def test_a_photo_reused_in_a_second_report_is_accepted_flagged_and_the_coordinator_told(app, fake_line):
+    first = ReportChat(app, fake_line)
+    start(first, "composting")
+    first.say("500 กก.")
+    first.say("มิ.ย. 2567")
+    first.send_photo(photo(7))
+    assert reuse_note("th") not in first.text
+    first.tap(t("reporting.done", "th"))
+    first.tap(t("reporting.skip", "th"))
+    first.tap(t("reporting.confirm", "th"))
+    second = ReportChat(app, fake_line)
+    start(second, "composting")
+    second.say("700 กก.")
+    second.say("ก.ค. 2567")
+    second.send_photo(photo(7))
+    assert reuse_note("th") in second.text
+    assert t("reporting.photos_so_far", "th", count=1, most=10) in second.text  # counted all the same
+    second.tap(t("reporting.done", "th"))
+    second.tap(t("reporting.skip", "th"))
+    second.tap(t("reporting.confirm", "th"))
+    [report] = second.reports()
+    assert json.loads(report.flags) == ["duplicate_photo"]
+    assert json.loads(first.reports()[0].flags) == []
+    with runtime(app).session_factory() as session:
+        [kept] = session.scalars(select(Photo).where(Photo.report_id == report.id)).all()
+        assert kept.status == "attached" and kept.flagged_duplicate_of is not None
