@@ -20,6 +20,7 @@ from bot.demo import ClockThreads, clock_jobs
 from bot.runtime import runtime
 from bot.timeutil import ShiftableClock
 from handlers.catalog import t
+from handlers.privacy import notice_text
 from storage.models import InboxEvent
 from storage.repositories import OutboxRepository
 from tests.simulator.line_setup import give_rich_menu
@@ -136,7 +137,7 @@ def current_user(page: SimulatorPage) -> str:
 def test_a_tester_talks_to_the_bot_in_chromium(page, app, fake_line, clock, shots, tmp_path):
     page.create_user("สมใจ ใจดี")
     welcome = page.follow()
-    assert welcome == [th("welcome.greeting"), th("welcome.privacy")]
+    assert welcome == [th("welcome.greeting"), notice_text("th")]
     page.screenshot(shots / "01-phone-welcome.png")
 
     # Preferences: tap the quick replies, type the answers a button would not hold.
@@ -146,7 +147,8 @@ def test_a_tester_talks_to_the_bot_in_chromium(page, app, fake_line, clock, shot
     assert len(page.quick_replies) > 5  # provinces, paged
     assert page.user_texts() == ["ตั้งค่า", th("prefs.language_th")]  # a postback's displayText
     page.screenshot(shots / "02-phone-quick-replies.png")
-    assert th("prefs.ask_reminder_days", low=1, high=30) in page.say("เชียงใหม่")[0]
+    assert "เชียงใหม่" in page.say("เชียงใม่")[0]  # a typo, said back before it is kept (#11)
+    assert th("prefs.ask_reminder_days", low=1, high=30) in page.say("ใช่")[0]
     assert th("prefs.ask_news") in page.say("๗")[0]  # Thai digits
     summary = page.tap(th("prefs.news_yes"))[0]
     assert "เชียงใหม่" in summary and th("prefs.days", days=7) in summary

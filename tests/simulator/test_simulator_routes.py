@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.timeutil import ShiftableClock
 from handlers.catalog import t
+from handlers.privacy import notice_text
 from storage.models import InboxEvent
 from tests.helpers import wait_for
 from tests.simulator.line_setup import TEST_ACCESS_TOKEN, give_rich_menu
@@ -65,7 +66,7 @@ def test_the_page_and_its_thai_font_are_served_against_the_fake(client):
 def test_a_simulated_user_is_greeted_in_the_language_of_their_line_app(client, fake_line):
     user_id = create_user(client, "Somchai", "en")
     assert client.post(f"/simulator/api/users/{user_id}/follow").get_json() == {"status": 200}
-    assert wait_for_bot(client, user_id, 2) == [t("welcome.greeting", "en"), t("welcome.privacy", "en")]
+    assert wait_for_bot(client, user_id, 2) == [t("welcome.greeting", "en"), notice_text("en")]
     # The bot asked LINE (the fake) for the profile the simulator registered.
     assert [r.status for r in fake_line.calls("GET", f"/v2/bot/profile/{user_id}")] == [200]
     entries = chat(client, user_id)["entries"]
@@ -86,7 +87,7 @@ def test_typing_tapping_and_blocking_send_line_events(client, app, fake_line):
         f"/simulator/api/users/{user_id}/postback",
         json={"data": english["data"], "display_text": english["displayText"]},
     )
-    assert t("prefs.ask_province", "th") in wait_for_bot(client, user_id, 4)[-1]  # English from "save" on
+    assert t("prefs.ask_province", "en") in wait_for_bot(client, user_id, 4)[-1]  # English from the next question
     client.post(
         f"/simulator/api/users/{user_id}/postback", json={"data": "a=pick", "params": {"date": "2027-01-31"}}
     )
