@@ -87,7 +87,7 @@ def test_typing_tapping_and_blocking_send_line_events(client, app, fake_line):
         f"/simulator/api/users/{user_id}/postback",
         json={"data": english["data"], "display_text": english["displayText"]},
     )
-    assert t("prefs.ask_province", "en") in wait_for_bot(client, user_id, 4)[-1]  # English from the next question
+    assert t("prefs.ask_province", "en") in wait_for_bot(client, user_id, 4)[-1]  # English from here on
     client.post(
         f"/simulator/api/users/{user_id}/postback", json={"data": "a=pick", "params": {"date": "2027-01-31"}}
     )
