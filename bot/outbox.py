@@ -263,13 +263,23 @@ class OutboxSender:
     def send_due(self, limit: int = 500) -> int:
         """Send every due row (in parallel, bounded); returns how many were attempted."""
         with self.session_factory.begin() as session:
-            ids = OutboxRepository(session).due_ids(self.clock.now(), limit)
-        if not ids:
+            rows = OutboxRepository(session).due_rows(self.clock.now(), limit)
+        if not rows:
             return 0
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.settings.outbox_concurrency, thread_name_prefix="outbox")
-        list(self._pool.map(self._deliver_logged, ids))
-        return len(ids)
+        list(self._pool.map(self._deliver_lane, lanes(rows)))
+        return len(rows)
+
+    def _deliver_lane(self, ids: list[int]) -> None:
+        """One person's messages in the order they were written ("approved" before "needs a fix");
+        a row that is not sent now holds back the ones after it until the next pass."""
+        for i, row_id in enumerate(ids):
+            if self._deliver_logged(row_id) not in ("sent", "skipped", "dead"):
+                if ids[i + 1 :]:
+                    with self.session_factory.begin() as session:
+                        OutboxRepository(session).hold_behind(row_id, ids[i + 1 :])
+                return
 
     def _deliver_logged(self, row_id: int) -> str:
         try:
@@ -292,3 +302,21 @@ class OutboxSender:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+
+
+def lanes(rows: list[tuple[int, str, str]]) -> list[list[int]]:
+    """Group due rows so that messages to one person go one after another: a reply or push joins
+    its recipient's lane; other kinds (multicasts, broadcasts, menu links) each run on their own."""
+    by_person: dict[str, list[int]] = {}
+    result: list[list[int]] = []
+    for row_id, kind, recipients in rows:
+        people = json.loads(recipients or "[]") if kind in ("reply", "push") else []
+        if len(people) == 1:
+            lane = by_person.get(people[0])
+            if lane is None:
+                lane = by_person[people[0]] = []
+                result.append(lane)
+            lane.append(row_id)
+        else:
+            result.append([row_id])
+    return result

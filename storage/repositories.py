@@ -420,9 +420,13 @@ class OutboxRepository:
 
     def due_ids(self, now: datetime, limit: int) -> list[int]:
         """Rows ready to send: pending and due, or stuck in `sending` past their lease (crash)."""
+        return [row_id for row_id, _kind, _recipients in self.due_rows(now, limit)]
+
+    def due_rows(self, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+        """(id, kind, recipients JSON) of the rows `due_ids` names, oldest first."""
         return list(
-            self.session.scalars(
-                select(OutboxMessage.id)
+            self.session.execute(
+                select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipients)
                 .where(
                     or_(
                         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
@@ -432,6 +436,25 @@ class OutboxRepository:
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(limit)
             )
+        )
+
+    def hold_behind(self, row_id: int, later_ids: list[int]) -> None:
+        """Keep `later_ids` (pending, same recipient) from going out before `row_id`, which is
+        waiting for a retry: they become due when it does, and sort after it by id."""
+        held = self.session.get(OutboxMessage, row_id)
+        if held is None or held.status not in ("pending", "sending"):
+            return
+        until = held.next_attempt_at if held.status == "pending" else held.lease_until
+        if until is None:
+            return
+        self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(later_ids),
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at < until,
+            )
+            .values(next_attempt_at=until)
         )
 
     def claim(self, row_id: int, now: datetime, lease: timedelta, *, ignore_schedule: bool = False) -> bool:

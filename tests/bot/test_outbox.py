@@ -284,3 +284,36 @@ def test_a_rich_menu_link_without_synced_menus_is_skipped_not_retried(app, fake_
     calls = fake_line.calls(path_prefix="/v2/bot/")
     alias = ("GET", "/v2/bot/richmenu/alias/ruamjai-coordinator")
     assert calls and {(c.method, c.path) for c in calls} == {alias}
+
+
+def test_messages_to_one_person_arrive_in_the_order_they_were_written(app, fake_line):
+    # The coordinator must never read "needs a fix" before "approved", even when the first send
+    # is slow, and other people's messages still go out alongside.
+    rt = runtime(app)
+    person, other = users(2, "o")
+    texts = [f"ข้อความที่ {i}" for i in range(1, 5)]
+    for i, text in enumerate(texts):
+        enqueue(
+            rt, "enqueue_push", to=person, messages=[{"type": "text", "text": text}], dedupe_key=f"seq:{i}"
+        )
+    enqueue(rt, "enqueue_push", to=other, messages=TEXT, dedupe_key="other")
+    fake_line.inject_fault("timeout", count=1, delay=0.3)  # the first call is slow and then accepted
+    assert rt.outbox.send_due() == 5
+    received = [m["text"] for d in fake_line.delivered_to(person) for m in d.messages]
+    assert received == texts
+    assert [m["text"] for d in fake_line.delivered_to(other) for m in d.messages] == [TEXT[0]["text"]]
+
+
+def test_a_failed_message_holds_back_the_later_ones_to_the_same_person(make_app, settings, fake_line):
+    app = make_app(settings.with_(outbox_max_attempts=5))
+    rt = runtime(app)
+    [person] = users(1, "h")
+    for i in range(3):
+        enqueue(
+            rt, "enqueue_push", to=person, messages=[{"type": "text", "text": f"ที่ {i}"}], dedupe_key=f"h:{i}"
+        )
+    fake_line.inject_fault("500", count=1)
+    rt.outbox.send_due()
+    assert fake_line.delivered_to(person) == []  # the first failed: the other two waited
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 3}
+    assert [m["text"] for d in fake_line.delivered_to(person) for m in d.messages] == ["ที่ 0", "ที่ 1", "ที่ 2"]
