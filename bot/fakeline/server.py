@@ -268,6 +268,10 @@ class FakeLinePlatform:
         self._violations: list[Violation] = []
         self._limit_violations: list[Violation] = []
         self._faults: list[_Fault] = []
+        # How many requests held by a "timeout" fault were inside the fake at the same moment:
+        # shows a client's concurrency without timing it.
+        self._delayed_now = 0
+        self.peak_delayed = 0
         # Reply tokens used by a request whose answer a fault hid from the client.
         self._unseen_replies: set[str] = set()
         self._reply_tokens: dict[str, tuple[float, str, bool]] = {}  # token -> (issued, user, used)
@@ -622,7 +626,14 @@ class FakeLinePlatform:
             if fault.kind == "500" and not fault.accept:
                 raise _Reject(_error(500, "Internal Server Error"), violation=False)
             if fault.kind == "timeout":
-                time.sleep(fault.delay)
+                with self._lock:
+                    self._delayed_now += 1
+                    self.peak_delayed = max(self.peak_delayed, self._delayed_now)
+                try:
+                    time.sleep(fault.delay)
+                finally:
+                    with self._lock:
+                        self._delayed_now -= 1
         route = self._route(method, path)
         if route is None:
             raise _Reject(

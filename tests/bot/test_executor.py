@@ -56,7 +56,7 @@ def test_1000_events_each_delivered_three_times_concurrently_are_processed_once(
         statuses = list(executor.map(lambda b: post_body(live_server, b, pool=pool), deliveries))
     assert set(statuses) == {200}
     wait_for(lambda: status_counts(app).get("done") == 1000, timeout=90)
-    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) >= 1000, timeout=30)
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) >= 1000, timeout=180)
     time.sleep(0.5)
     assert status_counts(app) == {"done": 1000}
     sent = reply_tokens_in_send_order(fake_line)
@@ -107,15 +107,15 @@ def test_200_users_are_processed_in_parallel(make_app, settings, fake_line):
     fake_line.inject_fault("timeout", path_prefix="/v2/bot/message/reply", delay=0.2)
     client = app.test_client()
     users = [new_user_id() for _ in range(200)]
-    started = time.monotonic()
     events = [
         text_event(u, "สวัสดี", timestamp_ms=BASE_MS, reply_token=fake_line.issue_reply_token(u)) for u in users
     ]
     for i in range(0, 200, 20):
         assert post_events(client, events[i : i + 20]).status_code == 200
-    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == 200, timeout=30)
-    elapsed = time.monotonic() - started
-    assert elapsed < 40 / 4, f"200 users took {elapsed:.1f} s: not processed in parallel"
+    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) == 200, timeout=120)
+    # Measured as overlap, not wall time (a loaded CI machine stretches time, not concurrency):
+    # one at a time, LINE would never hold two of these slow replies at once.
+    assert fake_line.peak_delayed >= 8, f"at most {fake_line.peak_delayed} replies in flight at once"
     assert status_counts(app) == {"done": 200}
 
 
