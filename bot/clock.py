@@ -73,10 +73,16 @@ def purge_old_rows(rt: Runtime) -> dict[str, int]:
 
 def plan_reminders(rt: Runtime) -> int:
     """Write today's deadline reminders into the outbox (handlers/reminders.py); the outbox job sends them."""
+    from bot.settings import parse_quiet_hours
+    from bot.timeutil import quiet_until
     from handlers.reminders import plan_reminders as plan
 
+    now = rt.clock.now()
+    # A late run in quiet hours: the outbox holds the (non-urgent) rows until morning, and the
+    # text says how many days are left as of then.
+    send_at = quiet_until(now, *parse_quiet_hours(rt.settings.quiet_hours), rt.settings.time_zone)
     with rt.session_factory.begin() as session:
-        written = plan(session, rt.clock.now())
+        written = plan(session, now, send_at)
     log.info("reminders planned", extra={"written": written})
     return written
 

@@ -16,8 +16,9 @@ that is due, never a backlog of stale ones: on day -2 after missing days -7 and 
 3-day reminder (saying "2 days left"); nothing after the deadline has passed.
 
 Quiet hours: reminders are not urgent. Planned at 09:00 they go at once; a run late at 22:00
-writes them and the outbox holds them until quiet hours end. Blocked users are skipped by the
-outbox like everyone else.
+writes them and the outbox holds them until quiet hours end. The caller says when they will go
+(`send_at`, the end of quiet hours), so "N days left" is true when the reminder is read. Blocked
+users are skipped by the outbox like everyone else.
 """
 
 from __future__ import annotations
@@ -56,14 +57,16 @@ def reminder_moment(deadline: CampaignDeadline, days_before: int) -> datetime:
     return datetime.combine(due_day - timedelta(days=days_before), REMIND_AT, BANGKOK)
 
 
-def due_reminder(deadline: CampaignDeadline, now: datetime) -> Due | None:
-    """The latest of the deadline's reminders whose moment has come, while the deadline is ahead."""
-    if now >= deadline.due_at:
+def due_reminder(deadline: CampaignDeadline, now: datetime, send_at: datetime | None = None) -> Due | None:
+    """The latest of the deadline's reminders whose moment has come, while the deadline is still
+    ahead when it will be sent (`send_at`, default now)."""
+    send_at = send_at or now
+    if send_at >= deadline.due_at:
         return None
     passed = [d for d in remind_days(deadline) if reminder_moment(deadline, d) <= now]
     if not passed:
         return None
-    left = (deadline.due_at.astimezone(BANGKOK).date() - now.astimezone(BANGKOK).date()).days
+    left = (deadline.due_at.astimezone(BANGKOK).date() - send_at.astimezone(BANGKOK).date()).days
     return Due(min(passed), left)
 
 
@@ -172,14 +175,15 @@ def _remind_subscribers(session: Session, deadline: CampaignDeadline, due: Due, 
     return written
 
 
-def plan_reminders(session: Session, now: datetime) -> int:
-    """Write the reminders due now into the outbox; returns how many new pushes were written."""
+def plan_reminders(session: Session, now: datetime, send_at: datetime | None = None) -> int:
+    """Write the reminders due now into the outbox; returns how many new pushes were written.
+    `send_at`: when the outbox will send them (after quiet hours), if later than now."""
     campaign = active_campaign(session, now)
     if campaign is None:
         return 0
     written = 0
     for deadline in campaign.deadlines:
-        due = due_reminder(deadline, now)
+        due = due_reminder(deadline, now, send_at)
         if due is None:
             continue
         if deadline.applies_to == "approved_agencies":
