@@ -7,11 +7,15 @@ import threading
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
+
 from bot.clock import run_once
 from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.outreach import OutreachError, audience_for
 from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
-from tests.handlers.domain_helpers import db_fixture  # noqa: F401  (the `db` fixture)
+from storage.repositories import UserRepository
+from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)
 from tests.handlers.reminder_helpers import (  # noqa: F401  (fixtures)
     buttons,
     calendar_app_fixture,
@@ -136,3 +140,27 @@ def test_a_late_run_sends_only_the_latest_reminder_due_and_waits_out_quiet_hours
     run_day(calendar_app, clock, date(2024, 8, 30))  # the 1-day reminder is its own
     run_day(calendar_app, clock, date(2024, 9, 1))  # past the deadline: nothing more
     assert [k for k, _m in reminders_to(fake_line, user)] == ["report", "report"]
+
+
+def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work(calendar_app, db):
+    agencies = seed(db, 6)
+    people = subscribers(db)
+    coordinators = {u for a in agencies if a.state not in ("pending", "rejected") for u in a.coordinators}
+    [blocked] = agencies[1].coordinators  # "nothing": blocked the account since
+    with db.begin() as session:
+        UserRepository(session).mark_blocked(blocked, NOW)
+
+    def reached(segment: str, post: str = "how-to-report") -> set[str]:
+        with db.begin() as session:
+            audience = audience_for(session, post, segment)
+        return {u for ids in audience.by_language.values() for u in ids}
+
+    assert reached("coordinators") == coordinators - {blocked}
+    assert not reached("coordinators") & set(people["news"])
+    by_state = {a.state: a for a in agencies}
+    assert reached("missing:report") == set(by_state["needs_fix"].coordinators)
+    assert reached("missing:evidence") == set(by_state["some_types"].coordinators)
+    # News only to those who opted in: the English coordinator was never asked.
+    assert reached("missing:report", "results-at-tcac") == {by_state["needs_fix"].coordinators[0]}
+    with pytest.raises(OutreachError, match="no agency deadline kind"):
+        reached("missing:registration")
