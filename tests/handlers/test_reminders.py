@@ -8,12 +8,15 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.clock import run_once
 from bot.runtime import runtime
+from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
 from handlers.outreach import OutreachError, audience_for
 from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
+from storage.report_models import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)
 from tests.handlers.reminder_helpers import (  # noqa: F401  (fixtures)
@@ -164,3 +167,33 @@ def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work
     assert reached("missing:report", "results-at-tcac") == {by_state["needs_fix"].coordinators[0]}
     with pytest.raises(OutreachError, match="no agency deadline kind"):
         reached("missing:registration")
+
+
+def test_the_campaign_file_can_choose_other_reminder_days(calendar_app, db, clock, fake_line):
+    agencies = seed(db, 2)
+    [user] = agencies[1].coordinators  # "nothing"
+    text = EXAMPLE_CAMPAIGN.read_text("utf-8").replace(
+        'label_en = "Activity figures due"', 'label_en = "Activity figures due"\nremind_days = [10, 2]'
+    )
+    with db.begin() as session:
+        assert load_campaign(session, text, NOW).changed
+        broken = load_campaign(session, text.replace("[10, 2]", "[0, 2, 2]"), NOW)
+    assert [p.message for p in broken.problems] == [
+        "deadlines: remind_days must be a list of different whole days from 1 to 60"
+    ]
+    assert broken.problems[0].line == text.splitlines().index("remind_days = [10, 2]") + 1
+    for day in (date(2024, 8, 21), date(2024, 8, 24), date(2024, 8, 29), date(2024, 8, 30)):
+        run_day(calendar_app, clock, day)
+    reminded = [m["text"] for k, m in reminders_to(fake_line, user) if k == "report"]
+    assert len(reminded) == 2 and "อีก 10 วัน" in reminded[0] and "อีก 2 วัน" in reminded[1]
+
+
+def test_an_agency_that_catches_up_between_reminders_hears_no_more(calendar_app, db, clock, fake_line):
+    agencies = seed(db, 6)
+    fixing, idle = agencies[2], agencies[1]  # "needs_fix" and "nothing"
+    run_day(calendar_app, clock, REPORT_DAYS[0])
+    with db.begin() as session:
+        session.execute(update(Report).where(Report.status == "needs_fix").values(status="submitted"))
+    run_day(calendar_app, clock, REPORT_DAYS[1])
+    assert [len(reminders_to(fake_line, u)) for u in fixing.coordinators] == [1, 1]
+    assert len(reminders_to(fake_line, idle.coordinators[0])) == 2
