@@ -10,8 +10,8 @@ advisory lock, or an flock beside the SQLite file) and says so in its log. Each 
 twice at once anyway (outbox rows are claimed, posts are taken by a conditional update, the purge
 deletes only finished rows), so a job run by hand next to the clock does no harm.
 
-Not here yet: the daily reminder planner. It needs the campaign deadlines and agency statuses of
-issue #11; it will be one more entry in `JOBS`.
+The daily reminder planner ("reminders", issue #14) writes deadline reminders into the outbox;
+what to remind whom of is decided in handlers/reminders.py.
 """
 
 from __future__ import annotations
@@ -71,6 +71,22 @@ def purge_old_rows(rt: Runtime) -> dict[str, int]:
     return deleted
 
 
+def plan_reminders(rt: Runtime) -> int:
+    """Write today's deadline reminders into the outbox (handlers/reminders.py); the outbox job sends them."""
+    from bot.settings import parse_quiet_hours
+    from bot.timeutil import quiet_until
+    from handlers.reminders import plan_reminders as plan
+
+    now = rt.clock.now()
+    # A late run in quiet hours: the outbox holds the (non-urgent) rows until morning, and the
+    # text says how many days are left as of then.
+    send_at = quiet_until(now, *parse_quiet_hours(rt.settings.quiet_hours), rt.settings.time_zone)
+    with rt.session_factory.begin() as session:
+        written = plan(session, now, send_at)
+    log.info("reminders planned", extra={"written": written})
+    return written
+
+
 @dataclass(frozen=True)
 class Job:
     """A job and how APScheduler runs it. `misfire_grace_time` (seconds, None = however late)
@@ -111,6 +127,12 @@ JOBS: dict[str, Job] = {
             True,
             start_now=False,
         ),
+        # Daily at 09:00 Bangkok, and once when the clock starts: a clock that was down at 09:00
+        # catches up when it comes back, however late (None), one run for any number of missed
+        # days (coalesce). That is safe: the planner sends only the latest reminder due (never a
+        # backlog), each at most once (dedupe keys), and a run in quiet hours leaves its rows to
+        # the outbox, which holds them until morning.
+        Job("reminders", plan_reminders, "cron", {"hour": 9, "minute": 0}, None, True),
     )
 }
 

@@ -4,7 +4,8 @@ File format (see campaign_data/ruamjai-2567.toml, the program document's round):
 
     [campaign]   slug, name_th, name_en, year_be, target_agencies, activity_types (calc keys)
     [[phases]]   key, name_th, name_en, starts, ends            (TOML dates)
-    [[deadlines]] kind, due (Bangkok local date-time), applies_to, label_th, label_en
+    [[deadlines]] kind, due (Bangkok local date-time), applies_to, label_th, label_en,
+                  remind_days (optional: days before `due` to remind, default [7, 3, 1])
 
 `load_campaign` lists every problem with its line and loads nothing when there is one; loading the
 same content again changes nothing; the campaign loaded becomes the one active campaign, and
@@ -213,7 +214,9 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         problems.append(Problem(lines.of("deadlines"), "deadlines must be [[deadlines]] entries"))
         deadlines = []
     for index, deadline in enumerate(deadlines):
-        unknown_keys("deadlines", index, deadline, {"kind", "due", "applies_to", "label_th", "label_en"})
+        unknown_keys(
+            "deadlines", index, deadline, {"kind", "due", "applies_to", "label_th", "label_en", "remind_days"}
+        )
         kind = deadline.get("kind")
         if kind not in DEADLINE_KINDS:
             problem("deadlines", index, "kind", f"deadlines: kind must be one of {', '.join(DEADLINE_KINDS)}")
@@ -237,15 +240,29 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         else:
             # A time written without an offset is Bangkok time, as people in the program read it.
             due_utc = (due if due.tzinfo else due.replace(tzinfo=BANGKOK)).astimezone(ZoneInfo("UTC"))
-        meaning["deadlines"].append(
-            {
-                "kind": kind,
-                "due": due_utc.isoformat() if due_utc else None,
-                "applies_to": audience,
-                "label_th": text_field("deadlines", index, deadline, "label_th"),
-                "label_en": text_field("deadlines", index, deadline, "label_en"),
-            }
-        )
+        entry = {
+            "kind": kind,
+            "due": due_utc.isoformat() if due_utc else None,
+            "applies_to": audience,
+            "label_th": text_field("deadlines", index, deadline, "label_th"),
+            "label_en": text_field("deadlines", index, deadline, "label_en"),
+        }
+        if "remind_days" in deadline:  # only when given, so files without it keep their hash
+            days = deadline["remind_days"]
+            if (
+                not isinstance(days, list)
+                or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 60 for d in days)
+                or len(set(days)) != len(days)
+            ):
+                problem(
+                    "deadlines",
+                    index,
+                    "remind_days",
+                    "deadlines: remind_days must be a list of different whole days from 1 to 60",
+                )
+            else:
+                entry["remind_days"] = sorted(days, reverse=True)
+        meaning["deadlines"].append(entry)
     problems.sort(key=lambda p: p.line or 0)
     return (None, problems) if problems else (meaning, [])
 
@@ -291,6 +308,7 @@ def load_campaign(session: Session, source: Path | str, now: datetime) -> LoadRe
             applies_to=d["applies_to"],
             label_th=d["label_th"],
             label_en=d["label_en"],
+            remind_days=json.dumps(d["remind_days"]) if "remind_days" in d else None,
         )
         for d in meaning["deadlines"]
     ]

@@ -2,8 +2,8 @@
 and (later) the staff web call; each takes the caller's session.
 
 Segments are a registry (`register_segment`): "everyone" (a LINE broadcast), "news" (people who
-opted in to news), "province:<code>". Segments that need the campaign data of issue #11
-(coordinators; agencies missing a deadline) plug in with one `register_segment` call each.
+opted in to news), "province:<code>", "coordinators" (of approved agencies in the active
+campaign) and "missing:<deadline kind>" (coordinators of those agencies that have not met it).
 People who blocked the account never get a post; news goes only to people who opted in.
 """
 
@@ -16,11 +16,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import geothai
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.campaigns import active_campaign
 from handlers.content import Post, posts
+from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
-from storage.models import ScheduledPost
+from storage.models import LineUser, ScheduledPost
 from storage.outreach import ScheduledPosts, follower_count, followers
 from storage.repositories import OutboxRepository
 
@@ -93,6 +96,44 @@ def _check_province(code: str) -> str | None:
     return None if geothai.province(code) else f"no province has the code {code!r} (e.g. 10 is Bangkok)"
 
 
+def _people(session: Session, users: set[str], post: Post) -> Audience:
+    """These LINE users by language, without those who blocked us (news: only those opted in)."""
+    query = select(LineUser.language, LineUser.line_user_id).where(
+        LineUser.line_user_id.in_(sorted(users)), LineUser.blocked.is_(False)
+    )
+    if post.kind == "news":
+        query = query.where(LineUser.news_opt_in.is_(True))
+    by_language: dict[str, list[str]] = {}
+    for language, user in session.execute(query.order_by(LineUser.id)) if users else ():
+        by_language.setdefault(language or "th", []).append(user)
+    return Audience(by_language=by_language)
+
+
+def _coordinators(session: Session, _argument: str | None, post: Post) -> Audience:
+    campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
+    if campaign is None:
+        return Audience()
+    users = coordinator_users(session, approved_agency_ids(session, campaign))
+    return _people(session, {u for group in users.values() for u in group}, post)
+
+
+def _missing(session: Session, kind: str | None, post: Post) -> Audience:
+    campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
+    deadline = next((d for d in campaign.deadlines if d.kind == kind), None) if campaign else None
+    if deadline is None:
+        raise OutreachError(f"the active campaign has no {kind!r} deadline")
+    users = coordinator_users(session, list(missing_by_agency(session, campaign, deadline)))
+    return _people(session, {u for group in users.values() for u in group}, post)
+
+
+def _check_kind(kind: str) -> str | None:
+    return (
+        None
+        if kind in AGENCY_KINDS
+        else f"no agency deadline kind {kind!r} (known: {', '.join(AGENCY_KINDS)})"
+    )
+
+
 for _segment in (
     Segment("everyone", _everyone, False, description="every follower (a LINE broadcast); not for news"),
     Segment("news", _news, False, description="people who opted in to news"),
@@ -102,6 +143,14 @@ for _segment in (
         True,
         _check_province,
         "people who chose this province (news: only those who opted in)",
+    ),
+    Segment("coordinators", _coordinators, False, description="coordinators of approved agencies"),
+    Segment(
+        "missing",
+        _missing,
+        True,
+        _check_kind,
+        "coordinators of approved agencies that have not met the campaign's deadline of this kind",
     ),
 ):
     register_segment(_segment)

@@ -67,6 +67,8 @@ class CampaignDeadline(Base):
     applies_to: Mapped[str] = mapped_column(String(32))
     label_th: Mapped[str] = mapped_column(String(300))
     label_en: Mapped[str] = mapped_column(String(300))
+    # JSON list of days before `due_at` when reminders go out (09:00 Bangkok); None: the default.
+    remind_days: Mapped[str | None] = mapped_column(Text)
 
 
 class Agency(Base):

@@ -1,0 +1,199 @@
+"""Deadline reminders (issue #14): the 2567 campaign's calendar run day by day at 09:00 Bangkok
+against 30 agencies in mixed states, through the clock's "reminders" job and the outbox."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import run_once
+from bot.runtime import runtime
+from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.catalog import t
+from handlers.outreach import OutreachError, audience_for
+from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
+from storage.report_models import Report
+from storage.repositories import UserRepository
+from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)
+from tests.handlers.reminder_helpers import (  # noqa: F401  (fixtures)
+    buttons,
+    calendar_app_fixture,
+    clock_fixture,
+    reminders_to,
+    seed,
+    subscribers,
+)
+
+REGISTRATION_DAYS = [date(2024, 7, 24), date(2024, 7, 28), date(2024, 7, 30)]
+REPORT_DAYS = [date(2024, 8, 24), date(2024, 8, 28), date(2024, 8, 30)]
+EVIDENCE_DAYS = [date(2024, 9, 8), date(2024, 9, 12), date(2024, 9, 14)]
+
+
+def run_day(app, clock, day: date, hour: int = 9) -> int:
+    clock.bangkok(day, hour)
+    rt = runtime(app)
+    written = run_once(rt, "reminders")
+    rt.outbox.send_due()
+    return written
+
+
+def received_on(fake_line, users: list[str], before: int) -> list[tuple[str, str, dict]]:
+    return [(u, k, m) for u in users for k, m in reminders_to(fake_line, u)[before:]]
+
+
+def test_a_whole_campaign_reminds_exactly_who_has_not_met_each_deadline_and_says_what_is_missing(
+    calendar_app, db, clock, fake_line
+):
+    agencies = seed(db)
+    people = subscribers(db)
+    everyone = [u for a in agencies for u in a.coordinators] + [u for ids in people.values() for u in ids]
+    day, sent_on = date(2024, 7, 15), {}
+    while day <= date(2024, 9, 16):
+        before = {u: len(reminders_to(fake_line, u)) for u in everyone}
+        run_day(calendar_app, clock, day)
+        new = [(u, k, m) for u in everyone for k, m in reminders_to(fake_line, u)[before[u] :]]
+        if new:
+            sent_on[day] = new
+        day += timedelta(days=1)
+
+    assert sorted(sent_on) == REGISTRATION_DAYS + REPORT_DAYS + EVIDENCE_DAYS
+    for registration_day in REGISTRATION_DAYS:
+        assert sorted(u for u, _k, _m in sent_on[registration_day]) == sorted(people["news"])
+        assert {k for _u, k, _m in sent_on[registration_day]} == {"registration"}
+    [(_u, _k, first)] = [r for r in sent_on[REGISTRATION_DAYS[0]] if r[0] == people["news"][0]]
+    assert "อีก 7 วัน" in first["text"] and "31 ก.ค. 2567 เวลา 23:59 น." in first["text"]
+    assert buttons(first) == [REGISTER]
+
+    by_state = {a.state: a for a in reversed(agencies)}  # the first of each state
+    expected_report = {u for a in agencies if a.state in ("nothing", "needs_fix") for u in a.coordinators}
+    expected_evidence = {u for a in agencies if a.state in ("nothing", "some_types") for u in a.coordinators}
+    for report_day, days_left in zip(REPORT_DAYS, (7, 3, 1), strict=True):
+        got = sent_on[report_day]
+        assert Counter(u for u, _k, _m in got) == Counter(expected_report)  # once each, nobody else
+        assert {k for _u, k, _m in got} == {"report"}
+        assert all(f"อีก {days_left} วัน" in m["text"] or f"{days_left} days" in m["text"] for _u, _k, m in got)
+    for evidence_day in EVIDENCE_DAYS:
+        got = sent_on[evidence_day]
+        assert Counter(u for u, _k, _m in got) == Counter(expected_evidence)
+        assert {k for _u, k, _m in got} == {"evidence"}
+
+    def said(state: str, kind: str, user_index: int = 0) -> dict:
+        user = by_state[state].coordinators[user_index]
+        return next(m for k, m in reminders_to(fake_line, user) if k == kind)
+
+    nothing = said("nothing", "report")
+    assert t("reminders.no_report_report", "th") in nothing["text"]  # a report before 2567 does not count
+    assert "31 ส.ค. 2567 เวลา 23:59 น." in nothing["text"] and buttons(nothing) == [START_REPORT]
+    fix = by_state["needs_fix"]
+    fix_th = said("needs_fix", "report")
+    assert t("reminders.needs_fix", "th", refs=fix.refs["needs_fix"][0]) in fix_th["text"]
+    assert t("reminders.no_report_report", "th") not in fix_th["text"]
+    assert buttons(fix_th) == [MY_REPORTS]
+    fix_en = said("needs_fix", "report", 1)  # the second coordinator reads English
+    assert t("reminders.needs_fix", "en", refs=fix.refs["needs_fix"][0]) in fix_en["text"]
+    assert "31 Aug 2024" in fix_en["text"]
+    photos = said("some_types", "evidence")
+    assert (
+        t("reminders.without_photos", "th", refs=by_state["some_types"].refs["without_photos"][0])
+        in (photos["text"])
+    )
+    assert "15 ก.ย. 2567 เวลา 16:30 น." in photos["text"] and buttons(photos) == [MY_REPORTS]
+    for state in ("done", "pending", "rejected"):
+        for agency in (a for a in agencies if a.state == state):
+            assert reminders_to(fake_line, agency.coordinators[0]) == []
+
+
+def test_running_again_or_two_planners_at_once_send_each_reminder_once(calendar_app, db, clock, fake_line):
+    agencies = seed(db, 12)
+    missing = [u for a in agencies if a.state in ("nothing", "needs_fix") for u in a.coordinators]
+    assert run_day(calendar_app, clock, REPORT_DAYS[0]) == len(missing)
+    assert run_day(calendar_app, clock, REPORT_DAYS[0]) == 0  # a restarted clock runs it again
+    clock.bangkok(REPORT_DAYS[1], 9, 1)
+    written, rt = [], runtime(calendar_app)
+    racers = [threading.Thread(target=lambda: written.append(run_once(rt, "reminders"))) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    rt.outbox.send_due()
+    assert sorted(written) == [0, len(missing)]
+    assert Counter(u for u in missing for _ in reminders_to(fake_line, u)) == Counter({u: 2 for u in missing})
+
+
+def test_a_late_run_sends_only_the_latest_reminder_due_and_waits_out_quiet_hours(
+    calendar_app, db, clock, fake_line
+):
+    agencies = seed(db, 6)
+    [user] = next(a for a in agencies if a.state == "nothing").coordinators
+    # The clock was down on days -7 and -3: at 22:00 on day -2 it catches up with the 3-day reminder.
+    lacking = [u for a in agencies if a.state in ("nothing", "needs_fix") for u in a.coordinators]
+    assert run_day(calendar_app, clock, date(2024, 8, 29), hour=22) == len(lacking) == 3
+    assert reminders_to(fake_line, user) == []  # quiet hours: held back
+    clock.bangkok(date(2024, 8, 30), 7, 59)
+    runtime(calendar_app).outbox.send_due()
+    assert reminders_to(fake_line, user) == []
+    clock.bangkok(date(2024, 8, 30), 8, 0)
+    runtime(calendar_app).outbox.send_due()
+    [(kind, message)] = reminders_to(fake_line, user)
+    assert kind == "report" and "อีก 1 วัน" in message["text"]  # said as it is read, not as it was planned
+    run_day(calendar_app, clock, date(2024, 8, 30))  # the 1-day reminder is its own
+    run_day(calendar_app, clock, date(2024, 9, 1))  # past the deadline: nothing more
+    assert [k for k, _m in reminders_to(fake_line, user)] == ["report", "report"]
+
+
+def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work(calendar_app, db):
+    agencies = seed(db, 6)
+    people = subscribers(db)
+    coordinators = {u for a in agencies if a.state not in ("pending", "rejected") for u in a.coordinators}
+    [blocked] = agencies[1].coordinators  # "nothing": blocked the account since
+    with db.begin() as session:
+        UserRepository(session).mark_blocked(blocked, NOW)
+
+    def reached(segment: str, post: str = "how-to-report") -> set[str]:
+        with db.begin() as session:
+            audience = audience_for(session, post, segment)
+        return {u for ids in audience.by_language.values() for u in ids}
+
+    assert reached("coordinators") == coordinators - {blocked}
+    assert not reached("coordinators") & set(people["news"])
+    by_state = {a.state: a for a in agencies}
+    assert reached("missing:report") == set(by_state["needs_fix"].coordinators)
+    assert reached("missing:evidence") == set(by_state["some_types"].coordinators)
+    # News only to those who opted in: the English coordinator was never asked.
+    assert reached("missing:report", "results-at-tcac") == {by_state["needs_fix"].coordinators[0]}
+    with pytest.raises(OutreachError, match="no agency deadline kind"):
+        reached("missing:registration")
+
+
+def test_the_campaign_file_can_choose_other_reminder_days(calendar_app, db, clock, fake_line):
+    agencies = seed(db, 2)
+    [user] = agencies[1].coordinators  # "nothing"
+    text = EXAMPLE_CAMPAIGN.read_text("utf-8").replace(
+        'label_en = "Activity figures due"', 'label_en = "Activity figures due"\nremind_days = [10, 2]'
+    )
+    with db.begin() as session:
+        assert load_campaign(session, text, NOW).changed
+        broken = load_campaign(session, text.replace("[10, 2]", "[0, 2, 2]"), NOW)
+    assert [p.message for p in broken.problems] == [
+        "deadlines: remind_days must be a list of different whole days from 1 to 60"
+    ]
+    assert broken.problems[0].line == text.splitlines().index("remind_days = [10, 2]") + 1
+    for day in (date(2024, 8, 21), date(2024, 8, 24), date(2024, 8, 29), date(2024, 8, 30)):
+        run_day(calendar_app, clock, day)
+    reminded = [m["text"] for k, m in reminders_to(fake_line, user) if k == "report"]
+    assert len(reminded) == 2 and "อีก 10 วัน" in reminded[0] and "อีก 2 วัน" in reminded[1]
+
+
+def test_an_agency_that_catches_up_between_reminders_hears_no_more(calendar_app, db, clock, fake_line):
+    agencies = seed(db, 6)
+    fixing, idle = agencies[2], agencies[1]  # "needs_fix" and "nothing"
+    run_day(calendar_app, clock, REPORT_DAYS[0])
+    with db.begin() as session:
+        session.execute(update(Report).where(Report.status == "needs_fix").values(status="submitted"))
+    run_day(calendar_app, clock, REPORT_DAYS[1])
+    assert [len(reminders_to(fake_line, u)) for u in fixing.coordinators] == [1, 1]
+    assert len(reminders_to(fake_line, idle.coordinators[0])) == 2
