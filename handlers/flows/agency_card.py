@@ -156,6 +156,8 @@ def share_messages(
     if media.get(key) is None:
         media.put(key, draw(title, agency.name, shown, unit), "image/jpeg")
     url = media.signed_url(key, SHARE_URL_SECONDS)
+    if not url.startswith("https://"):  # LINE fetches images over HTTPS only: PUBLIC_BASE_URL is unset
+        return [TextMessage(text=t("agencyresults.share_unavailable", language))]
     return [
         ImageMessage(originalContentUrl=url, previewImageUrl=url),
         TextMessage(text=t("agencyresults.share_ready", language)),
