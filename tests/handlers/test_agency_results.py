@@ -25,6 +25,7 @@ from handlers.flows.agency_card import SHARE_POSTBACK, total_text
 from handlers.flows.report_summary import tonnes_text
 from handlers.reports import Draft, approve_report, needs_fix, reference, reject_report, submit_report
 from richmenus import render
+from storage.program_models import Agency
 from storage.report_models import Report
 from tests.handlers.report_chat import ReportChat
 from tests.handlers.test_report_flow import finish_to_summary, start
@@ -138,7 +139,7 @@ def test_the_card_totals_the_stored_results_by_type_and_status_and_lists_the_lat
             ["renewable_electricity", "electricity_saving", "forest_conservation", "composting", "composting"]
         )
     ]
-    renewable, saving, forest, rejected, approved_composting = refs
+    renewable, saving, _forest, rejected, approved_composting = refs
     with runtime(app).session_factory.begin() as session:
         approve_report(session, renewable, "staff", base)
         approve_report(session, approved_composting, "staff", base)
@@ -231,8 +232,6 @@ def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_ur
     # What was drawn: the agency's name and its approved total, from the stored result.
     [approved_report] = [r for r in stored(app, chat.agency_id) if r.status == "approved"]
     with runtime(app).session_factory() as session:
-        from storage.program_models import Agency
-
         name = session.get(Agency, chat.agency_id).name
     expected = draw_share_image(
         t("agencyresults.share_title", "th"),
