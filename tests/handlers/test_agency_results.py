@@ -208,7 +208,7 @@ def test_someone_without_an_approved_agency_is_answered_politely(app, fake_line)
     assert t("agency.refused.not_registered", "th") in stranger.text
 
 
-def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_url(app, fake_line):
+def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_url(app, fake_line, settings):
     assert features.check("raqm") and render.font(40).layout_engine == ImageFont.Layout.RAQM
     chat = ReportChat(app, fake_line)
     ref = submitted(app, chat, "renewable_electricity", BEFORE_REPORTS)
@@ -243,6 +243,10 @@ def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_ur
     # Without the signature, or with another one, the image is not served.
     assert app.test_client().get(parts.path).status_code == 403
     assert app.test_client().get(f"{parts.path}?{parts.query[:-3]}abc").status_code == 403
+    # Tapped again: the same stored image, not another copy.
+    chat.tap_data(button["data"])
+    assert urlsplit(chat.last[0]["originalContentUrl"]).path == parts.path
+    assert len(list((settings.media_dir / "shares").iterdir())) == 1
 
 
 def test_total_text_never_shows_zero_for_results_waiting_for_a_factor():
@@ -250,3 +254,11 @@ def test_total_text_never_shows_zero_for_results_waiting_for_a_factor():
 
     total = Total(Decimal(0), reports=2, needs_factor=2)
     assert total_text(total, "th") == t("agencyresults.needs_factor_only", "th", count=2)
+
+
+def test_without_a_public_https_address_the_share_is_declined_politely(make_app, settings, fake_line):
+    app = make_app(settings)  # PUBLIC_BASE_URL unset: LINE could not fetch the image
+    chat = ReportChat(app, fake_line)
+    chat.tap_data(SHARE)
+    assert [m["type"] for m in chat.last] == ["text"]
+    assert chat.text == t("agencyresults.share_unavailable", "th")
