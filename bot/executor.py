@@ -36,6 +36,7 @@ from bot.logs import user_hash
 from bot.outbox import OutboxJob
 from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
+from bot.share_image import draw_share_image
 from bot.timeutil import Clock, SystemClock
 from handlers.people import ERASED_IN_SESSION
 from handlers.router import EventContext, apology, handle_event
@@ -410,6 +411,7 @@ class EventExecutor:
                     public_base_url=self.settings.public_base_url,
                     photo=photo,
                     media=self.photos.store if self.photos else None,
+                    draw_share=draw_share_image,
                 )
                 messages = self.handle(event, context)
                 answer = [m.to_dict() for m in messages]

@@ -205,6 +205,8 @@ class Outcome:
     language: str | None = None
     # Runs after the engine has written the conversation (erasing a person deletes that very row).
     after: Callable[[], object] | None = None
+    # A Flex card shown after the texts when the flow ends here: (contents, alt text).
+    card: tuple[Mapping[str, Any], str] | None = None
 
     @classmethod
     def go(cls, state: str, *say: str, language: str | None = None) -> Outcome:
@@ -215,8 +217,13 @@ class Outcome:
         return cls(None, say, retry=True)
 
     @classmethod
-    def end(cls, *say: str, after: Callable[[], object] | None = None) -> Outcome:
-        return cls(None, say, after=after)
+    def end(
+        cls,
+        *say: str,
+        after: Callable[[], object] | None = None,
+        card: tuple[Mapping[str, Any], str] | None = None,
+    ) -> Outcome:
+        return cls(None, say, after=after, card=card)
 
     @classmethod
     def check(cls, value: str, question: str) -> Outcome:
@@ -722,7 +729,9 @@ class _Run:
         self.save()
         if outcome.after is not None:
             self.after.append(outcome.after)
-        return self.menu(*outcome.say)
+        reply = self.menu(*outcome.say)
+        reply.flex = outcome.card
+        return reply
 
     def begin(self, flow: Flow, first: Outcome | None) -> _Reply:
         """Start `flow` afresh, where its `on_enter` said (with the answers it filled in)."""

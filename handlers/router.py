@@ -13,6 +13,7 @@ from handlers import knowledge
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
+from handlers.flows.agency_card import DrawShare, is_share_tap, share_messages
 from handlers.info import answer_menu_tap
 from handlers.media_steps import ReceivedPhoto
 from handlers.privacy import notice_text, record_notice_shown
@@ -37,6 +38,8 @@ class EventContext:
     photo: ReceivedPhoto | None = None
     # Where photos live, to make signed URLs (`media.signed_url(key, seconds)`); None if not wired.
     media: MediaStore | None = None
+    # Draws the agency share image (bot/share_image.py: Pillow, Sarabun, raqm); None if not wired.
+    draw_share: DrawShare | None = None
 
 
 def language_from_profile(profile_language: str | None) -> str | None:
@@ -76,6 +79,8 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         answer = answer_menu_tap(incoming.data, user.language)
         if answer is not None:
             return answer
+        if is_share_tap(dict(incoming.data)):  # the "my agency" card's share button
+            return share_messages(ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share)
     engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url)
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming, photo=ctx.photo)
 

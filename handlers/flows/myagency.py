@@ -1,18 +1,23 @@
 """My agency (หน่วยงานของฉัน): where the person's agency stands, who coordinates it and which
 campaign it is in (handlers.agencies.agency_summary); anyone without one is told how to register
-or join."""
+or join. A coordinator of an approved agency sees its results card (handlers.flows.agency_card)."""
 
 from __future__ import annotations
 
 from handlers.agencies import agency_summary
+from handlers.agency_results import agency_results
 from handlers.authz import current_membership
 from handlers.engine import Flow, Outcome, Turn
+from handlers.flows.agency_card import agency_card
 
 
 def on_enter(turn: Turn) -> Outcome:
     membership = current_membership(turn.session, turn.line_user_id)
     if membership is None:
         return Outcome.end(turn.t("agency.refused.not_registered"))
+    if membership[1].status == "approved":
+        results = agency_results(turn.session, membership[1], turn.now)
+        return Outcome.end(card=agency_card(turn, results))
     summary = agency_summary(turn.session, membership[1].id, turn.language)
     people = "\n".join(
         turn.t("myagency.coordinator", name=c["name"] or "-", position=c["position"] or "-")
