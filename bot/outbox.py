@@ -143,6 +143,8 @@ class OutboxSender:
                     return "quiet"
             if row.kind == "richmenu" and self.menu_linker is None:
                 repo.finish(row_id, "skipped", now, "no rich menus synced")
+                if json.loads(row.payload).get("forget_recipients"):
+                    repo.forget_recipients(row_id)
                 return "skipped"
             job = OutboxJob(
                 row.kind,
@@ -193,11 +195,21 @@ class OutboxSender:
         except MenusNotSynced:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "skipped", self.clock.now(), "no rich menus synced")
+                self._forget_recipients_if_asked(session, row_id, job)
             return "skipped"
         if record_sent:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "sent", self.clock.now())
+                self._forget_recipients_if_asked(session, row_id, job)
         return "sent"
+
+    @staticmethod
+    def _forget_recipients_if_asked(session: Session, row_id: int, job: OutboxJob) -> None:
+        """An erased person's unlink (handlers/people.py erase_person) keeps their LINE id only
+        until it is done: then the row's recipients are emptied. A row that retries or dies keeps
+        it for the retry or a staff replay, until the retention purge deletes the finished row."""
+        if job.payload.get("forget_recipients"):
+            OutboxRepository(session).forget_recipients(row_id)
 
     def _forget_reply_token(self, row_id: int) -> None:
         with self.session_factory.begin() as session:

@@ -33,6 +33,8 @@ from storage.models import (
 )
 from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
 from storage.report_models import Report
+from storage.repositories import OutboxRepository
+from storage.richmenu_assignments import DEFAULT_MENU
 
 EXPORT_VALID_FOR = timedelta(hours=24)
 CONSENTS = ("public_name", "news")
@@ -236,10 +238,12 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
     (the agency keeps its coordinator count history and all its figures), deletes their LINE user
     row, staff row, conversation state, drafts, download tokens and lease, empties the stored
     webhook events they sent and any other stored event or outbox message that carries their id,
-    name or phone; their agency's reports and photos lose who sent them. Safe to run twice.
+    name or phone; their agency's reports and photos lose who sent them. A person with a menu of
+    their own (coordinator, staff) gets LINE's default menu back. Safe to run twice.
     """
     identifiers = _identifiers(session, line_user_id)
     reference = f"erasure:{uuid.uuid4()}"
+    own_menu = _may_have_own_menu(session, line_user_id)
     session.info.setdefault(ERASED_IN_SESSION, set()).add(line_user_id)
     orphaned = _agencies_left_without_coordinators(session, line_user_id)
     blank = {"line_user_id": None, "name": None, "position": None, "phone_e164": None}
@@ -307,6 +311,19 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
         )
         .execution_options(synchronize_session=False)
     )
+    if own_menu:
+        # Their LINE app goes back to the default (subscriber) menu: an unlink queued in this
+        # transaction, after the delete above (which drops any link still queued for them). The
+        # row needs their LINE id until LINE has it; the sender then empties its recipients
+        # (`forget_recipients`, bot/outbox.py). A row that dies keeps it for a staff replay until
+        # the clock's retention purge deletes it (bot/clock.py purge_old_rows).
+        OutboxRepository(session).enqueue_richmenu_link(
+            line_user_ids=[line_user_id],
+            menu=DEFAULT_MENU,
+            dedupe_key=f"richmenu:{reference}",
+            now=now,
+            forget_recipients=True,
+        )
     session.expire_all()
     audit(session, actor, "erase_person", reference, now)
     for agency in orphaned:
@@ -320,6 +337,19 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
             agency_id=agency.id,
         )
     return reference
+
+
+def _may_have_own_menu(session: Session, line_user_id: str) -> bool:
+    """Whether LINE may show the person a menu of their own: one is recorded for them, or a
+    rich-menu change for them is not done yet (a queued unlink the erasure is about to drop)."""
+    if session.scalar(select(RichMenuAssignment.id).where(RichMenuAssignment.line_user_id == line_user_id)):
+        return True
+    unfinished = select(OutboxMessage.id).where(
+        OutboxMessage.kind == "richmenu",
+        OutboxMessage.status.not_in(("sent", "skipped")),
+        _carrying(OutboxMessage.recipients, {line_user_id}),
+    )
+    return session.scalar(unfinished.limit(1)) is not None
 
 
 def _agencies_left_without_coordinators(session: Session, line_user_id: str) -> list[Agency]:

@@ -76,7 +76,7 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
         return knowledge.answer(user.language)
     if incoming.kind == "postback":  # the rich menu's information pages and tabs (issue #13)
-        answer = answer_menu_tap(incoming.data, user.language)
+        answer = answer_menu_tap(incoming.data, user.language, ctx.session, ctx.line_user_id)
         if answer is not None:
             return answer
         if is_share_tap(dict(incoming.data)):  # the "my agency" card's share button

@@ -396,6 +396,7 @@ class OutboxRepository:
         now: datetime,
         assign: bool = True,
         rich_menu_id: str | None = None,
+        forget_recipients: bool = False,
     ) -> int:
         """Link these users to the rich menu for `menu` (a role: "subscriber", "coordinator",
         "staff"), in rows of at most 500 users (LINE's bulk-link limit). The sender resolves
@@ -406,12 +407,18 @@ class OutboxRepository:
         replaces menus links everyone again. A repeated dedupe key changes nothing. `assign=False`
         (the sync's relinks) sends the rows without recording: they apply only to users whose
         recorded menu is still `menu` when the row goes out; the sync also names the menu it
-        just made (`rich_menu_id`), saving the sender a look-up that may still see the old one."""
+        just made (`rich_menu_id`), saving the sender a look-up that may still see the old one.
+        `forget_recipients` (an erased person's unlink): once the row is sent or skipped, the
+        sender empties its recipients (`forget_recipients` below), so the LINE user id is gone."""
         unique = list(dict.fromkeys(line_user_ids))
         created = 0
         for index, start in enumerate(range(0, len(unique), MULTICAST_MAX_RECIPIENTS)):
             chunk = unique[start : start + MULTICAST_MAX_RECIPIENTS]
-            payload = {"menu": menu, **({"rich_menu_id": rich_menu_id} if rich_menu_id else {})}
+            payload: dict[str, Any] = {"menu": menu}
+            if rich_menu_id:
+                payload["rich_menu_id"] = rich_menu_id
+            if forget_recipients:
+                payload["forget_recipients"] = True
             row = self._add("richmenu", f"{dedupe_key}#{index}", payload, now, recipients=chunk)
             if row is not None and assign:
                 RichMenuAssignmentRepository(self.session).assign(chunk, menu, now)
@@ -497,6 +504,10 @@ class OutboxRepository:
             _FINISH_OUTBOX,
             [{"row": row_id, "outcome": "sent", "sent": now, "error": None} for row_id in row_ids],
         )
+
+    def forget_recipients(self, row_id: int) -> None:
+        """Empty a finished row's recipients (a row kept for its status must not keep a LINE id)."""
+        self.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(recipients="[]"))
 
     def forget_reply_token(self, row_id: int) -> None:
         """LINE refused the token: later attempts push instead."""

@@ -14,9 +14,10 @@ from bot.runtime import runtime
 from handlers.agencies import agency_summary, approve_agency
 from handlers.catalog import t
 from storage.models import Base, LineUser
-from storage.program_models import Agency
+from storage.program_models import Agency, Coordinator
 from tests.handlers.test_registration_flow import agency_of, register_by_chat
 from tests.helpers import Chat, wait_for
+from tests.richmenus.menu_helpers import menus_fixture  # noqa: F401
 
 
 def th(key: str, **params) -> str:
@@ -131,3 +132,20 @@ def test_delete_my_data_asks_first_then_leaves_no_trace_while_the_agency_stays(a
     # The person is a stranger now: starting again works from nothing.
     chat.say("ข้อมูลของฉัน")
     assert "สมหญิง" not in chat.text
+
+
+def test_delete_my_data_gives_back_lines_default_menu(app, db, fake_line, menus):
+    chat, agency_id = registered_coordinator(app, db, fake_line)
+    assert fake_line.rich_menu_for(chat.user) == menus["coordinator"]
+    chat.say("ลบข้อมูลของฉัน")
+    chat.tap(th("erase.yes"))
+    assert chat.texts[0].startswith(th("erase.done"))
+    runtime(app).outbox.send_due()
+    assert [c.path for c in fake_line.calls("DELETE", f"/v2/bot/user/{chat.user}")] == [
+        f"/v2/bot/user/{chat.user}/richmenu"
+    ]
+    assert fake_line.rich_menu_for(chat.user) == menus["subscriber"]  # LINE's default again
+    with db() as session:
+        assert session.scalars(select(LineUser).where(LineUser.line_user_id == chat.user)).first() is None
+        statuses = session.scalars(select(Coordinator.status).where(Coordinator.agency_id == agency_id))
+        assert statuses.all() == ["erased"]

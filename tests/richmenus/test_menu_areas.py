@@ -59,7 +59,9 @@ def test_every_area_of_every_menu_gets_a_real_answer(client, fake_line):
             continue
         assert chat.text.strip(), (page, action["data"])
         assert not not_understood(chat, "th"), (page, action["data"], chat.text[:200])
-        if kind == "info":
+        if (kind, name) == ("info", "review"):  # staff only: a new user is politely refused
+            assert chat.text == t("review.not_staff", "th")
+        elif kind == "info":
             assert chat.text == t(f"info.{name}", "th")
         elif kind == "cmd":
             assert t("help.general", "th") in chat.text
@@ -110,8 +112,10 @@ def test_information_is_answered_in_the_users_language(app, client, fake_line):
     chat = Chat(client, fake_line)
     with runtime(app).session_factory.begin() as session:
         UserRepository(session).get_or_create(chat.user, runtime(app).clock.now()).language = "en"
-    for topic in ("about", "howto", "deadlines", "review"):
+    for topic in ("about", "howto", "deadlines"):
         chat.tap_data(f"a=info&k={topic}")
         assert chat.text == t(f"info.{topic}", "en")
+    chat.tap_data("a=info&k=review")
+    assert chat.text == t("review.not_staff", "en")
     chat.tap_data("a=info&k=nonsense")  # not a topic: the engine's answer for an unknown button
     assert chat.text.startswith(t("conv.expired", "en"))
