@@ -2,7 +2,8 @@
 
 File format (see campaign_data/ruamjai-2567.toml, the program document's round):
 
-    [campaign]   slug, name_th, name_en, year_be, target_agencies, activity_types (calc keys)
+    [campaign]   slug, name_th, name_en, year_be, target_agencies, activity_types (calc keys),
+                 photos_min, photos_max (optional: evidence photos per report, default 1 and 10)
     [[phases]]   key, name_th, name_en, starts, ends            (TOML dates)
     [[deadlines]] kind, due (Bangkok local date-time), applies_to, label_th, label_en,
                   remind_days (optional: days before `due` to remind, default [7, 3, 1])
@@ -34,6 +35,8 @@ EXAMPLE_CAMPAIGN = Path(__file__).parent / "campaign_data" / "ruamjai-2567.toml"
 BANGKOK = ZoneInfo("Asia/Bangkok")
 DEADLINE_KINDS = ("registration", "report", "evidence", "event", "other")
 AUDIENCES = ("all", "subscribers", "coordinators", "pending_agencies", "approved_agencies")
+# Evidence photos per report when the campaign file says nothing (the program asks for at least one).
+PHOTOS_MIN_DEFAULT, PHOTOS_MAX_DEFAULT, PHOTOS_CEILING = 1, 10, 30
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
@@ -146,7 +149,16 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
             "campaign",
             0,
             campaign,
-            {"slug", "name_th", "name_en", "year_be", "target_agencies", "activity_types"},
+            {
+                "slug",
+                "name_th",
+                "name_en",
+                "year_be",
+                "target_agencies",
+                "activity_types",
+                "photos_min",
+                "photos_max",
+            },
         )
     slug = campaign.get("slug")
     if not isinstance(slug, str) or not _SLUG.match(slug):
@@ -179,6 +191,7 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     if len(set(map(str, types))) != len(types):
         problem("campaign", 0, "activity_types", "campaign: an activity type is listed twice")
     meaning["activity_types"] = list(types)
+    _photo_limits(campaign, meaning, problem)
 
     phases = raw.get("phases", [])
     if not isinstance(phases, list) or not phases:
@@ -267,6 +280,24 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     return (None, problems) if problems else (meaning, [])
 
 
+def _photo_limits(campaign: dict, meaning: dict[str, Any], problem) -> None:
+    """photos_min / photos_max, in the meaning only when given, so files without them keep their hash."""
+    given: dict[str, int] = {}
+    for key in ("photos_min", "photos_max"):
+        if key not in campaign:
+            continue
+        value = campaign[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= PHOTOS_CEILING:
+            problem("campaign", 0, key, f"campaign: {key} must be a whole number from 1 to {PHOTOS_CEILING}")
+            continue
+        given[key] = meaning[key] = value
+    least = given.get("photos_min", PHOTOS_MIN_DEFAULT)
+    most = given.get("photos_max", PHOTOS_MAX_DEFAULT)
+    if given and least > most:
+        where = "photos_max" if "photos_max" in given else "photos_min"
+        problem("campaign", 0, where, f"campaign: photos_min ({least}) is more than photos_max ({most})")
+
+
 def load_campaign(session: Session, source: Path | str, now: datetime) -> LoadReport:
     """Validate and load a campaign file (a Path, or the file's text). With any problem nothing is
     written and the report lists them all. Loading the same content again changes nothing; a
@@ -289,6 +320,7 @@ def load_campaign(session: Session, source: Path | str, now: datetime) -> LoadRe
     campaign.name_th, campaign.name_en = meaning["name_th"], meaning["name_en"]
     campaign.year_be, campaign.target_agencies = meaning["year_be"], meaning["target_agencies"]
     campaign.activity_types = json.dumps(meaning["activity_types"])
+    campaign.photos_min, campaign.photos_max = meaning.get("photos_min"), meaning.get("photos_max")
     campaign.content_hash, campaign.loaded_at = digest, now
     campaign.phases = [
         CampaignPhase(
@@ -331,3 +363,10 @@ def active_campaign(session: Session, now: datetime) -> Campaign | None:
 
 def activity_types_of(campaign: Campaign) -> list[str]:
     return json.loads(campaign.activity_types)
+
+
+def photo_limits(campaign: Campaign | None) -> tuple[int, int]:
+    """(fewest, most) evidence photos a report takes in this campaign (the defaults without one)."""
+    if campaign is None:
+        return PHOTOS_MIN_DEFAULT, PHOTOS_MAX_DEFAULT
+    return campaign.photos_min or PHOTOS_MIN_DEFAULT, campaign.photos_max or PHOTOS_MAX_DEFAULT

@@ -33,9 +33,6 @@ from storage.program_models import Campaign
 from storage.report_models import Report, ReportCounter
 from storage.repositories import OutboxRepository, UserRepository, insert_ignore
 
-# Photos per report when the campaign says nothing else (the program asks for at least one).
-MIN_PHOTOS = 1
-MAX_PHOTOS = 10
 REVIEWABLE = ("submitted",)  # what staff decide on
 EDITABLE = ("submitted", "needs_fix")  # what the reporter may still change or withdraw
 FLAG_OUTSIDE_CAMPAIGN = "outside_campaign_period"

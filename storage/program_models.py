@@ -30,6 +30,9 @@ class Campaign(Base):
     year_be: Mapped[int] = mapped_column(Integer)
     target_agencies: Mapped[int] = mapped_column(Integer)
     activity_types: Mapped[str] = mapped_column(Text)  # JSON list of calc.activity_types() keys
+    # Evidence photos per report; NULL: the default (handlers/reports.py MIN_PHOTOS / MAX_PHOTOS).
+    photos_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    photos_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     # SHA-256 of the loaded file's meaning: the same content loaded again changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -4,10 +4,10 @@ Only coordinators of an approved agency report (handlers.authz). The flow asks, 
 activity type (those the active campaign enables), each `Field` of that type (a choice, or a
 quantity typed with its unit; optional fields skippable; a `one_of` group of more than two fields
 is a "pick one, give its amount, pick another or done" loop, recycling's materials), the period,
-photos (1..MAX_PHOTOS; the step accepts images, so the executor stores them before the event's
-transaction), an optional place (LINE's location button), then a summary card with confirm /
-change one answer / cancel. Confirming stores the report once (handlers.reports.submit_report,
-idempotent on a key made when the draft started).
+photos (the campaign's photos_min..photos_max, default 1..10; the step accepts images, so the
+executor stores them before the event's transaction), an optional place (LINE's location button),
+then a summary card with confirm / change one answer / cancel. Confirming stores the report once
+(handlers.reports.submit_report, idempotent on a key made when the draft started).
 
 Answers kept in the conversation: key, activity, inputs {field: {"value", "unit"} | choice key},
 skipped [fields], groups_done [group index], period {"start", "end"}, photos [photo ids], dup,
@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import calc
 from handlers.authz import require_coordinator
-from handlers.campaigns import active_campaign
+from handlers.campaigns import active_campaign, photo_limits
 from handlers.engine import (
     Choice,
     Flow,
@@ -40,8 +40,6 @@ from handlers.flows.report_summary import field_label, period_text, quantity_tex
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.refusals import Refused
 from handlers.reports import (
-    MAX_PHOTOS,
-    MIN_PHOTOS,
     Draft,
     campaign_window,
     enabled_activity_types,
@@ -302,12 +300,20 @@ def period_step() -> Step:
 
 
 # --- photos -------------------------------------------------------------------------------------
+def limits(turn: Turn) -> tuple[int, int]:
+    return photo_limits(active_campaign(turn.session, turn.now))
+
+
 def ask_photos(turn: Turn) -> Question:
-    count = len(turn.answers.get("photos", []))
+    count, (least, most) = len(turn.answers.get("photos", [])), limits(turn)
     if count == 0:
-        return Question(turn.t("reporting.ask_photos", most=MAX_PHOTOS))
+        if least > 1:
+            return Question(turn.t("reporting.ask_photos_range", least=least, most=most))
+        return Question(turn.t("reporting.ask_photos", most=most))
+    if count < least:  # no "done" yet: the campaign asks for more
+        return Question(turn.t("reporting.photos_more", count=count, more=least - count, most=most))
     done = Choice(DONE, label_key="reporting.done", words_key="words.confirm")
-    return Question(turn.t("reporting.photos_so_far", count=count, most=MAX_PHOTOS), [done])
+    return Question(turn.t("reporting.photos_so_far", count=count, most=most), [done])
 
 
 def photo_received(turn: Turn, incoming: Incoming) -> Outcome:
@@ -323,8 +329,9 @@ def photo_received(turn: Turn, incoming: Incoming) -> Outcome:
     photos = turn.answers.setdefault("photos", [])
     if photo.photo_id in photos:
         return Outcome.again()
-    if len(photos) >= MAX_PHOTOS:
-        return Outcome.again(turn.t("reporting.photos_full", most=MAX_PHOTOS))
+    most = limits(turn)[1]
+    if len(photos) >= most:
+        return Outcome.again(turn.t("reporting.photos_full", most=most))
     photos.append(photo.photo_id)
     say = [received_text(photo, turn.language)]
     if photo.reused is not None:
@@ -336,8 +343,11 @@ def photo_received(turn: Turn, incoming: Incoming) -> Outcome:
 def photos_choice(turn: Turn, value: str) -> Outcome:
     if value != DONE:
         return Outcome.again(turn.t("conv.choose_button"))
-    if len(turn.answers.get("photos", [])) < MIN_PHOTOS:
-        return Outcome.again(turn.t("reporting.photos_needed", least=MIN_PHOTOS))
+    count, least = len(turn.answers.get("photos", [])), limits(turn)[0]
+    if count == 0:
+        return Outcome.again(turn.t("reporting.photos_needed", least=least))
+    if count < least:
+        return Outcome.again()  # the question says how many more
     turn.answers["photos_done"] = True
     return advance(turn)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import secrets
 from datetime import UTC, datetime
 from functools import cache
 
@@ -11,9 +13,10 @@ from sqlalchemy import select
 from bot.fakeline.events import image_event, new_message_id
 from bot.runtime import runtime
 from handlers.agencies import approve_agency, register_agency
+from storage.models import Photo
 from storage.report_models import Report
 from tests.handlers.domain_helpers import registration
-from tests.helpers import Chat
+from tests.helpers import Chat, post_events, wait_for
 from tests.photo_samples import phone_jpeg
 
 NOW = datetime(2024, 6, 10, 3, 0, tzinfo=UTC)
@@ -49,6 +52,45 @@ class ReportChat(Chat):
         message_id = message_id or new_message_id()
         self.fake.register_content(message_id, data if data is not None else photo())
         return self._send(lambda **kw: image_event(self.user, message_id, **kw))
+
+    def send_photos_together(self, images: list[bytes]) -> list[dict]:
+        """Several photos sent at once, as LINE does: one body, an image event per photo sharing an
+        imageSet id with index/total; waits for an answer to each. Returns the events sent."""
+        set_id, events = secrets.token_hex(16), []
+        for index, data in enumerate(images, start=1):
+            message_id = new_message_id()
+            self.fake.register_content(message_id, data)
+            self.clock_ms += 1
+            image_set = {"id": set_id, "index": index, "total": len(images)}
+            token = self.fake.issue_reply_token(self.user)
+            events.append(
+                image_event(self.user, message_id, image_set, timestamp_ms=self.clock_ms, reply_token=token)
+            )
+        self.post_together(events, answers=len(events))
+        return events
+
+    def post_together(self, events: list[dict], answers: int) -> None:
+        before = len(self.fake.delivered_to(self.user))
+        assert post_events(self.client, events).status_code == 200
+        if answers:
+            deliveries = wait_for(lambda: (lambda d: d if len(d) >= before + answers else None)(
+                self.fake.delivered_to(self.user)
+            ))  # fmt: skip
+            self.last = [dict(m) for m in deliveries[-1].messages]
+            self.history.extend([dict(m) for m in d.messages] for d in deliveries[before:])
+
+    def redeliver(self, events: list[dict]) -> None:
+        """LINE sends the same events again (same webhookEventId, isRedelivery)."""
+        again = [copy.deepcopy(event) for event in events]
+        for event in again:
+            event["deliveryContext"]["isRedelivery"] = True
+        self.post_together(again, answers=0)
+
+    def photos(self) -> list[Photo]:
+        with runtime(self.app).session_factory() as session:
+            return list(
+                session.scalars(select(Photo).where(Photo.line_user_id == self.user).order_by(Photo.id))
+            )
 
     @property
     def flex(self) -> dict | None:

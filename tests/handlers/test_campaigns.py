@@ -8,7 +8,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from calc import activity_types
-from handlers.campaigns import EXAMPLE_CAMPAIGN, active_campaign, activity_types_of, load_campaign
+from handlers.campaigns import (
+    EXAMPLE_CAMPAIGN,
+    active_campaign,
+    activity_types_of,
+    load_campaign,
+    photo_limits,
+)
 from storage.program_models import Agency, Campaign, CampaignDeadline, CampaignPhase
 from tests.handlers.domain_helpers import NOW, db_fixture, registered  # noqa: F401
 
@@ -107,3 +113,27 @@ def test_another_campaign_becomes_the_one_active_and_waiting_agencies_join_it(db
         assert [c.slug for c in active] == ["ruamjai-2568"]
         first = session.scalars(select(Campaign).where(Campaign.slug == "ruamjai-2567")).one()
         assert session.get(Agency, agency_id).campaign_id == first.id
+
+
+def test_photos_per_report_are_optional_checked_with_their_line_and_kept_on_the_campaign(db):
+    with db.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+        campaign = active_campaign(session, NOW)
+        assert photo_limits(campaign) == (1, 10)
+        # The file without the keys keeps the hash it had before they existed: no needless reload.
+        assert campaign.content_hash == "86e93c82daeba05a5a8c5eca6575c4f648c28dcad0f7b785981b004f1c6ac17a"
+    limited = EXAMPLE.replace("target_agencies = 30", "target_agencies = 30\nphotos_min = 2\nphotos_max = 3")
+    with db.begin() as session:
+        assert load_campaign(session, limited, NOW).changed
+        assert photo_limits(active_campaign(session, NOW)) == (2, 3)
+    for bad, message in (
+        ("photos_min = 0", "campaign: photos_min must be a whole number from 1 to 30"),
+        ('photos_max = "ten"', "campaign: photos_max must be a whole number from 1 to 30"),
+        ("photos_min = 12", "campaign: photos_min (12) is more than photos_max (10)"),
+    ):
+        text = EXAMPLE.replace("target_agencies = 30", f"target_agencies = 30\n{bad}")
+        with db.begin() as session:
+            report = load_campaign(session, text, NOW)
+        assert [(p.line, p.message) for p in report.problems] == [(text.splitlines().index(bad) + 1, message)]
+    with db.begin() as session:
+        assert photo_limits(active_campaign(session, NOW)) == (2, 3)  # nothing loaded from a bad file

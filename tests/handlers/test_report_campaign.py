@@ -74,3 +74,54 @@ def test_a_photo_reused_in_a_second_report_is_accepted_flagged_and_the_coordinat
     with runtime(app).session_factory() as session:
         [kept] = session.scalars(select(Photo).where(Photo.report_id == report.id)).all()
         assert kept.status == "attached" and kept.flagged_duplicate_of is not None
+
+
+def test_a_campaign_asking_for_two_to_three_photos_asks_for_one_more_and_refuses_a_fourth(app, fake_line):
+    text = EXAMPLE_CAMPAIGN.read_text(encoding="utf-8")
+    with runtime(app).session_factory.begin() as session:
+        limited = text.replace("target_agencies = 30", "target_agencies = 30\nphotos_min = 2\nphotos_max = 3")
+        assert load_campaign(session, limited, NOW).ok
+    chat = ReportChat(app, fake_line)
+    start(chat, "composting")
+    chat.say("500 กก.")
+    chat.say("มิ.ย. 2567")
+    assert t("reporting.ask_photos_range", "th", least=2, most=3) in chat.text
+    chat.send_photo(photo(1))
+    one_more = t("reporting.photos_more", "th", count=1, more=1, most=3)
+    assert one_more in chat.text and t("reporting.done", "th") not in chat.buttons
+    chat.say(t("reporting.done", "th"))  # typed "done" with one photo: one more, please
+    assert one_more in chat.text and t("reporting.ask_place", "th") not in chat.text
+    chat.send_photo(photo(2))
+    chat.send_photo(photo(3))
+    assert t("reporting.photos_so_far", "th", count=3, most=3) in chat.text
+    chat.send_photo(photo(4))
+    assert t("reporting.photos_full", "th", most=3) in chat.text  # refused politely; the draft stays
+    chat.tap(t("reporting.done", "th"))
+    chat.tap(t("reporting.skip", "th"))
+    chat.tap(t("reporting.confirm", "th"))
+    [report] = chat.reports()
+    with runtime(app).session_factory() as session:
+        kept = session.scalars(select(Photo).where(Photo.report_id == report.id)).all()
+    assert len(kept) == 3
+
+
+def test_photos_sent_together_are_all_counted_each_stored_once_and_a_redelivery_adds_nothing(app, fake_line):
+    chat = ReportChat(app, fake_line)
+    start(chat, "composting")
+    chat.say("500 กก.")
+    chat.say("มิ.ย. 2567")
+    events = chat.send_photos_together([photo(11), photo(12), photo(13)])
+    said = "\n".join(m.get("text", "") for answer in chat.history[-3:] for m in answer)
+    assert t("reporting.photos_so_far", "th", count=3, most=10) in said
+    assert t("reporting.photos_so_far", "th", count=4, most=10) not in said
+    chat.redeliver(events)
+    chat.tap(t("reporting.done", "th"))  # answered after the redelivered events were handled
+    assert t("reporting.ask_place", "th") in chat.text
+    stored = chat.photos()
+    assert len(stored) == 3 and len({p.sha256 for p in stored}) == 3
+    assert sorted((p.image_set_index, p.image_set_total) for p in stored) == [(1, 3), (2, 3), (3, 3)]
+    chat.tap(t("reporting.skip", "th"))
+    chat.tap(t("reporting.confirm", "th"))
+    [report] = chat.reports()
+    assert {p.report_id for p in chat.photos()} == {report.id}
+    assert len(chat.photos()) == 3

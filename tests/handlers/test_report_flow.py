@@ -4,12 +4,14 @@ draft."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 import calc
+from bot.fakeline.limits import MAX_BUBBLE_BYTES
 from handlers.catalog import t
 from handlers.flows.report_summary import kg_text
 from tests.handlers.report_chat import ReportChat
@@ -112,3 +114,26 @@ def test_the_same_kwh_in_2024_and_2026_uses_the_factor_valid_in_each_period(app,
         assert Decimal(report.kg_co2e) == expected.kg_co2e
         results[period] = report.result
     assert results["มิ.ย. 2567"] != results["มิ.ย. 2569"]
+
+
+def test_recycling_every_material_ends_in_a_summary_card_within_lines_limits(app, fake_line):
+    kind = calc.activity_type("recycling")
+    [materials] = [group for group in kind.one_of if len(group) > 2]
+    assert set(materials) == {f.name for f in kind.fields}  # every material recycling accepts
+    chat = ReportChat(app, fake_line)
+    start(chat, "recycling")
+    inputs = {}
+    for number, name in enumerate(materials, start=1):
+        chat.tap_starting(kind.field(name).label_th)
+        chat.say(f"{number * 12.5:g} กก.")
+        inputs[name] = (Decimal(f"{number * 12.5:g}"), "kg")
+    assert all(f"{kind.field(n).label_th} " in chat.text for n in materials)  # all recorded
+    chat.tap(t("reporting.done", "th"))
+    finish_to_summary(chat)  # the fake refuses a card outside LINE's Flex schema and limits
+    size = len(json.dumps(chat.flex["contents"], ensure_ascii=False, separators=(",", ":")).encode())
+    assert size < MAX_BUBBLE_BYTES == 30 * 1024, size
+    expected = calc.compute("recycling", inputs, calc.load_factors(), JUNE_2024)
+    assert kg_text(expected.kg_co2e) in chat.flex_text
+    chat.tap(t("reporting.confirm", "th"))
+    [report] = chat.reports()
+    assert Decimal(report.kg_co2e) == expected.kg_co2e
