@@ -7,7 +7,8 @@ simulator can travel forward in time. Example data is loaded once; starting agai
 
 Where things plug in:
 - clock jobs: `clock_jobs()` (the clock process's list, `bot.clock.jobs(runtime)`, once it exists);
-- example data: `seed_steps()` (bot.demo_data: agencies, coordinators, reports) (each step idempotent, run once per database);
+- example data: `seed_steps()` (the campaign; bot.demo_data: agencies, coordinators, reports),
+  each step idempotent, run once per database;
 - rich menus: `sync_rich_menus()` runs `ruamjai richmenu sync` against the fake when that command
   exists (whichever `bot/cli_<topic>.py` registers it).
 """

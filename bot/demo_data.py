@@ -74,7 +74,7 @@ EXAMPLE_AGENCIES: tuple[ExampleAgency, ...] = (
                 {
                     "species": "teak",
                     "site_suitability": "high",
-                    "tree_count": _qty("120", "trees"),
+                    "area": _qty("3", "rai"),
                     "years": _qty("5", "year"),
                 },
                 status="approved",
