@@ -7,7 +7,8 @@ simulator can travel forward in time. Example data is loaded once; starting agai
 
 Where things plug in:
 - clock jobs: `clock_jobs()` (the clock process's list, `bot.clock.jobs(runtime)`, once it exists);
-- example data: `SEED_STEPS` / `seed_steps()` (each step idempotent, run once per database);
+- example data: `seed_steps()` (the campaign; bot.demo_data: agencies, coordinators, reports),
+  each step idempotent, run once per database;
 - rich menus: `sync_rich_menus()` runs `ruamjai richmenu sync` against the fake when that command
   exists (whichever `bot/cli_<topic>.py` registers it).
 """
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.demo_data import Users, load_example_agencies
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.timeutil import ShiftableClock
@@ -90,11 +92,12 @@ class ClockThreads:
 # -- example data ---------------------------------------------------------------------------------
 
 
-def seed_steps() -> list[SeedStep]:
+def seed_steps(users: Users | None = None) -> list[SeedStep]:
     """The example data the demo loads: the example campaign, a few agencies and their reports.
 
     Add a step here as each loader lands (issue #11's `handlers.campaigns.load_campaign` is picked
-    up already). Each step must be idempotent: it runs once per database, and again if a crash
+    up already). `users` (the simulator's world) gets the example coordinators as simulated users.
+    Each step must be idempotent: it runs once per database, and again if a crash
     stopped the demo before the step was written down.
     """
     steps: list[SeedStep] = []
@@ -104,6 +107,7 @@ def seed_steps() -> list[SeedStep]:
         pass
     else:
         steps.append(("example campaign", lambda session, now: load_campaign(session, EXAMPLE_CAMPAIGN, now)))
+    steps.append(("example agencies", lambda session, now: load_example_agencies(session, now, users)))
     return steps
 
 
@@ -227,7 +231,8 @@ def run_demo(host: str, port: int) -> int:
     threads = None
     server = None
     try:
-        for name in seed(rt, settings.instance_dir / "demo-seed.json", fresh):
+        steps = seed_steps(app.extensions.get("simulator"))
+        for name in seed(rt, settings.instance_dir / "demo-seed.json", fresh, steps):
             print(f"Loaded example data: {name}")
         threads = ClockThreads(clock_jobs(rt)).start()
         clock.on_advance(lambda _seconds: threads.wake())

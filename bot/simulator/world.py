@@ -119,6 +119,17 @@ class SimulatedWorld:
             self._save()
         return user
 
+    def add_friend(self, user_id: str, display_name: str, language: str = "th") -> SimulatedUser:
+        """A person with this LINE user id who has the account as a friend already (example data:
+        no follow event is sent). Someone known already is left as they are."""
+        with self._lock:
+            user = self._users.get(user_id)
+            if user is None:
+                user = SimulatedUser(user_id, display_name, language, followed=True, ever_followed=True)
+                self._remember(user)
+                self._save()
+        return user
+
     # -- sending --------------------------------------------------------------------------------
 
     def _timestamp_ms(self, user_id: str) -> int:

@@ -77,3 +77,59 @@ def test_the_demo_clock_keeps_its_lead_across_restarts(tmp_path):
     assert second.offset == timedelta(hours=3)
     second.advance(60)
     assert SavedClock(path).load().offset == timedelta(hours=3, minutes=1)
+
+
+def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_path):
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from bot.demo import seed_steps
+    from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id, load_example_agencies
+    from handlers.agencies import list_agencies
+    from handlers.catalog import t
+    from storage.report_models import Report
+
+    rt = runtime(app)
+    world = app.extensions["simulator"]
+    marker = tmp_path / "demo-seed.json"
+    assert seed(rt, marker, fresh_database=False, steps=seed_steps(world)) == [
+        "example campaign",
+        "example agencies",
+    ]
+
+    def state():
+        with rt.session_factory() as session:
+            agencies = Counter(a.status for a in list_agencies(session))
+            reports = Counter(r.status for r in session.scalars(select(Report)))
+        return agencies, reports
+
+    first = state()
+    assert first == (
+        Counter(approved=2, pending=1),
+        Counter(submitted=2, approved=1, needs_fix=1, rejected=1),
+    )
+    # The coordinators are simulated users who have the account as a friend: pick one and carry on.
+    names = {user.display_name: user for user in world.users()}
+    for example in EXAMPLE_AGENCIES:
+        assert names[example.display_name].user_id == coordinator_id(example)
+        assert names[example.display_name].followed
+    picker = app.test_client().get("/simulator/api/users").get_json()
+    assert {example.display_name for example in EXAMPLE_AGENCIES} <= {
+        u["display_name"] for u in picker["users"]
+    }
+    # What staff decided reached them as pushes, in their chat.
+    rt.outbox.send_due()
+    approved_coordinator = coordinator_id(EXAMPLE_AGENCIES[0])
+    texts = [
+        e["message"].get("text", "") for e in world.transcript(approved_coordinator) if e["from"] == "bot"
+    ]
+    approval = t("agency.outcome.approved", "th", agency="เทศบาลตำบลแม่ริม").splitlines()[0]
+    assert any(approval in text for text in texts)
+
+    # Started again: nothing runs; and the step itself, run again (a crash before it was noted), adds nothing.
+    assert seed(rt, marker, fresh_database=False, steps=seed_steps(world)) == []
+    with rt.session_factory.begin() as session:
+        load_example_agencies(session, rt.clock.now(), world)
+    assert state() == first
+    assert len(world.users()) == len(EXAMPLE_AGENCIES)

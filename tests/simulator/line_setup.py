@@ -28,7 +28,10 @@ def give_rich_menu(fake, user_id: str, labels: list[str]) -> str:
         draw.rectangle(
             [index * cell + 12, 12, (index + 1) * cell - 12, height - 12], outline="white", width=8
         )
-        draw.text((index * cell + cell / 2, height / 2), label, font=sarabun(150), fill="white", anchor="mm")
+        size = 150
+        while size > 40 and sarabun(size).getlength(label) > cell - 80:  # a long label fits its area
+            size -= 10
+        draw.text((index * cell + cell / 2, height / 2), label, font=sarabun(size), fill="white", anchor="mm")
     png = io.BytesIO()
     image.save(png, "PNG", optimize=True)
     menu = {

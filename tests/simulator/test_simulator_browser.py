@@ -22,6 +22,7 @@ from bot.timeutil import ShiftableClock
 from handlers.catalog import t
 from handlers.privacy import notice_text
 from storage.models import InboxEvent
+from storage.report_models import Report
 from storage.repositories import OutboxRepository
 from tests.simulator.line_setup import give_rich_menu
 from tests.simulator.page import SimulatorPage, quit_chromium, start_chromium
@@ -295,3 +296,63 @@ LOCATION = {"type": "location", "label": "ตำแหน่ง"}
 
 def quick(*actions: dict) -> dict:
     return {"items": [{"type": "action", "action": action} for action in actions]}
+
+
+def test_a_new_coordinator_registers_is_approved_and_reports_a_tree_planting(
+    page, app, fake_line, shots, tmp_path
+):
+    from handlers.agencies import approve_agency
+    from handlers.authz import current_membership
+
+    page.create_user("สมหญิง ใจดี")
+    page.follow()
+    user_id = current_user(page)
+
+    # Registration by chat: typed answers, quick replies where the bot offers them.
+    assert page.say("ลงทะเบียนหน่วยงาน")[-1] == th("register.ask_name")
+    assert th("register.ask_type") in page.say("อบต.บ้านใหม่")[-1]
+    page.screenshot(shots / "10-phone-register-quick-replies.png")
+    for answer in ("อบต.", "เชียงใหม่", "ใช่", "ไม่ระบุ", "สมหญิง ใจดี", "นักวิชาการสิ่งแวดล้อม", "081-234-5678"):
+        page.say(answer)
+    page.say("ได้")
+    page.say("ไม่รับ")
+    page.tap(th("register.confirm"))
+
+    # Staff approve it (as `ruamjai agency approve` does); the coordinator reads it in the chat.
+    rt = runtime(app)
+    with rt.session_factory.begin() as session:
+        _coordinator, agency = current_membership(session, user_id)
+        assert agency.status == "pending" and agency.name == "อบต.บ้านใหม่"
+        approve_agency(session, agency.id, "cli", rt.clock.now())
+    page.wait_for_text(th("agency.outcome.approved", agency="อบต.บ้านใหม่").splitlines()[0])
+
+    # A tree planting report, with a photo from the phone's file picker.
+    page.say("รายงานกิจกรรม")
+    page.tap("การปลูกต้นไม้")
+    page.tap("สัก")
+    page.tap("ความเหมาะสมสูง")
+    page.say("3 ไร่")
+    page.tap(th("reporting.skip"))  # no tree count: the area is enough
+    page.say("5 ปี")
+    assert th("reporting.ask_photos", most=5).split("(")[0] in page.say("มิ.ย. 2567")[-1]
+    photo = tmp_path / "planting.jpg"
+    Image.new("RGB", (800, 600), "#4caf50").save(photo, "JPEG", quality=80)
+    page.send_photo(photo)
+    page.tap(th("reporting.done"))
+    page.tap(th("reporting.skip"))  # no place
+
+    # The summary is drawn as a Flex card (not JSON), with the result and the way it was computed.
+    card = page.wait_for_text(th("reporting.summary.title"))
+    assert "tCO2e" in card and "×" in card and "{" not in card
+    assert page.driver.find_elements(By.CSS_SELECTOR, "#chat .fx-bubble")
+    page.screenshot(shots / "11-phone-report-summary.png")
+    stored = page.tap(th("reporting.confirm"))[-1]
+    with rt.session_factory() as session:
+        [report] = session.scalars(select(Report).where(Report.reporter_line_user_id == user_id)).all()
+        assert report.status == "submitted" and report.activity_key == "tree_planting"
+    assert f"R-{report.year_be}-{report.sequence:05d}" in stored
+    page.screenshot(shots / "12-phone-report-stored.png")
+
+    give_rich_menu(fake_line, user_id, ["รายงานกิจกรรม", "ผลของฉัน", "ช่วยเหลือ"])
+    page.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#rich-menu .area"), "no rich menu shown")
+    page.screenshot(shots / "13-phone-rich-menu.png")

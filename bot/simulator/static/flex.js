@@ -240,7 +240,9 @@
       if (style.separator) section.classList.add("fx-section-separator");
       if (style.separatorColor) section.style.borderTopColor = style.separatorColor;
       const content = flexComponent(block, onAction, { layout: "vertical" });
-      content.style.flex = "1 0 auto";
+      // A block is as wide as its bubble (never wider: LINE wraps or cuts text to fit the bubble).
+      content.style.flex = "1 1 0";
+      content.style.minWidth = "0";
       const padded = ["paddingAll", "paddingTop", "paddingBottom", "paddingStart", "paddingEnd"]
         .some((key) => block[key] !== undefined);
       // LINE pads a block's own box (so its background fills the block): 20px, the footer 10px.

@@ -7,12 +7,17 @@
   const R = window.LineRender;
   const $ = (id) => document.getElementById(id);
   const POLL_MS = 700;
+  // Right after the user sends, ask often until the bot's answer is in (it answers in a moment, as
+  // LINE shows it), for at most EAGER_MS.
+  const EAGER_POLL_MS = 100;
+  const EAGER_MS = 3000;
   const TIME_FORMAT = new Intl.DateTimeFormat("th-TH", { timeZone: "Asia/Bangkok", hour: "2-digit", minute: "2-digit" });
   const DAY_FORMAT = new Intl.DateTimeFormat("th-TH", { timeZone: "Asia/Bangkok", weekday: "short", day: "numeric", month: "short", year: "numeric" });
   const CLOCK_FORMAT = new Intl.DateTimeFormat("th-TH", { timeZone: "Asia/Bangkok", dateStyle: "medium", timeStyle: "short" });
 
   const state = { user: null, users: [], count: 0, entries: [], menuId: null, menuOpen: true,
-                  polling: null, inFlight: false, again: false, stick: true, busy: 0, pendingPicker: null };
+                  polling: null, inFlight: false, again: false, stick: true, busy: 0, pendingPicker: null,
+                  eagerUntil: 0 };
 
   async function call(method, path, body) {
     const options = { method: method, headers: {} };
@@ -49,6 +54,7 @@
     state.stick = true;  // what you send, and the answer, come into view
     try {
       await call("POST", userPath(suffix), body);
+      state.eagerUntil = Date.now() + EAGER_MS;
     } catch (error) {
       toast(error.message);
     }
@@ -298,6 +304,7 @@
       for (const entry of data.entries) {
         appendEntry(entry, state.entries[state.entries.length - 1]);
         state.entries.push(entry);
+        if (entry.from === "bot") state.eagerUntil = 0;
       }
       state.count = data.total;
       if (data.entries.length) {
@@ -314,7 +321,8 @@
       const again = state.again;
       state.again = false;
       clearTimeout(state.polling);
-      state.polling = setTimeout(poll, again ? 0 : POLL_MS);
+      const eager = state.eagerUntil > Date.now();
+      state.polling = setTimeout(poll, again ? 0 : eager ? EAGER_POLL_MS : POLL_MS);
     }
   }
 
