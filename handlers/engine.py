@@ -284,6 +284,9 @@ class Flow:
     # step's would be: go to a state, or end at once with what it says.
     on_enter: Callable[[Turn], Outcome] | None = None
     in_menu: bool = True
+    # Who sees it on the menu (Engine's `role_of` names the person's role); None: everyone.
+    # An approved coordinator is offered "report", never "register an agency" again.
+    menu_roles: tuple[str, ...] | None = None
 
 
 # --- rendering within LINE's limits ----------------------------------------------------------
@@ -357,8 +360,10 @@ class Engine:
         *,
         idle_timeout: timedelta = timedelta(hours=24),
         public_base_url: str | None = None,
+        role_of: Callable[[Session, str], str] | None = None,
     ) -> None:
         self.flows = {flow.name: flow for flow in flows}
+        self.role_of = role_of
         self.idle_timeout = idle_timeout
         self.public_base_url = public_base_url
 
@@ -575,7 +580,12 @@ class _Run:
         return _Reply([text], QuickReply(items=items))
 
     def menu(self, *texts: str) -> _Reply:
-        items = [self.menu_button(flow) for flow in self.engine.flows.values() if flow.in_menu]
+        role = self.engine.role_of(self.session, self.conv.line_user_id) if self.engine.role_of else None
+        items = [
+            self.menu_button(flow)
+            for flow in self.engine.flows.values()
+            if flow.in_menu and (flow.menu_roles is None or role is None or role in flow.menu_roles)
+        ]
         items.append(
             QuickReplyItem(
                 action=PostbackAction(

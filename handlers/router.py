@@ -10,6 +10,7 @@ from linebot.v3.webhooks import Event, FollowEvent, UnfollowEvent
 from sqlalchemy.orm import Session
 
 from handlers import knowledge
+from handlers.authz import role_of
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
@@ -81,7 +82,9 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
             return answer
         if is_share_tap(dict(incoming.data)):  # the "my agency" card's share button
             return share_messages(ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share)
-    engine = Engine(FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url)
+    engine = Engine(
+        FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url, role_of=role_of
+    )
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming, photo=ctx.photo)
 
 

@@ -37,4 +37,5 @@ FLOW = Flow(
     start="invite:none",
     steps={},
     on_enter=on_enter,
+    menu_roles=("coordinator", "staff"),
 )

@@ -92,4 +92,5 @@ FLOW = Flow(
             finish,
         ),
     },
+    menu_roles=("subscriber",),
 )

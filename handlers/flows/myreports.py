@@ -135,6 +135,6 @@ FLOW = Flow(
         "report:mine": Step(ask=ask_mine, help_key="reporting.mine.help", on_choice=choose_report),
         "report:mine_action": Step(ask=ask_action, help_key="reporting.mine.help", on_choice=act),
     },
-    in_menu=False,
     on_enter=on_enter,
+    menu_roles=("coordinator", "staff"),
 )

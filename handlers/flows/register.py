@@ -311,4 +311,5 @@ FLOW = Flow(
         SUMMARY: Step(ask_summary, "register.help_summary", on_choice=on_summary),
         SIMILAR: Step(ask_similar, "register.help_similar", on_choice=on_similar),
     },
+    menu_roles=("subscriber",),
 )

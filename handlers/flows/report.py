@@ -485,6 +485,6 @@ FLOW = Flow(
     start="report:type",
     steps=_steps(),
     keeps_draft=True,
-    in_menu=False,
     on_enter=on_enter,
+    menu_roles=("coordinator", "staff"),
 )

@@ -75,7 +75,8 @@ def _row(label: str, value: str) -> dict[str, Any]:
 
 def step_text(step: calc.Step, language: str) -> list[str]:
     """One calculation step in words: data × factor = sub-result, then where the factor comes from."""
-    data = " + ".join(quantity_text(_qd(q), language) for q in step.inputs.values())
+    # The inputs multiply (area × years); a density factor divides (calc.Step.formula).
+    data = " × ".join(quantity_text(_qd(q), language) for q in step.inputs.values())
     if step.factor is None:
         if step.factor_key is None:
             return [t("reporting.summary.step_given", language, data=data)]
@@ -84,7 +85,7 @@ def step_text(step: calc.Step, language: str) -> list[str]:
     result = quantity_text(_qd(step.result), language) if step.result is not None else "-"
     lines = [
         t(
-            "reporting.summary.step",
+            "reporting.summary.step_divide" if factor.unit.startswith("trees/") else "reporting.summary.step",
             language,
             data=data,
             factor=f"{format_number(factor.value, max_decimals=6)} {factor.unit}",

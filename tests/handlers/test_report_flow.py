@@ -13,7 +13,7 @@ import pytest
 import calc
 from bot.fakeline.limits import MAX_BUBBLE_BYTES
 from handlers.catalog import t
-from handlers.flows.report_summary import kg_text
+from handlers.flows.report_summary import kg_text, step_text
 from tests.handlers.report_chat import ReportChat
 
 JUNE_2024 = (date(2024, 6, 1), date(2024, 6, 30))
@@ -137,3 +137,33 @@ def test_recycling_every_material_ends_in_a_summary_card_within_lines_limits(app
     chat.tap(t("reporting.confirm", "th"))
     [report] = chat.reports()
     assert Decimal(report.kg_co2e) == expected.kg_co2e
+
+
+def test_the_calculation_in_words_multiplies_area_by_years_like_calc(app, fake_line):
+    actions, inputs = SCRIPTS["tree_planting"]
+    chat = ReportChat(app, fake_line)
+    start(chat, "tree_planting")
+    for action, value in actions:
+        chat.tap_starting(value) if action == TAP else chat.say(value)
+    finish_to_summary(chat)
+    [step] = [
+        s for s in calc.compute("tree_planting", inputs, calc.load_factors(), JUNE_2024).steps if s.factor
+    ]
+    assert " × " in step.formula() and " + " not in step.formula()
+    [line] = step_text(step, "th")[:1]
+    assert line in chat.flex_text and " + " not in line and line.count(" × ") == len(step.inputs)
+
+
+def test_the_menu_offers_what_the_persons_role_can_do(app, fake_line):
+    def labels(key: str) -> str:
+        return t(key, "th")
+
+    coordinator = ReportChat(app, fake_line)
+    coordinator.say("เมนู")
+    assert labels("report.title") in coordinator.buttons
+    assert labels("reporting.mine.title") in coordinator.buttons
+    assert labels("register.title") not in coordinator.buttons
+    subscriber = ReportChat(app, fake_line, coordinator=False)
+    subscriber.say("เมนู")
+    assert labels("register.title") in subscriber.buttons
+    assert labels("report.title") not in subscriber.buttons
