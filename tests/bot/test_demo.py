@@ -117,13 +117,15 @@ def test_the_demo_starts_again_with_its_data_and_its_clock(tmp_path):
         demo.json("POST", f"/simulator/api/users/{user_id}/text", {"text": "ตั้งค่า"})
         wait_for(lambda: len(bot_said()) == 3)
         before = demo.json("GET", "/simulator/api/clock")["now"]
+        known = [(u["user_id"], u["followed"]) for u in demo.json("GET", "/simulator/api/users")["users"]]
+        assert (user_id, True) in known and len(known) > 1  # the example agencies' coordinators too
         demo.json("POST", "/simulator/api/clock/advance", {"seconds": 2 * 3600})
     finally:
         assert demo.stop() == 0  # SIGTERM stops it cleanly
     demo = Demo(tmp_path / "instance", port, tmp_path / "demo.log")
     try:
         users = demo.json("GET", "/simulator/api/users")["users"]
-        assert [(u["user_id"], u["followed"]) for u in users] == [(user_id, True)]
+        assert [(u["user_id"], u["followed"]) for u in users] == known  # the same people, none again
         # Two hours ahead still (within a minute of the restart).
         lead = datetime.fromisoformat(
             demo.json("GET", "/simulator/api/clock")["now"]
