@@ -118,10 +118,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             dbapi_connection.writer_lock = writer_lock
             dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" below start transactions
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Setting the journal mode can answer "database is locked" at once, without the busy
+            # handler, while another connection writes (seen: two processes' first inserts at the
+            # same moment): taken in the writers' queue like a write.
+            writer_lock.acquire()
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            finally:
+                writer_lock.release()
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
