@@ -425,12 +425,9 @@ class OutboxRepository:
             created += row is not None
         return created
 
-    def due_ids(self, now: datetime, limit: int) -> list[int]:
-        """Rows ready to send: pending and due, or stuck in `sending` past their lease (crash)."""
-        return [row_id for row_id, _kind, _recipients in self.due_rows(now, limit)]
-
     def due_rows(self, now: datetime, limit: int) -> list[tuple[int, str, str]]:
-        """(id, kind, recipients JSON) of the rows `due_ids` names, oldest first."""
+        """(id, kind, recipients JSON) of the rows ready to send, oldest first: pending and due, or
+        stuck in `sending` past their lease (crash)."""
         return list(
             self.session.execute(
                 select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipients)

@@ -204,7 +204,7 @@ def test_an_older_link_sent_late_does_not_undo_a_newer_one(rt, fake_line):
     enqueue(rt, [user], "coordinator", "approve:8")
     enqueue(rt, [user], "subscriber", "leave:8")
     with rt.session_factory() as session:
-        approve, leave = sorted(OutboxRepository(session).due_ids(rt.clock.now(), 10))
+        approve, leave = sorted(row[0] for row in OutboxRepository(session).due_rows(rt.clock.now(), 10))
     assert rt.outbox.deliver(leave) == "sent"
     assert rt.outbox.deliver(approve) == "sent"  # nothing to do for this user any more
     assert fake_line.rich_menu_for(user) == ours(fake_line)["subscriber"]
