@@ -2,7 +2,8 @@
 agency's status. Run by the clock's "reminders" job at 09:00 Bangkok (bot/clock.py).
 
 For each deadline of the active campaign, on each of its reminder days (default 7, 3 and 1 days
-before, at 09:00 Bangkok):
+before, at 09:00 Bangkok; a person who chose their own lead time in preferences gets the first
+reminder that many days before instead, then the campaign's later ones: `personal_days`):
 - "approved_agencies" deadlines: every active coordinator of each approved agency that has not met
   it (handlers/deadlines.py) gets one push naming exactly what is missing, with a button that
   starts a report or opens "my reports". Agencies that are done get nothing.
@@ -57,13 +58,28 @@ def reminder_moment(deadline: CampaignDeadline, days_before: int) -> datetime:
     return datetime.combine(due_day - timedelta(days=days_before), REMIND_AT, BANGKOK)
 
 
-def due_reminder(deadline: CampaignDeadline, now: datetime, send_at: datetime | None = None) -> Due | None:
-    """The latest of the deadline's reminders whose moment has come, while the deadline is still
-    ahead when it will be sent (`send_at`, default now)."""
+def personal_days(campaign_days: tuple[int, ...], own: int | None) -> tuple[int, ...]:
+    """A person's reminder days: with their own lead time (preferences, "remind me N days
+    before"), the first reminder comes N days before, earlier or later than the campaign's first,
+    and the campaign's reminders closer to the deadline follow. 7, 3, 1 with N = 5 → 5, 3, 1;
+    with N = 14 → 14, 7, 3, 1; with N = 2 → 2, 1."""
+    if own is None:
+        return campaign_days
+    return tuple(sorted({own, *(d for d in campaign_days if d < own)}, reverse=True))
+
+
+def due_reminder(
+    deadline: CampaignDeadline,
+    now: datetime,
+    send_at: datetime | None = None,
+    days: tuple[int, ...] | None = None,
+) -> Due | None:
+    """The latest of the deadline's reminders (on `days`, default the campaign's) whose moment
+    has come, while the deadline is still ahead when it will be sent (`send_at`, default now)."""
     send_at = send_at or now
     if send_at >= deadline.due_at:
         return None
-    passed = [d for d in remind_days(deadline) if reminder_moment(deadline, d) <= now]
+    passed = [d for d in days or remind_days(deadline) if reminder_moment(deadline, d) <= now]
     if not passed:
         return None
     left = (deadline.due_at.astimezone(BANGKOK).date() - send_at.astimezone(BANGKOK).date()).days
@@ -90,6 +106,37 @@ def _languages(session: Session, users: list[str]) -> dict[str, str]:
         select(LineUser.line_user_id, LineUser.language).where(LineUser.line_user_id.in_(users))
     )
     return {user: language or "th" for user, language in rows}
+
+
+def _own_lead_times(session: Session) -> dict[str, int]:
+    """Everyone who chose a reminder lead time in preferences (few people: one small query)."""
+    rows = session.execute(
+        select(LineUser.line_user_id, LineUser.reminder_days).where(LineUser.reminder_days.is_not(None))
+    )
+    return {user: days for user, days in rows}
+
+
+class _Schedule:
+    """Which reminder of one deadline is due now for each person (their own days or the campaign's)."""
+
+    def __init__(
+        self, deadline: CampaignDeadline, now: datetime, send_at: datetime | None, own: dict[str, int]
+    ):
+        self.deadline, self.now, self.send_at, self.own = deadline, now, send_at, own
+        self.campaign_days = remind_days(deadline)
+        self._cache: dict[int | None, Due | None] = {}
+
+    def earliest(self) -> datetime:
+        """The first moment any reminder of this deadline can be due, for anyone."""
+        days = max((*self.campaign_days, *self.own.values()))
+        return reminder_moment(self.deadline, days)
+
+    def due_for(self, user: str) -> Due | None:
+        own = self.own.get(user)
+        if own not in self._cache:
+            days = personal_days(self.campaign_days, own)
+            self._cache[own] = due_reminder(self.deadline, self.now, self.send_at, days)
+        return self._cache[own]
 
 
 def _button(label: str, data: str) -> dict:
@@ -132,7 +179,9 @@ def subscriber_message(deadline: CampaignDeadline, due: Due, language: str) -> d
     return {"type": "text", "text": text, "quickReply": {"items": [button]}}
 
 
-def _remind_agencies(session: Session, campaign, deadline: CampaignDeadline, due: Due, now: datetime) -> int:
+def _remind_agencies(
+    session: Session, campaign, deadline: CampaignDeadline, schedule: _Schedule, now: datetime
+) -> int:
     missing = missing_by_agency(session, campaign, deadline)
     users = coordinator_users(session, list(missing))
     names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(missing)))).all())
@@ -140,6 +189,9 @@ def _remind_agencies(session: Session, campaign, deadline: CampaignDeadline, due
     outbox, written = OutboxRepository(session), 0
     for agency_id, lacking in missing.items():
         for user in users.get(agency_id, []):
+            due = schedule.due_for(user)
+            if due is None:
+                continue
             language = languages.get(user, "th")
             written += outbox.enqueue_push(
                 to=user,
@@ -151,7 +203,9 @@ def _remind_agencies(session: Session, campaign, deadline: CampaignDeadline, due
     return written
 
 
-def _remind_subscribers(session: Session, deadline: CampaignDeadline, due: Due, now: datetime) -> int:
+def _remind_subscribers(
+    session: Session, deadline: CampaignDeadline, schedule: _Schedule, now: datetime
+) -> int:
     coordinators = set(
         session.scalars(
             select(Coordinator.line_user_id).where(
@@ -161,10 +215,11 @@ def _remind_subscribers(session: Session, deadline: CampaignDeadline, due: Due, 
     )
     outbox, written = OutboxRepository(session), 0
     for language, users in followers(session, news_only=True).items():
-        message = subscriber_message(deadline, due, language)
         for user in users:
-            if user in coordinators:
+            due = schedule.due_for(user)
+            if user in coordinators or due is None:
                 continue
+            message = subscriber_message(deadline, due, language)
             written += outbox.enqueue_push(
                 to=user,
                 messages=[message],
@@ -181,13 +236,13 @@ def plan_reminders(session: Session, now: datetime, send_at: datetime | None = N
     campaign = active_campaign(session, now)
     if campaign is None:
         return 0
-    written = 0
+    written, own = 0, _own_lead_times(session)
     for deadline in campaign.deadlines:
-        due = due_reminder(deadline, now, send_at)
-        if due is None:
-            continue
+        schedule = _Schedule(deadline, now, send_at, own)
+        if now < schedule.earliest() or (send_at or now) >= deadline.due_at:
+            continue  # nobody's reminder of it has come yet, or it has passed
         if deadline.applies_to == "approved_agencies":
-            written += _remind_agencies(session, campaign, deadline, due, now)
+            written += _remind_agencies(session, campaign, deadline, schedule, now)
         elif deadline.applies_to == "subscribers":
-            written += _remind_subscribers(session, deadline, due, now)
+            written += _remind_subscribers(session, deadline, schedule, now)
     return written

@@ -95,3 +95,35 @@ def test_rich_menu_calls(gateway, fake_line):
     assert [m["richMenuId"] for m in gateway.list_rich_menus()] == [menu_id]
     assert fake_line.rich_menu_for(user) == menu_id
     gateway.delete_rich_menu(menu_id)
+
+
+def test_a_multicast_sends_exactly_the_body_the_sdks_own_model_makes(gateway, fake_line):
+    """Fan-outs build the request from messages checked once per content (bot.line_gateway's
+    checked_multicast); what reaches LINE is byte for byte what the SDK's model would send,
+    for each of several lists, and requests LINE would refuse never leave."""
+    from linebot.v3.messaging import ApiClient, Configuration, MulticastRequest
+    from pydantic.v1 import ValidationError
+
+    from handlers.outreach import find_post, post_message
+
+    flex = [post_message(find_post("results-at-tcac"), "th"), *TEXT]
+    client = ApiClient(Configuration(access_token="x"))
+    for start in (0, 500):
+        ids = [f"U{i:032x}" for i in range(start, start + 500)]
+        gateway.multicast(ids, flex, retry_key=f"4c9f1c52-6a0e-4a55-9a3c-0a8d6a1b2{start:03d}")
+        expected = client.sanitize_for_serialization(
+            MulticastRequest.from_dict({"to": ids, "messages": flex})
+        )
+        [call] = fake_line.calls("POST", "/v2/bot/message/multicast")[start // 500 :][:1]
+        assert call.status == 200 and not call.schema_errors
+        assert call.json == expected and list(call.json) == list(expected)
+    for ids in ([], [f"U{i:032x}" for i in range(501)], ["U" + "0" * 32, ""]):
+        with pytest.raises(ValueError):
+            gateway.multicast(ids, TEXT, retry_key="4c9f1c52-6a0e-4a55-9a3c-0a8d6a1b2c40")
+    with pytest.raises(ValidationError):
+        gateway.multicast(
+            ["U" + "0" * 32],
+            [{"type": "text", "text": ""}] * 6,
+            retry_key="4c9f1c52-6a0e-4a55-9a3c-0a8d6a1b2c41",
+        )
+    assert len(fake_line.calls("POST", "/v2/bot/message/multicast")) == 2

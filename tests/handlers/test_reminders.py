@@ -197,3 +197,36 @@ def test_an_agency_that_catches_up_between_reminders_hears_no_more(calendar_app,
     run_day(calendar_app, clock, REPORT_DAYS[1])
     assert [len(reminders_to(fake_line, u)) for u in fixing.coordinators] == [1, 1]
     assert len(reminders_to(fake_line, idle.coordinators[0])) == 2
+
+
+def test_a_persons_own_lead_time_from_preferences_moves_their_first_reminder(
+    calendar_app, db, clock, fake_line
+):
+    """Preferences ask "remind me how many days before?": 5 → 5, 3, 1 days before; 14 → 14, then
+    the campaign's 7, 3, 1; a subscriber's 2 → 2, 1. Others keep the campaign's 7, 3, 1."""
+    agencies = seed(db, 3)
+    [idle] = agencies[1].coordinators  # "nothing"
+    fixing, fixing_en = agencies[2].coordinators  # "needs_fix": Thai and English coordinators
+    news, other_news = subscribers(db)["news"]
+    with db.begin() as session:
+        users = UserRepository(session)
+        for user, days in ((idle, 5), (fixing_en, 14), (news, 2)):
+            users.get_or_create(user, NOW).reminder_days = days
+    days_of: dict[str, list[date]] = {u: [] for u in (idle, fixing, fixing_en, news, other_news)}
+    day = date(2024, 7, 15)
+    while day <= date(2024, 8, 31):
+        run_day(calendar_app, clock, day)
+        for user, got in days_of.items():
+            got += [day] * (len(reminders_to(fake_line, user)) - len(got))
+        day += timedelta(days=1)
+    registration = [date(2024, 7, 29), date(2024, 7, 30)]
+    assert days_of == {
+        idle: [date(2024, 8, 26), *REPORT_DAYS[1:]],
+        fixing: REPORT_DAYS,
+        fixing_en: [date(2024, 8, 17), *REPORT_DAYS],
+        news: registration,
+        other_news: REGISTRATION_DAYS,
+    }
+    [first] = [m["text"] for k, m in reminders_to(fake_line, idle)][:1]
+    assert "อีก 5 วัน" in first
+    assert "14 days" in reminders_to(fake_line, fixing_en)[0][1]["text"]
