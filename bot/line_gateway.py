@@ -139,7 +139,7 @@ def checked_multicast(to: Sequence[str], messages: Sequence[dict]) -> MulticastR
     """The SDK's MulticastRequest for these ids and messages (raises ValueError, or pydantic's
     ValidationError for messages LINE would refuse)."""
     ids = list(to)
-    if not 1 <= len(ids) <= MAX_MULTICAST_IDS or not all(isinstance(i, str) and i for i in ids):
+    if not 1 <= len(ids) <= MAX_MULTICAST_IDS or set(map(type, ids)) != {str} or "" in ids:
         raise ValueError(f"a multicast goes to 1 to {MAX_MULTICAST_IDS} user ids")
     template, body = _multicast_template(json.dumps(list(messages), ensure_ascii=False, sort_keys=True))
     request = _CheckedMulticast.construct(

@@ -75,7 +75,7 @@ def queue_due_posts(rt) -> int:
     """The clock's "posts" job: for each scheduled post whose time has come, read LINE's quota,
     refuse the post if it would not fit (nothing is sent), else write its outbox rows. Returns
     how many posts were queued."""
-    from handlers.outreach import OutreachError, audience_for, queue_post, refuse_post
+    from handlers.outreach import OutreachError, audience_size, queue_post, refuse_post
     from storage.outreach import ScheduledPosts
 
     now = rt.clock.now()
@@ -86,7 +86,7 @@ def queue_due_posts(rt) -> int:
     for post_id, post_key, segment in due:
         try:
             with rt.session_factory() as session:
-                size = audience_for(session, post_key, segment).size
+                size = audience_size(session, post_key, segment)
             ensure_quota(rt.gateway, size)
         except (OutreachError, QuotaExceeded) as refused:
             with rt.session_factory.begin() as session:

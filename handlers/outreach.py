@@ -24,7 +24,7 @@ from handlers.content import Post, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
 from storage.models import LineUser, ScheduledPost
-from storage.outreach import ScheduledPosts, follower_count, followers
+from storage.outreach import ScheduledPosts, follower_count, followers, followers_size
 from storage.repositories import OutboxRepository
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -53,6 +53,8 @@ class Audience:
 
 # A resolver gets the session, the segment's argument (after the colon, or None) and the post.
 Resolver = Callable[[Session, str | None, Post], Audience]
+# A counter answers how many a resolver would find, without reading them (large segments).
+Counter = Callable[[Session, str | None, Post], int]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Segment:
     takes_argument: bool
     check_argument: Callable[[str], str | None] | None = None  # returns a problem, or None
     description: str = ""
+    count: Counter | None = None
 
 
 SEGMENTS: dict[str, Segment] = {}
@@ -90,6 +93,14 @@ def _news(session: Session, _argument: str | None, _post: Post) -> Audience:
 
 def _province(session: Session, argument: str | None, post: Post) -> Audience:
     return Audience(by_language=followers(session, news_only=post.kind == "news", province_code=argument))
+
+
+def _count_news(session: Session, _argument: str | None, _post: Post) -> int:
+    return followers_size(session, news_only=True)
+
+
+def _count_province(session: Session, argument: str | None, post: Post) -> int:
+    return followers_size(session, news_only=post.kind == "news", province_code=argument)
 
 
 def _check_province(code: str) -> str | None:
@@ -136,13 +147,14 @@ def _check_kind(kind: str) -> str | None:
 
 for _segment in (
     Segment("everyone", _everyone, False, description="every follower (a LINE broadcast); not for news"),
-    Segment("news", _news, False, description="people who opted in to news"),
+    Segment("news", _news, False, description="people who opted in to news", count=_count_news),
     Segment(
         "province",
         _province,
         True,
         _check_province,
         "people who chose this province (news: only those who opted in)",
+        count=_count_province,
     ),
     Segment("coordinators", _coordinators, False, description="coordinators of approved agencies"),
     Segment(
@@ -209,6 +221,16 @@ def audience_for(session: Session, post_key: str, segment_spec: str) -> Audience
     post = find_post(post_key)
     segment, argument = parse_segment(segment_spec)
     return segment.resolve(session, argument, post)
+
+
+def audience_size(session: Session, post_key: str, segment_spec: str) -> int:
+    """How many people this post would reach now (for the quota check before a send): counted
+    by the database for large segments, rather than reading them all."""
+    post = find_post(post_key)
+    segment, argument = parse_segment(segment_spec)
+    if segment.count is not None:
+        return segment.count(session, argument, post)
+    return segment.resolve(session, argument, post).size
 
 
 def schedule_post(

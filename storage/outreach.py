@@ -143,18 +143,34 @@ def recipients_of_row(row: OutboxMessage) -> list[str]:
     return json.loads(row.recipients)
 
 
+def _followers_where(news_only: bool, province_code: str | None) -> list:
+    where = [LineUser.blocked.is_(False)]
+    if news_only:
+        where.append(LineUser.news_opt_in.is_(True))
+    if province_code is not None:
+        where.append(LineUser.province_code == province_code)
+    return where
+
+
 def followers(session: Session, *, news_only: bool, province_code: str | None = None) -> dict[str, list[str]]:
     """LINE users who follow the account (never those who blocked it), by language; `news_only`
-    keeps only those who opted in to news; `province_code` only those who chose that province."""
-    query = select(LineUser.language, LineUser.line_user_id).where(LineUser.blocked.is_(False))
-    if news_only:
-        query = query.where(LineUser.news_opt_in.is_(True))
-    if province_code is not None:
-        query = query.where(LineUser.province_code == province_code)
+    keeps only those who opted in to news; `province_code` only those who chose that province.
+    (Plain rows, not ORM ones: a news post reads 100,000 of them.)"""
+    query = (
+        select(LineUser.language, LineUser.line_user_id)
+        .where(*_followers_where(news_only, province_code))
+        .order_by(LineUser.id)
+    )
     by_language: dict[str, list[str]] = {}
-    for language, user_id in session.execute(query.order_by(LineUser.id)):
+    for language, user_id in session.connection().execute(query):
         by_language.setdefault(language or "th", []).append(user_id)
     return by_language
+
+
+def followers_size(session: Session, *, news_only: bool, province_code: str | None = None) -> int:
+    """How many `followers` would return, counted by the database."""
+    query = select(func.count()).select_from(LineUser).where(*_followers_where(news_only, province_code))
+    return session.scalar(query) or 0
 
 
 def follower_count(session: Session) -> int:

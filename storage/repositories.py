@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,6 +122,38 @@ _FINISH_OUTBOX = (
 )
 
 
+def _outbox_due(ignore_schedule: bool = False):
+    """Rows ready to send at :now: pending and due, or stuck in `sending` past their lease."""
+    return or_(
+        and_(
+            _outbox.c.status == "pending",
+            True if ignore_schedule else _outbox.c.next_attempt_at <= bindparam("now"),
+        ),
+        and_(_outbox.c.status == "sending", _outbox.c.lease_until < bindparam("now")),
+    )
+
+
+_TAKE_OUTBOX = {"status": "sending", "lease_until": bindparam("until"), "attempts": _outbox.c.attempts + 1}
+_CLAIM_OUTBOX = update(_outbox).where(_outbox.c.id == bindparam("row"), _outbox_due()).values(_TAKE_OUTBOX)
+_CLAIM_OUTBOX_ANY_TIME = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row"), _outbox_due(ignore_schedule=True))
+    .values(_TAKE_OUTBOX)
+)
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    """What sending one claimed row needs (OutboxRepository.claim_many)."""
+
+    id: int
+    kind: str
+    retry_key: str
+    attempts: int
+    recipients: list[str]
+    payload: dict
+
+
 class UserRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -173,11 +206,15 @@ class UserRepository:
         if not ids:
             return set()
         dialect = self.session.get_bind().dialect.name
-        if dialect == "sqlite":
-            return set(self.session.scalars(_BLOCKED_AMONG_SQLITE, {"ids": json.dumps(ids)}))
-        if dialect == "postgresql":
-            return set(self.session.scalars(_BLOCKED_AMONG_POSTGRESQL, {"ids": ids}))
         blocked: set[str] = set()
+        if dialect in ("sqlite", "postgresql"):
+            for start in range(0, len(ids), 20_000):  # a whole pass of fan-out rows at once
+                chunk = ids[start : start + 20_000]
+                if dialect == "sqlite":
+                    blocked.update(self.session.scalars(_BLOCKED_AMONG_SQLITE, {"ids": json.dumps(chunk)}))
+                else:
+                    blocked.update(self.session.scalars(_BLOCKED_AMONG_POSTGRESQL, {"ids": chunk}))
+            return blocked
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             blocked.update(
@@ -485,24 +522,36 @@ class OutboxRepository:
 
     def claim(self, row_id: int, now: datetime, lease: timedelta, *, ignore_schedule: bool = False) -> bool:
         """Take one row for sending. Exactly one caller wins; the attempt is counted up front so a
-        crash mid-send still counts towards dead-lettering."""
-        due = or_(
-            and_(
-                OutboxMessage.status == "pending",
-                True if ignore_schedule else OutboxMessage.next_attempt_at <= now,
-            ),
-            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
-        )
-        result = self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, due)
-            .values(
-                status="sending",
-                lease_until=now + lease,
-                attempts=OutboxMessage.attempts + 1,
-            )
-        )
+        crash mid-send still counts towards dead-lettering. (A Core statement built once: the
+        sender runs it for every row, 200 times in a 100,000-recipient fan-out.)"""
+        statement = _CLAIM_OUTBOX_ANY_TIME if ignore_schedule else _CLAIM_OUTBOX
+        result = self.session.execute(statement, {"row": row_id, "now": now, "until": now + lease})
         return result.rowcount == 1
+
+    def claim_many(self, row_ids: Sequence[int], now: datetime, lease: timedelta) -> list[ClaimedRow]:
+        """Take several due rows at once (as `claim`, in one statement): the rows this caller won,
+        oldest first, with what sending them needs."""
+        if not row_ids:
+            return []
+        result = self.session.execute(
+            update(_outbox)
+            .where(_outbox.c.id.in_(list(row_ids)), _outbox_due())
+            .values(_TAKE_OUTBOX)
+            .returning(
+                _outbox.c.id,
+                _outbox.c.kind,
+                _outbox.c.retry_key,
+                _outbox.c.attempts,
+                _outbox.c.recipients,
+                _outbox.c.payload,
+            ),
+            {"now": now, "until": now + lease},
+        )
+        claimed = [
+            ClaimedRow(row_id, kind, retry_key, attempts, json.loads(recipients or "[]"), json.loads(payload))
+            for row_id, kind, retry_key, attempts, recipients, payload in result
+        ]
+        return sorted(claimed, key=lambda row: row.id)
 
     def get(self, row_id: int) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, row_id)

@@ -113,6 +113,8 @@ def test_everyone_is_a_broadcast_and_is_refused_for_news(rt, fake_line):
 
 def test_a_post_beyond_the_remaining_quota_is_refused_before_anything_is_sent(rt, fake_line):
     add_users(rt, 600, "a", news_opt_in=True)
+    add_users(rt, 70, "b", news_opt_in=True, blocked=True)  # not counted: they get nothing
+    add_users(rt, 80, "c")  # not opted in to news
     fake_line.set_quota(1000, used=500)
     post_id = schedule(rt, "results-at-tcac", "news")
     assert run_once(rt, "posts") == 0
@@ -123,6 +125,26 @@ def test_a_post_beyond_the_remaining_quota_is_refused_before_anything_is_sent(rt
         assert session.scalars(select(OutboxMessage)).all() == []
     assert scheduled.status == "refused"
     assert "needs 600 messages but only 500 of this month's 1,000 remain" in scheduled.note
+
+
+def test_the_quota_check_counts_a_province_as_the_send_would_reach_it(rt, fake_line):
+    """Exactly the people the rows would go to: the province's news subscribers who did not
+    block the account. 300 fit in 300 remaining messages; with 299 left the post is refused."""
+    add_users(rt, 300, "a", news_opt_in=True, province_code="10")
+    add_users(rt, 40, "b", news_opt_in=False, province_code="10")
+    add_users(rt, 30, "c", news_opt_in=True, province_code="10", blocked=True)
+    add_users(rt, 200, "d", news_opt_in=True, province_code="50")
+    fake_line.set_quota(1000, used=701)
+    refused = schedule(rt, "results-at-tcac", "province:10")
+    assert run_once(rt, "posts") == 0
+    fake_line.set_quota(1000, used=700)
+    queued = schedule(rt, "results-at-tcac", "province:10")
+    assert run_once(rt, "posts") == 1
+    drain(rt)
+    with rt.session_factory() as session:
+        assert "needs 300 messages but only 299" in session.get(ScheduledPost, refused).note
+        assert session.get(ScheduledPost, queued).recipients == 300
+    assert len(fake_line.delivery_counts("multicast")) == 300
 
 
 def test_a_post_is_queued_once_even_when_two_clocks_race(rt, make_app, settings, daytime, fake_line):
