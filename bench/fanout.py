@@ -131,7 +131,7 @@ def run(
         quiet_hours="00:00-00:00",  # measure at any hour
     )
     if concurrency:
-        settings = settings.with_(outbox_concurrency=concurrency)
+        settings = settings.with_(outbox_fanout_concurrency=concurrency)
     rt = build_runtime(settings)
     if baseline:
         from bot.outbox import RateLimiter
@@ -182,7 +182,7 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--database-url")
     parser.add_argument("--rounds", type=int, default=5, help="rounds without failures (median quoted)")
-    parser.add_argument("--concurrency", type=int, help="sender threads (default: the setting's default)")
+    parser.add_argument("--concurrency", type=int, help="multicast sender threads (default: the setting's)")
     args = parser.parse_args()
     floor = args.recipients / 500 / 200
     fake = Fake()

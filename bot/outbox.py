@@ -116,6 +116,7 @@ class OutboxSender:
         self.menu_linker = menu_linker
         self._quiet = parse_quiet_hours(settings.quiet_hours)
         self._pool: ThreadPoolExecutor | None = None
+        self._fanout_pool: ThreadPoolExecutor | None = None
 
     def _lease(self) -> timedelta:
         return timedelta(seconds=self.settings.line_timeout_seconds * 2 + 30)
@@ -308,7 +309,7 @@ class OutboxSender:
         now = self.clock.now()
         if quiet_until(now, *self._quiet, self.settings.time_zone) is not None:
             # Each writes its own outcome: waited for, but not recorded again.
-            return [(None, self._pool.submit(self._deliver_logged, row_id)) for row_id in row_ids]
+            return [(None, self._fanout().submit(self._deliver_logged, row_id)) for row_id in row_ids]
         with self.session_factory.begin() as session:
             repo = OutboxRepository(session)
             claimed = repo.claim_many(row_ids, now, self._lease())
@@ -322,7 +323,14 @@ class OutboxSender:
                     continue
                 job = OutboxJob(row.kind, row.retry_key, row.attempts, recipients, row.payload, None)
                 jobs.append((row.id, job))
-        return [(row_id, self._pool.submit(self._send_claimed, row_id, job)) for row_id, job in jobs]
+        return [(row_id, self._fanout().submit(self._send_claimed, row_id, job)) for row_id, job in jobs]
+
+    def _fanout(self) -> ThreadPoolExecutor:
+        if self._fanout_pool is None:
+            self._fanout_pool = ThreadPoolExecutor(
+                self.settings.outbox_fanout_concurrency, thread_name_prefix="outbox-fanout"
+            )
+        return self._fanout_pool
 
     def _send_claimed(self, row_id: int, job: OutboxJob) -> str:
         try:
@@ -365,8 +373,9 @@ class OutboxSender:
                 stop.wait(self.settings.outbox_poll_seconds)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        for pool in (self._pool, self._fanout_pool):
+            if pool is not None:
+                pool.shutdown(wait=True)
 
 
 def lanes(rows: list[tuple[int, str, str]]) -> list[list[int]]:

@@ -197,8 +197,10 @@ def test_blocked_users_are_left_out_of_a_multicast(app, fake_line):
             people.mark_blocked(user, rt.clock.now())
         people.mark_followed(audience[600], rt.clock.now())
     enqueue(rt, "enqueue_multicast", to=audience, messages=TEXT, dedupe_key="mc")
-    assert drain(rt.outbox, rt.session_factory) == {"sent": 3}
+    enqueue(rt, "enqueue_multicast", to=blocked[:5], messages=TEXT, dedupe_key="only-blocked")
+    assert drain(rt.outbox, rt.session_factory) == {"sent": 3, "skipped": 1}
     assert set(fake_line.delivery_counts("multicast")) == set(audience) - set(blocked)
+    assert len(fake_line.calls("POST", "/v2/bot/message/multicast")) == 3
 
 
 def test_a_reply_whose_answer_was_lost_is_not_sent_again_as_a_push(make_app, settings, fake_line):
