@@ -66,7 +66,8 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
 
 
 def cmd_campaign_show(_args: argparse.Namespace) -> int:
-    from handlers.campaigns import active_campaign, activity_types_of
+    from handlers.campaigns import active_campaign, activity_types_of, photo_limits
+    from handlers.deadlines import remind_days
 
     def work(session, now):
         campaign = active_campaign(session, now)
@@ -78,11 +79,17 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
             f" target {campaign.target_agencies} agencies"
         )
         print(f"activity types: {', '.join(activity_types_of(campaign))}")
+        fewest, most = photo_limits(campaign)
+        print(f"evidence photos per report: {fewest} to {most}")
         for phase in campaign.phases:
             print(f"phase {phase.key}: {phase.starts_on} – {phase.ends_on}  {phase.name_th}")
         for deadline in campaign.deadlines:
             due = deadline.due_at.astimezone(_bangkok()).strftime("%Y-%m-%d %H:%M")
-            print(f"deadline {deadline.kind}: {due} Bangkok, for {deadline.applies_to}  {deadline.label_th}")
+            days = ", ".join(map(str, remind_days(deadline)))
+            print(
+                f"deadline {deadline.kind}: {due} Bangkok, for {deadline.applies_to}  {deadline.label_th}"
+                f"  (reminders {days} days before, 09:00)"
+            )
         return 0
 
     return _run(work)

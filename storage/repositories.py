@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, any_, bindparam, column, delete, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -198,42 +198,49 @@ class UserRepository:
         return user
 
     def blocked_among(self, line_user_ids: Iterable[str]) -> set[str]:
-        """Which of these people blocked the account. Asked before every multicast of up to 500
-        ids, so the ids go as one parameter (a JSON array on SQLite, an array on PostgreSQL)
-        rather than 500 bound values: 0.8 ms instead of 1.4 on SQLite, 13 instead of 19 on
-        PostgreSQL for 500 ids among 100,000 people."""
+        """Which of these people blocked the account.
+
+        The sender asks this for a whole pass of multicast rows at once (up to 250,000 ids).
+        Many ids: everyone who blocked the account is read (one scan, bounded by the table) and
+        intersected here. Few: the ids go as one JSON text parameter, not one bound value each.
+        Measured with 100,000 people: 500 ids 0.7 ms (SQLite) / 3 ms (PostgreSQL); 100,000 ids
+        as a parameter took 120 ms / 490–550 ms (PostgreSQL probed the index once per id), and
+        a PostgreSQL array built from a Python list cost 1.6 s of CPU."""
         ids = list(line_user_ids)
         if not ids:
             return set()
+        if len(ids) > _BLOCKED_SCAN_ABOVE:
+            return set(
+                self.session.scalars(select(LineUser.line_user_id).where(LineUser.blocked.is_(True)))
+            ) & set(ids)
         dialect = self.session.get_bind().dialect.name
-        blocked: set[str] = set()
         if dialect in ("sqlite", "postgresql"):
-            for start in range(0, len(ids), 20_000):  # a whole pass of fan-out rows at once
-                chunk = ids[start : start + 20_000]
-                if dialect == "sqlite":
-                    blocked.update(self.session.scalars(_BLOCKED_AMONG_SQLITE, {"ids": json.dumps(chunk)}))
-                else:
-                    blocked.update(self.session.scalars(_BLOCKED_AMONG_POSTGRESQL, {"ids": chunk}))
-            return blocked
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            blocked.update(
-                self.session.scalars(
-                    select(LineUser.line_user_id).where(
-                        LineUser.line_user_id.in_(chunk), LineUser.blocked.is_(True)
-                    )
+            query = _BLOCKED_AMONG_SQLITE if dialect == "sqlite" else _BLOCKED_AMONG_POSTGRESQL
+            return set(self.session.scalars(query, {"ids": json.dumps(ids)}))
+        return set(
+            self.session.scalars(
+                select(LineUser.line_user_id).where(
+                    LineUser.line_user_id.in_(ids), LineUser.blocked.is_(True)
                 )
             )
-        return blocked
+        )
 
 
-_BLOCKED_AMONG_SQLITE = select(LineUser.line_user_id).where(
-    LineUser.blocked.is_(True),
-    LineUser.line_user_id.in_(select(column("value")).select_from(func.json_each(bindparam("ids")))),
-)
-_BLOCKED_AMONG_POSTGRESQL = select(LineUser.line_user_id).where(
-    LineUser.blocked.is_(True),
-    LineUser.line_user_id == any_(bindparam("ids", type_=postgresql.ARRAY(String))),
+_BLOCKED_SCAN_ABOVE = 2_000
+
+
+def _blocked_among(ids: Any) -> Any:
+    """People who blocked the account among the LINE ids in the JSON array parameter :ids."""
+    return select(LineUser.line_user_id).where(
+        LineUser.blocked.is_(True), LineUser.line_user_id.in_(select(ids.c.value))
+    )
+
+
+_BLOCKED_AMONG_SQLITE = _blocked_among(func.json_each(bindparam("ids", type_=String)).table_valued("value"))
+_BLOCKED_AMONG_POSTGRESQL = _blocked_among(
+    func.jsonb_array_elements_text(cast(bindparam("ids", type_=String), postgresql.JSONB)).table_valued(
+        "value"
+    )
 )
 
 

@@ -44,6 +44,7 @@ def test_campaign_load_example_twice_and_show(cli, db):
     code, out, _ = cli("campaign", "show")
     assert code == 0 and "target 30 agencies" in out and "phase 4.3: 2024-10-01 – 2024-10-31" in out
     assert "deadline registration: 2024-07-31 23:59 Bangkok" in out
+    assert "(reminders 7, 3, 1 days before, 09:00)" in out and "evidence photos per report: 1 to 10" in out
     with db.begin() as session:
         assert len(session.scalars(select(Campaign)).all()) == 1
 
