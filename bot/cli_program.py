@@ -60,6 +60,9 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
             return 1
         state = "loaded" if report.changed else "unchanged (already loaded)"
         print(f"campaign {report.slug} {state}; it is the active campaign")
+        if report.changed:
+            waiting = report.posts_waiting
+            print(f"{waiting} post(s) of its calendar still ahead are scheduled (ruamjai post list)")
         return 0
 
     return _run(work)

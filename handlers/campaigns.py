@@ -7,6 +7,8 @@ File format (see campaign_data/ruamjai-2567.toml, the program document's round):
     [[phases]]   key, name_th, name_en, starts, ends            (TOML dates)
     [[deadlines]] kind, due (Bangkok local date-time), applies_to, label_th, label_en,
                   remind_days (optional: days before `due` to remind, default [7, 3, 1])
+    [[posts]]    phase, day, time, post, segment (optional: the content calendar, see
+                 handlers/campaign_posts.py)
 
 `load_campaign` lists every problem with its line and loads nothing when there is one; loading the
 same content again changes nothing; the campaign loaded becomes the one active campaign, and
@@ -29,6 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from calc import activity_types
+from handlers.campaign_posts import sync_scheduled_posts, validate_posts
 from storage.program_models import Agency, Campaign, CampaignDeadline, CampaignPhase
 
 EXAMPLE_CAMPAIGN = Path(__file__).parent / "campaign_data" / "ruamjai-2567.toml"
@@ -58,6 +61,7 @@ class LoadReport:
     changed: bool = False
     campaign_id: int | None = None
     slug: str | None = None
+    posts_waiting: int = 0  # the file's posts scheduled and not yet gone out (when changed)
 
     @property
     def ok(self) -> bool:
@@ -121,7 +125,7 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         problems.append(Problem(lines.of(table, index, key), message))
 
     for name in raw:
-        if name not in ("campaign", "phases", "deadlines"):
+        if name not in ("campaign", "phases", "deadlines", "posts"):
             problems.append(Problem(lines.of(name), f"unknown table [{name}]"))
 
     def text_field(table: str, index: int, entry: dict, key: str, limit: int = 300) -> str | None:
@@ -276,6 +280,8 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
             else:
                 entry["remind_days"] = sorted(days, reverse=True)
         meaning["deadlines"].append(entry)
+    if "posts" in raw:  # only when given, so files without it keep their hash
+        meaning["posts"] = validate_posts(raw["posts"], meaning["phases"], problem)
     problems.sort(key=lambda p: p.line or 0)
     return (None, problems) if problems else (meaning, [])
 
@@ -353,7 +359,8 @@ def load_campaign(session: Session, source: Path | str, now: datetime) -> LoadRe
         .values(campaign_id=campaign.id)
         .execution_options(synchronize_session=False)
     )
-    return LoadReport(changed=True, campaign_id=campaign.id, slug=campaign.slug)
+    waiting = sync_scheduled_posts(session, campaign.slug, meaning, now)
+    return LoadReport(changed=True, campaign_id=campaign.id, slug=campaign.slug, posts_waiting=waiting)
 
 
 def active_campaign(session: Session, now: datetime) -> Campaign | None:
