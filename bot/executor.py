@@ -283,10 +283,11 @@ class EventExecutor:
                 return None
             return InboxRepository(session).pending(key, PENDING_BATCH)
 
-    def _renew(self, key: str, ttl: timedelta, sent: list[int]) -> None:
+    def _renew(self, key: str, ttl: timedelta, sent: list[int]) -> bool:
+        """Extend the lease; False if it ran out and another worker took the source."""
         with self.session_factory.begin() as session:
             self._record_sent(session, sent)
-            self._claim(session, key, ttl)
+            return self._claim(session, key, ttl)
 
     def _release(self, key: str, sent: list[int]) -> bool:
         """Give the lease back; returns whether the source still has pending events.
@@ -341,10 +342,15 @@ class EventExecutor:
                         wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
                         if wait > 0:
                             return wait
-                        if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
-                            self._renew(key, ttl, sent)  # a long backlog: keep the lease alive
-                            claimed_at = time.monotonic()
                         self._yield_to_acks()
+                        # Renewed after the wait for acknowledgements, right before the event:
+                        # an event processed on a lease that ran out while waiting let another
+                        # process take the source and answer the next event first (replies out
+                        # of order, tests/bot/test_processes.py, 1 run in 2 under load).
+                        if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
+                            if not self._renew(key, ttl, sent):
+                                return None  # another worker has the source now: it goes on
+                            claimed_at = time.monotonic()
                         self.process(nxt.id, snapshot=nxt, sent=sent)
                     if len(batch) < PENDING_BATCH:
                         break
