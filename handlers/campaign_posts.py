@@ -116,33 +116,22 @@ def sync_scheduled_posts(session: Session, slug: str, meaning: dict, now: dateti
             ScheduledPost.created_by.like(CREATED_BY + "%"), ScheduledPost.status == "scheduled"
         )
     )
-    gone = set(
-        session.execute(
+    # (post, segment, moment) of this campaign's posts that went out, were refused or cancelled
+    gone = {
+        tuple(row)
+        for row in session.execute(
             select(ScheduledPost.post_key, ScheduledPost.segment, ScheduledPost.scheduled_at).where(
                 ScheduledPost.created_by == ours
             )
-        ).all()
-    )
+        )
+    }
     waiting = 0
     for entry in meaning.get("posts", []):
         at = moment_of(entry, meaning["phases"])
-        if at <= now or _went_out(gone, entry, at):
+        if at <= now or (entry["post"], entry["segment"], at) in gone:
             continue
         ScheduledPosts(session).add(
             post_key=entry["post"], segment=entry["segment"], at=at, created_by=ours, now=now
         )
         waiting += 1
     return waiting
-
-
-def _went_out(gone: set[tuple], entry: dict, at: datetime) -> bool:
-    """This entry's post already went out (or was refused or cancelled) at this moment."""
-    return any(
-        key == entry["post"] and segment == entry["segment"] and _same_moment(when, at)
-        for key, segment, when in gone
-    )
-
-
-def _same_moment(stored: datetime, at: datetime) -> bool:
-    stored = stored if stored.tzinfo else stored.replace(tzinfo=UTC)
-    return stored == at

@@ -24,7 +24,7 @@ from handlers.content import Post, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
 from storage.models import LineUser, ScheduledPost
-from storage.outreach import ScheduledPosts, follower_count, followers, followers_size
+from storage.outreach import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -84,7 +84,7 @@ def _everyone(session: Session, _argument: str | None, post: Post) -> Audience:
             f"post {post.key!r} is news: a broadcast would reach people who did not opt in to news; "
             "use the segment 'news' (or 'province:<code>')"
         )
-    return Audience(broadcast=True, estimate=follower_count(session))
+    return Audience(broadcast=True, estimate=followers_size(session, news_only=False))
 
 
 def _news(session: Session, _argument: str | None, _post: Post) -> Audience:

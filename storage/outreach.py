@@ -171,8 +171,3 @@ def followers_size(session: Session, *, news_only: bool, province_code: str | No
     """How many `followers` would return, counted by the database."""
     query = select(func.count()).select_from(LineUser).where(*_followers_where(news_only, province_code))
     return session.scalar(query) or 0
-
-
-def follower_count(session: Session) -> int:
-    """Everyone a broadcast reaches, as far as this database knows."""
-    return session.scalar(select(func.count()).select_from(LineUser).where(LineUser.blocked.is_(False))) or 0

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Photo
 from storage.photos import phash_distance
-from storage.repositories import insert_ignore
+from storage.sql import insert_ignore
 
 # pHash Hamming distance at or under which two photos count as the same picture. Measured on
 # generated 1600 px photos (tests/storage/test_photo_pipeline.py): re-encoding at quality 50,
