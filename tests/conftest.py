@@ -41,6 +41,27 @@ def _local_only_getaddrinfo(host, *args, **kwargs):
 socket.getaddrinfo = _local_only_getaddrinfo
 
 
+# --- which tests a second database run needs ---------------------------------------------
+def pytest_addoption(parser):
+    parser.addoption(
+        "--only-database-tests",
+        action="store_true",
+        help="run only the tests that use the test database (CI's PostgreSQL run: the others do "
+        "not depend on the database and already ran on SQLite)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--only-database-tests"):
+        return
+    kept, left = [], []
+    for item in items:
+        (kept if "database_template" in getattr(item, "fixturenames", ()) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 # --- database ------------------------------------------------------------------------------
 def _pg_url_with_schema(base: str, schema: str) -> str:
     separator = "&" if "?" in base else "?"

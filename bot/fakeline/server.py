@@ -500,6 +500,11 @@ class FakeLinePlatform:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         length = int(headers.get("content-length") or 0)
         body = handler.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            # The client went away mid-body (a process killed while sending): a real server never
+            # sees a request here, so nothing is recorded, counted or answered.
+            handler.close_connection = True
+            return
         parsed: list[Any] = [None]
         schema_errors: list[str] = []
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from linebot.v3.messaging import (
 from PIL import Image
 
 from bot.fakeline import FakeLinePlatform
+from tests.fakeline.conftest import TOKEN
 
 USER = "U" + "1" * 32
 TEXT = [TextMessage(text="สวัสดีค่ะ")]
@@ -151,6 +153,22 @@ def test_schema_errors_recorded(fake: FakeLinePlatform, raw) -> None:
     status, _, error = raw("POST", "/v2/bot/message/push", {"to": USER, "messages": [{"type": "text"}]})
     assert status == 400 and error["details"][0]["property"] == "messages[0]"
     assert fake.requests[0].schema_errors == ("messages[0]: 'text' is a required property",)
+
+
+def test_a_client_that_dies_mid_body_leaves_no_request_and_no_violation(fake: FakeLinePlatform) -> None:
+    # A sender killed while writing a multicast (kill -9 mid-send): LINE never sees a request.
+    body = json.dumps({"to": [USER], "messages": [{"type": "text", "text": "ข่าว"}]}).encode()
+    host, port = fake.base_url.split("//", 1)[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"POST /v2/bot/message/multicast HTTP/1.1\r\nHost: x\r\n"
+            + f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n".encode()
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[: len(body) // 2]
+        )
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(1024) == b""  # no answer: the connection is closed
+    assert fake.requests == [] and fake.violations == [] and fake.deliveries == []
 
 
 # -- rate limits ----------------------------------------------------------------------------------
