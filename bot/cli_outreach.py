@@ -129,7 +129,10 @@ def cmd_post_cancel(args: argparse.Namespace) -> int:
     finally:
         rt.close()
     if not cancelled:
-        print(f"ruamjai: post {args.id} is not waiting to be sent (unknown, sent, refused or cancelled)")
+        print(
+            f"ruamjai: post {args.id} is not waiting to be sent "
+            "(unknown, sent, refused, missed or cancelled)"
+        )
         return 1
     print(f"post {args.id} cancelled")
     return 0

@@ -72,17 +72,20 @@ def purge_old_rows(rt: Runtime) -> dict[str, int]:
 
 
 def plan_reminders(rt: Runtime) -> int:
-    """Write today's deadline reminders into the outbox (handlers/reminders.py); the outbox job sends them."""
+    """Write the deadline reminders due now into the outbox (handlers/reminders.py); the outbox
+    job sends them. In quiet hours it plans nothing: the first run after them plans from the
+    agencies' status then (a reminder written at night and held until morning could name work
+    finished overnight)."""
     from bot.settings import parse_quiet_hours
     from bot.timeutil import quiet_until
     from handlers.reminders import plan_reminders as plan
 
     now = rt.clock.now()
-    # A late run in quiet hours: the outbox holds the (non-urgent) rows until morning, and the
-    # text says how many days are left as of then.
-    send_at = quiet_until(now, *parse_quiet_hours(rt.settings.quiet_hours), rt.settings.time_zone)
+    if quiet_until(now, *parse_quiet_hours(rt.settings.quiet_hours), rt.settings.time_zone):
+        log.info("reminders wait: quiet hours")
+        return 0
     with rt.session_factory.begin() as session:
-        written = plan(session, now, send_at)
+        written = plan(session, now)
     log.info("reminders planned", extra={"written": written})
     return written
 
@@ -127,12 +130,14 @@ JOBS: dict[str, Job] = {
             True,
             start_now=False,
         ),
-        # Daily at 09:00 Bangkok, and once when the clock starts: a clock that was down at 09:00
-        # catches up when it comes back, however late (None), one run for any number of missed
-        # days (coalesce). That is safe: the planner sends only the latest reminder due (never a
-        # backlog), each at most once (dedupe keys), and a run in quiet hours leaves its rows to
-        # the outbox, which holds them until morning.
-        Job("reminders", plan_reminders, "cron", {"hour": 9, "minute": 0}, None, True),
+        # Every hour on the hour, and once when the clock starts. Reminders are due at 09:00
+        # Bangkok; the other runs find them written already (dedupe keys) and cost one query per
+        # deadline in its reminder window. Hourly, a clock that was down at 09:00 catches up when
+        # it comes back (None: however late; coalesce: one run for any number of missed ones),
+        # and quiet hours that end after 09:00 (QUIET_HOURS) delay reminders to their end instead
+        # of losing them: runs in quiet hours plan nothing. The planner sends only the latest
+        # reminder due, never a backlog of stale ones.
+        Job("reminders", plan_reminders, "cron", {"minute": 0}, None, True),
     )
 }
 
@@ -140,12 +145,14 @@ JOBS: dict[str, Job] = {
 def jobs(rt: Runtime) -> list[tuple[str, Callable[[], Any], float]]:
     """The registry as (name, callable, seconds between runs), for `ruamjai demo`'s clock threads
     (bot/demo.py: one process, no lock, woken after time travel). A daily job runs once a day
-    from when the demo starts."""
-    day = 24 * 3600.0
-    return [
-        (job.name, functools.partial(job.run, rt), float(job.trigger_args.get("seconds", day)))
-        for job in JOBS.values()
-    ]
+    from when the demo starts, an hourly one once an hour."""
+    return [(job.name, functools.partial(job.run, rt), _period(job)) for job in JOBS.values()]
+
+
+def _period(job: Job) -> float:
+    if "seconds" in job.trigger_args:
+        return float(job.trigger_args["seconds"])
+    return 24 * 3600.0 if "hour" in job.trigger_args else 3600.0
 
 
 def run_once(rt: Runtime, name: str) -> Any:

@@ -75,15 +75,30 @@ def queue_due_posts(rt) -> int:
     """The clock's "posts" job: for each scheduled post whose time has come, read LINE's quota,
     refuse the post if it would not fit (nothing is sent), else write its outbox rows. Returns
     how many posts were queued."""
-    from handlers.outreach import OutreachError, audience_size, queue_post, refuse_post
+    from handlers.outreach import (
+        OutreachError,
+        audience_size,
+        is_missed,
+        miss_post,
+        queue_post,
+        refuse_post,
+    )
     from storage.outreach import ScheduledPosts
 
     now = rt.clock.now()
     with rt.session_factory() as session:
         posts = ScheduledPosts(session)
-        due = [(post.id, post.post_key, post.segment) for post in map(posts.get, posts.due_ids(now))]
+        due = [
+            (post.id, post.post_key, post.segment, post.scheduled_at)
+            for post in map(posts.get, posts.due_ids(now))
+        ]
     queued = 0
-    for post_id, post_key, segment in due:
+    for post_id, post_key, segment, scheduled_at in due:
+        if is_missed(scheduled_at, now):
+            with rt.session_factory.begin() as session:
+                miss_post(session, post_id, scheduled_at, now)
+            log.warning("scheduled post missed: the clock reached it too late", extra={"post_id": post_id})
+            continue
         try:
             with rt.session_factory() as session:
                 size = audience_size(session, post_key, segment)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import geothai
@@ -250,6 +250,26 @@ def cancel_post(session: Session, post_id: int, now: datetime) -> bool:
 
 def refuse_post(session: Session, post_id: int, now: datetime, reason: str) -> bool:
     return ScheduledPosts(session).take(post_id, "refused", now, note=reason[:500])
+
+
+# A post the clock reaches this late (it was down, or stopped) is not sent: "registration opens
+# today" read two days later is wrong, and staff would rather choose again than have it go out
+# unseen. Quiet hours do not count: a due post is queued on time and its rows wait in the outbox.
+MISSED_AFTER = timedelta(hours=12)
+
+
+def is_missed(scheduled_at: datetime, now: datetime) -> bool:
+    return now - scheduled_at > MISSED_AFTER
+
+
+def miss_post(session: Session, post_id: int, scheduled_at: datetime, now: datetime) -> bool:
+    """Mark a post the clock reached too late (`is_missed`): nothing of it is sent."""
+    note = (
+        f"Missed: due {format_bangkok(scheduled_at)}, reached {format_bangkok(now)} (more than "
+        f"{MISSED_AFTER.total_seconds() / 3600:.0f} hours late: the clock was not running). Nothing "
+        "was sent; schedule it again if it is still worth sending."
+    )
+    return ScheduledPosts(session).take(post_id, "missed", now, note=note)
 
 
 def queue_post(session: Session, post_id: int, now: datetime) -> int | None:

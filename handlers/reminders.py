@@ -1,5 +1,5 @@
 """The daily reminder planner (issue #14): pushes about campaign deadlines, driven by each
-agency's status. Run by the clock's "reminders" job at 09:00 Bangkok (bot/clock.py).
+agency's status. Run by the clock's "reminders" job every hour (bot/clock.py); due at 09:00 Bangkok.
 
 For each deadline of the active campaign, on each of its reminder days (default 7, 3 and 1 days
 before, at 09:00 Bangkok; a person who chose their own lead time in preferences gets the first
@@ -16,10 +16,11 @@ write it once. A late run (the clock was down on reminder day) sends only the la
 that is due, never a backlog of stale ones: on day -2 after missing days -7 and -3 it sends the
 3-day reminder (saying "2 days left"); nothing after the deadline has passed.
 
-Quiet hours: reminders are not urgent. Planned at 09:00 they go at once; a run late at 22:00
-writes them and the outbox holds them until quiet hours end. The caller says when they will go
-(`send_at`, the end of quiet hours), so "N days left" is true when the reminder is read. Blocked
-users are skipped by the outbox like everyone else.
+Quiet hours: reminders are not urgent, and they are never planned in quiet hours (the clock's
+job does not call this then, bot/clock.py): a reminder written at 22:00 and held until morning
+would name work the agency may have finished overnight, and would land an hour before that day's
+own reminder. The first run after quiet hours plans whatever is due then, from the status then.
+Blocked users are skipped by the outbox like everyone else.
 """
 
 from __future__ import annotations
@@ -69,20 +70,16 @@ def personal_days(campaign_days: tuple[int, ...], own: int | None) -> tuple[int,
 
 
 def due_reminder(
-    deadline: CampaignDeadline,
-    now: datetime,
-    send_at: datetime | None = None,
-    days: tuple[int, ...] | None = None,
+    deadline: CampaignDeadline, now: datetime, days: tuple[int, ...] | None = None
 ) -> Due | None:
     """The latest of the deadline's reminders (on `days`, default the campaign's) whose moment
-    has come, while the deadline is still ahead when it will be sent (`send_at`, default now)."""
-    send_at = send_at or now
-    if send_at >= deadline.due_at:
+    has come, while the deadline is still ahead."""
+    if now >= deadline.due_at:
         return None
     passed = [d for d in days or remind_days(deadline) if reminder_moment(deadline, d) <= now]
     if not passed:
         return None
-    left = (deadline.due_at.astimezone(BANGKOK).date() - send_at.astimezone(BANGKOK).date()).days
+    left = (deadline.due_at.astimezone(BANGKOK).date() - now.astimezone(BANGKOK).date()).days
     return Due(min(passed), left)
 
 
@@ -119,10 +116,8 @@ def _own_lead_times(session: Session) -> dict[str, int]:
 class _Schedule:
     """Which reminder of one deadline is due now for each person (their own days or the campaign's)."""
 
-    def __init__(
-        self, deadline: CampaignDeadline, now: datetime, send_at: datetime | None, own: dict[str, int]
-    ):
-        self.deadline, self.now, self.send_at, self.own = deadline, now, send_at, own
+    def __init__(self, deadline: CampaignDeadline, now: datetime, own: dict[str, int]):
+        self.deadline, self.now, self.own = deadline, now, own
         self.campaign_days = remind_days(deadline)
         self._cache: dict[int | None, Due | None] = {}
 
@@ -135,7 +130,7 @@ class _Schedule:
         own = self.own.get(user)
         if own not in self._cache:
             days = personal_days(self.campaign_days, own)
-            self._cache[own] = due_reminder(self.deadline, self.now, self.send_at, days)
+            self._cache[own] = due_reminder(self.deadline, self.now, days)
         return self._cache[own]
 
 
@@ -230,16 +225,15 @@ def _remind_subscribers(
     return written
 
 
-def plan_reminders(session: Session, now: datetime, send_at: datetime | None = None) -> int:
-    """Write the reminders due now into the outbox; returns how many new pushes were written.
-    `send_at`: when the outbox will send them (after quiet hours), if later than now."""
+def plan_reminders(session: Session, now: datetime) -> int:
+    """Write the reminders due now into the outbox; returns how many new pushes were written."""
     campaign = active_campaign(session, now)
     if campaign is None:
         return 0
     written, own = 0, _own_lead_times(session)
     for deadline in campaign.deadlines:
-        schedule = _Schedule(deadline, now, send_at, own)
-        if now < schedule.earliest() or (send_at or now) >= deadline.due_at:
+        schedule = _Schedule(deadline, now, own)
+        if now < schedule.earliest() or now >= deadline.due_at:
             continue  # nobody's reminder of it has come yet, or it has passed
         if deadline.applies_to == "approved_agencies":
             written += _remind_agencies(session, campaign, deadline, schedule, now)

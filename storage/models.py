@@ -214,7 +214,8 @@ class ScheduledPost(Base):
     """A content post (handlers/content) to send to a segment at a time.
 
     scheduled → queued (its outbox rows are written) | cancelled | refused (`note` says why:
-    over the monthly quota, an unknown post or segment).
+    over the monthly quota, an unknown post or segment) | missed (the clock reached it more than
+    handlers.outreach.MISSED_AFTER late; `note` says when).
     """
 
     __tablename__ = "scheduled_posts"

@@ -51,7 +51,7 @@ def test_the_demo_runs_the_clock_process_jobs(app):
 
     jobs = {name: interval for name, _job, interval in clock_jobs(runtime(app))}
     assert set(jobs) == set(JOBS)  # the same registry as `ruamjai clock`
-    assert jobs["outbox"] == 1.0 and jobs["purge"] == 24 * 3600
+    assert jobs["outbox"] == 1.0 and jobs["purge"] == 24 * 3600 and jobs["reminders"] == 3600
 
 
 def test_example_data_is_loaded_once_per_database(app, tmp_path):

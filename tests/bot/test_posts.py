@@ -6,7 +6,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from bot.cli import main
 from bot.clock import run_once
@@ -176,6 +176,25 @@ def test_a_post_scheduled_for_later_waits_and_news_waits_out_quiet_hours(rt, day
     daytime.advance(hours=10)  # 08:00 the next morning
     drain(rt)
     assert fake_line.delivery_counts() == {user: 1}
+
+
+def test_a_post_the_clock_reaches_over_12_hours_late_is_missed_not_sent(rt, daytime, fake_line, capsys):
+    [user] = add_users(rt, 1, "a", news_opt_in=True)
+    stale = schedule(rt, "results-at-tcac", "news", at=daytime.now())  # 10:00 Bangkok
+    late = schedule(rt, "how-to-report", "news", at=daytime.now() + timedelta(hours=1, seconds=2))
+    daytime.advance(hours=12, seconds=1)  # the clock was down; back at 22:00:01 Bangkok
+    assert run_once(rt, "posts") == 1  # the 11:00 one, 12 hours late: still goes (in the morning)
+    drain(rt)
+    assert fake_line.delivery_counts() == {}  # quiet hours
+    daytime.advance(hours=10)
+    drain(rt)
+    with rt.session_factory() as session:
+        missed, queued = session.get(ScheduledPost, stale), session.get(ScheduledPost, late)
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert (missed.status, queued.status) == ("missed", "queued")
+    assert "Missed: due" in missed.note and "Nothing was sent" in missed.note
+    [call] = fake_line.calls("POST", "/v2/bot/message/multicast")
+    assert call.json["to"] == [user] and fake_line.delivery_counts() == {user: 1}
 
 
 def test_bangkok_times_accept_buddhist_era_years_and_thai_digits():

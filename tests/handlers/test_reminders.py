@@ -3,6 +3,7 @@ against 30 agencies in mixed states, through the clock's "reminders" job and the
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from datetime import date, timedelta
@@ -124,25 +125,45 @@ def test_running_again_or_two_planners_at_once_send_each_reminder_once(calendar_
     assert Counter(u for u in missing for _ in reminders_to(fake_line, u)) == Counter({u: 2 for u in missing})
 
 
-def test_a_late_run_sends_only_the_latest_reminder_due_and_waits_out_quiet_hours(
+def test_a_late_run_sends_only_the_latest_reminder_due_and_never_plans_in_quiet_hours(
     calendar_app, db, clock, fake_line
 ):
     agencies = seed(db, 6)
     [user] = next(a for a in agencies if a.state == "nothing").coordinators
-    # The clock was down on days -7 and -3: at 22:00 on day -2 it catches up with the 3-day reminder.
+    caught_up = next(a for a in agencies if a.state == "needs_fix").coordinators
     lacking = [u for a in agencies if a.state in ("nothing", "needs_fix") for u in a.coordinators]
-    assert run_day(calendar_app, clock, date(2024, 8, 29), hour=22) == len(lacking) == 3
-    assert reminders_to(fake_line, user) == []  # quiet hours: held back
+    # The clock was down on days -7 and -3 and comes back at 22:00 on day -2: quiet hours, so it
+    # plans nothing (a reminder held until morning would land an hour before the next one).
+    assert run_day(calendar_app, clock, date(2024, 8, 29), hour=22) == 0
     clock.bangkok(date(2024, 8, 30), 7, 59)
-    runtime(calendar_app).outbox.send_due()
-    assert reminders_to(fake_line, user) == []
-    clock.bangkok(date(2024, 8, 30), 8, 0)
-    runtime(calendar_app).outbox.send_due()
+    assert run_once(runtime(calendar_app), "reminders") == 0
+    # Overnight, one agency sends its fixed report back.
+    with db.begin() as session:
+        session.execute(update(Report).where(Report.status == "needs_fix").values(status="submitted"))
+    assert [reminders_to(fake_line, u) for u in [user, *caught_up]] == [[]] * 3
+    # 08:00, the first hour after quiet hours: the latest reminder due (3 days before), from the
+    # status now, saying how many days are left today; the agency that caught up gets nothing.
+    assert run_day(calendar_app, clock, date(2024, 8, 30), hour=8) == len(lacking) - len(caught_up) == 1
     [(kind, message)] = reminders_to(fake_line, user)
-    assert kind == "report" and "อีก 1 วัน" in message["text"]  # said as it is read, not as it was planned
-    run_day(calendar_app, clock, date(2024, 8, 30))  # the 1-day reminder is its own
+    assert kind == "report" and "อีก 1 วัน" in message["text"]
+    run_day(calendar_app, clock, date(2024, 8, 30))  # 09:00: the 1-day reminder is its own
+    run_day(calendar_app, clock, date(2024, 8, 30), hour=10)  # later runs that day: nothing new
     run_day(calendar_app, clock, date(2024, 9, 1))  # past the deadline: nothing more
     assert [k for k, _m in reminders_to(fake_line, user)] == ["report", "report"]
+    assert [reminders_to(fake_line, u) for u in caught_up] == [[]] * 2
+
+
+def test_quiet_hours_ending_after_nine_delay_reminders_to_their_end(make_app, settings, db, clock, fake_line):
+    app = make_app(dataclasses.replace(settings, quiet_hours="21:00-10:30"), clock=clock)
+    with runtime(app).session_factory.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+    agencies = seed(db, 6)
+    [user] = next(a for a in agencies if a.state == "nothing").coordinators
+    for hour in (9, 10):
+        assert run_day(app, clock, REPORT_DAYS[0], hour=hour) == 0
+    assert run_day(app, clock, REPORT_DAYS[0], hour=11) == 3
+    [(kind, message)] = reminders_to(fake_line, user)
+    assert kind == "report" and "อีก 7 วัน" in message["text"]
 
 
 def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work(calendar_app, db):
