@@ -103,7 +103,20 @@ def queue_due_posts(rt) -> int:
             with rt.session_factory() as session:
                 size = audience_size(session, post_key, segment)
             ensure_quota(rt.gateway, size)
-        except (OutreachError, QuotaExceeded) as refused:
+        except QuotaExceeded as refused:
+            with rt.session_factory.begin() as session:
+                refuse_post(
+                    session,
+                    post_id,
+                    now,
+                    str(refused),
+                    notice="over_quota",
+                    needed=f"{refused.needed:,}",
+                    remaining=f"{refused.quota.remaining:,}",
+                )
+            log.warning("scheduled post refused", extra={"post_id": post_id, "reason": "QuotaExceeded"})
+            continue
+        except OutreachError as refused:
             with rt.session_factory.begin() as session:
                 refuse_post(session, post_id, now, str(refused))
             log.warning(

@@ -23,6 +23,7 @@ from handlers.campaigns import active_campaign
 from handlers.content import Post, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
+from handlers.notices import tell_staff
 from storage.models import LineUser, ScheduledPost
 from storage.outreach import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
@@ -248,8 +249,30 @@ def cancel_post(session: Session, post_id: int, now: datetime) -> bool:
     return ScheduledPosts(session).take(post_id, "cancelled", now)
 
 
-def refuse_post(session: Session, post_id: int, now: datetime, reason: str) -> bool:
-    return ScheduledPosts(session).take(post_id, "refused", now, note=reason[:500])
+def refuse_post(
+    session: Session, post_id: int, now: datetime, reason: str, /, notice: str = "refused", **params
+) -> bool:
+    """Refuse a scheduled post (nothing of it is sent): `reason` goes to `ruamjai post list`, and
+    staff are told on LINE (`knowledge.staff.<notice>`, with `params`) rather than left to find it."""
+    if not ScheduledPosts(session).take(post_id, "refused", now, note=reason[:500]):
+        return False
+    _tell_staff_not_sent(session, post_id, notice, now, reason=reason, **params)
+    return True
+
+
+def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datetime, /, **params) -> None:
+    scheduled = ScheduledPosts(session).get(post_id)
+    post = posts().get(scheduled.post_key)
+    tell_staff(
+        session,
+        f"knowledge.staff.{notice}",
+        f"post:{post_id}:{notice}",
+        now,
+        title=post.title["th"] if post else scheduled.post_key,
+        segment=scheduled.segment,
+        at=format_bangkok(scheduled.scheduled_at),
+        **params,
+    )
 
 
 # A post the clock reaches this late (it was down, or stopped) is not sent: "registration opens
@@ -269,7 +292,10 @@ def miss_post(session: Session, post_id: int, scheduled_at: datetime, now: datet
         f"{MISSED_AFTER.total_seconds() / 3600:.0f} hours late: the clock was not running). Nothing "
         "was sent; schedule it again if it is still worth sending."
     )
-    return ScheduledPosts(session).take(post_id, "missed", now, note=note)
+    if not ScheduledPosts(session).take(post_id, "missed", now, note=note):
+        return False
+    _tell_staff_not_sent(session, post_id, "missed", now, hours=f"{MISSED_AFTER.total_seconds() / 3600:.0f}")
+    return True
 
 
 def queue_post(session: Session, post_id: int, now: datetime) -> int | None:

@@ -6,13 +6,14 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.cli import main
 from bot.clock import run_once
 from bot.runtime import runtime
+from handlers.authz import add_staff
 from handlers.content import posts
-from handlers.outreach import OutreachError, parse_bangkok_time, schedule_post
+from handlers.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
 from storage.outreach import ScheduledPosts
 from tests.helpers import FakeClock
@@ -45,6 +46,24 @@ def schedule(rt, key: str, segment: str, at: datetime | None = None) -> int:
 def drain(rt) -> None:
     while run_once(rt, "outbox"):
         pass
+
+
+STAFF = "U" + "5" * 32
+
+
+def add_staff_member(rt) -> None:
+    with rt.session_factory.begin() as session:
+        add_staff(session, STAFF, "เจ้าหน้าที่", rt.clock.now())
+
+
+def told_staff(fake_line) -> list[str]:
+    """What staff read on LINE (pushes to the staff member)."""
+    return [
+        message["text"]
+        for call in fake_line.calls("POST", "/v2/bot/message/push")
+        if call.json and call.json["to"] == STAFF and call.status == 200
+        for message in call.json["messages"]
+    ]
 
 
 @pytest.fixture
@@ -116,13 +135,20 @@ def test_a_post_beyond_the_remaining_quota_is_refused_before_anything_is_sent(rt
     add_users(rt, 70, "b", news_opt_in=True, blocked=True)  # not counted: they get nothing
     add_users(rt, 80, "c")  # not opted in to news
     fake_line.set_quota(1000, used=500)
+    add_staff_member(rt)
     post_id = schedule(rt, "results-at-tcac", "news")
     assert run_once(rt, "posts") == 0
     drain(rt)
-    assert fake_line.calls("POST", "/v2/bot/message/") == []
+    assert fake_line.calls("POST", "/v2/bot/message/multicast") == []
+    [notice] = told_staff(fake_line)  # staff hear of it without having to run `post list`
+    title = posts()["results-at-tcac"].title["th"]
+    assert f'"{title}" ถึงกลุ่ม news' in notice and "ต้องใช้ 600 ข้อความ" in notice
+    assert "เหลือ 500 ข้อความ" in notice
+    assert run_once(rt, "posts") == 0 and len(told_staff(fake_line)) == 1  # told once
     with rt.session_factory() as session:
         scheduled = session.get(ScheduledPost, post_id)
-        assert session.scalars(select(OutboxMessage)).all() == []
+        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
+        assert [key for key in keys if key.startswith("post:")] == []
     assert scheduled.status == "refused"
     assert "needs 600 messages but only 500 of this month's 1,000 remain" in scheduled.note
 
@@ -178,23 +204,29 @@ def test_a_post_scheduled_for_later_waits_and_news_waits_out_quiet_hours(rt, day
     assert fake_line.delivery_counts() == {user: 1}
 
 
-def test_a_post_the_clock_reaches_over_12_hours_late_is_missed_not_sent(rt, daytime, fake_line, capsys):
+def test_a_post_the_clock_reaches_over_12_hours_late_is_missed_not_sent(rt, daytime, fake_line):
     [user] = add_users(rt, 1, "a", news_opt_in=True)
+    add_staff_member(rt)
     stale = schedule(rt, "results-at-tcac", "news", at=daytime.now())  # 10:00 Bangkok
     late = schedule(rt, "how-to-report", "news", at=daytime.now() + timedelta(hours=1, seconds=2))
     daytime.advance(hours=12, seconds=1)  # the clock was down; back at 22:00:01 Bangkok
     assert run_once(rt, "posts") == 1  # the 11:00 one, 12 hours late: still goes (in the morning)
     drain(rt)
-    assert fake_line.delivery_counts() == {}  # quiet hours
+    assert fake_line.delivery_counts("multicast") == {}  # quiet hours
     daytime.advance(hours=10)
     drain(rt)
     with rt.session_factory() as session:
         missed, queued = session.get(ScheduledPost, stale), session.get(ScheduledPost, late)
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
+        assert [k.split(":")[1] for k in keys if k.startswith("post:")] == [str(late)]
     assert (missed.status, queued.status) == ("missed", "queued")
     assert "Missed: due" in missed.note and "Nothing was sent" in missed.note
     [call] = fake_line.calls("POST", "/v2/bot/message/multicast")
-    assert call.json["to"] == [user] and fake_line.delivery_counts() == {user: 1}
+    assert call.json["to"] == [user] and fake_line.delivery_counts("multicast") == {user: 1}
+    [notice] = told_staff(fake_line)
+    title = posts()["results-at-tcac"].title["th"]
+    assert f'"{title}" ถึงกลุ่ม news เวลา {format_bangkok(missed.scheduled_at)} น. ไม่ได้ส่ง' in notice
+    assert "นานเกิน 12 ชั่วโมง" in notice and "ruamjai post schedule" in notice
 
 
 def test_bangkok_times_accept_buddhist_era_years_and_thai_digits():

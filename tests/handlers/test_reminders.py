@@ -52,16 +52,21 @@ def test_a_whole_campaign_reminds_exactly_who_has_not_met_each_deadline_and_says
     agencies = seed(db)
     people = subscribers(db)
     everyone = [u for a in agencies for u in a.coordinators] + [u for ids in people.values() for u in ids]
-    day, sent_on = date(2024, 7, 15), {}
+    # The clock's job runs every hour; these hours stand for the rest: in quiet hours (02:00,
+    # 22:00), before the reminders' 09:00, at it, and after it.
+    day, sent_on, sent_at_hours = date(2024, 7, 15), {}, set()
     while day <= date(2024, 9, 16):
-        before = {u: len(reminders_to(fake_line, u)) for u in everyone}
-        run_day(calendar_app, clock, day)
-        new = [(u, k, m) for u in everyone for k, m in reminders_to(fake_line, u)[before[u] :]]
-        if new:
-            sent_on[day] = new
+        for hour in (2, 8, 9, 13, 22):
+            before = {u: len(reminders_to(fake_line, u)) for u in everyone}
+            run_day(calendar_app, clock, day, hour)
+            new = [(u, k, m) for u in everyone for k, m in reminders_to(fake_line, u)[before[u] :]]
+            if new:
+                sent_on.setdefault(day, []).extend(new)
+                sent_at_hours.add(hour)
         day += timedelta(days=1)
 
     assert sorted(sent_on) == REGISTRATION_DAYS + REPORT_DAYS + EVIDENCE_DAYS
+    assert sent_at_hours == {9}  # never in quiet hours, never again later the same day
     for registration_day in REGISTRATION_DAYS:
         assert sorted(u for u, _k, _m in sent_on[registration_day]) == sorted(people["news"])
         assert {k for _u, k, _m in sent_on[registration_day]} == {"registration"}
