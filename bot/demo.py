@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -100,15 +100,39 @@ def seed_steps(users: Users | None = None) -> list[SeedStep]:
     Each step must be idempotent: it runs once per database, and again if a crash
     stopped the demo before the step was written down.
     """
-    steps: list[SeedStep] = []
-    try:
-        from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign  # type: ignore[import-not-found]
-    except ImportError:
-        pass
-    else:
-        steps.append(("example campaign", lambda session, now: load_campaign(session, EXAMPLE_CAMPAIGN, now)))
+    from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+
+    steps: list[SeedStep] = [
+        (
+            "example campaign",
+            lambda session, now: load_campaign(
+                session, EXAMPLE_CAMPAIGN, now, shift_days=example_round_shift(now)
+            ),
+        )
+    ]
     steps.append(("example agencies", lambda session, now: load_example_agencies(session, now, users)))
     return steps
+
+
+# The demo starts this many days before the example round's report deadline.
+DEMO_DAYS_BEFORE_REPORT_DEADLINE = 10
+
+
+def example_round_shift(now: datetime) -> int:
+    """Days that move the example round (ปีงบประมาณ 2567, in 2024) so the demo starts inside it, in
+    its reporting phase, DEMO_DAYS_BEFORE_REPORT_DEADLINE days before the report deadline: the
+    example reports (last month) fall inside the round, and time travel reaches the 7-, 3- and
+    1-day reminders and the evidence deadline's in a few taps. Loaded once per database, so a
+    demo started again keeps its round."""
+    from handlers.campaigns import EXAMPLE_CAMPAIGN, validate_campaign
+    from handlers.engine import BANGKOK
+
+    meaning, _problems = validate_campaign(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
+    assert meaning is not None, "the example campaign file must be valid (tests/handlers/test_campaigns.py)"
+    due = next(d for d in meaning["deadlines"] if d["kind"] == "report")
+    due_day = datetime.fromisoformat(due["due"]).astimezone(BANGKOK).date()
+    start_day = now.astimezone(BANGKOK).date() + timedelta(days=DEMO_DAYS_BEFORE_REPORT_DEADLINE)
+    return (start_day - due_day).days
 
 
 def seed(rt: Runtime, marker: Path, fresh_database: bool, steps: list[SeedStep] | None = None) -> list[str]:

@@ -168,6 +168,7 @@ class Settings:
             sweep_interval_seconds=number("SWEEP_INTERVAL_SECONDS", 10.0),
             line_timeout_seconds=number("LINE_TIMEOUT_SECONDS", 5.0),
             outbox_max_attempts=int(number("OUTBOX_MAX_ATTEMPTS", 8, int)),
+            outbox_backoff_max_seconds=number("OUTBOX_BACKOFF_MAX_SECONDS", 3600.0),
             conversation_idle_hours=number("CONVERSATION_IDLE_HOURS", 24.0),
             media_s3_bucket=env.get("MEDIA_S3_BUCKET", "").strip() or None,
             media_s3_endpoint_url=env.get("MEDIA_S3_ENDPOINT_URL", "").strip() or None,

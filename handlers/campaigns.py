@@ -22,7 +22,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -304,15 +304,37 @@ def _photo_limits(campaign: dict, meaning: dict[str, Any], problem) -> None:
         problem("campaign", 0, where, f"campaign: photos_min ({least}) is more than photos_max ({most})")
 
 
-def load_campaign(session: Session, source: Path | str, now: datetime) -> LoadReport:
+def shifted(meaning: dict[str, Any], days: int) -> dict[str, Any]:
+    """A validated campaign moved `days` later in time: its phases and deadlines (the content
+    calendar follows its phases). The demo uses it to set the example round around today."""
+    moved = dict(meaning)
+    moved["phases"] = [
+        {
+            **p,
+            "starts": (date.fromisoformat(p["starts"]) + timedelta(days=days)).isoformat(),
+            "ends": (date.fromisoformat(p["ends"]) + timedelta(days=days)).isoformat(),
+        }
+        for p in meaning["phases"]
+    ]
+    moved["deadlines"] = [
+        {**d, "due": (datetime.fromisoformat(d["due"]) + timedelta(days=days)).isoformat()}
+        for d in meaning["deadlines"]
+    ]
+    return moved
+
+
+def load_campaign(session: Session, source: Path | str, now: datetime, *, shift_days: int = 0) -> LoadReport:
     """Validate and load a campaign file (a Path, or the file's text). With any problem nothing is
     written and the report lists them all. Loading the same content again changes nothing; a
     changed file updates the campaign with the same slug (its phases and deadlines replaced). The
-    campaign loaded becomes the only active one; agencies waiting for a campaign join it."""
+    campaign loaded becomes the only active one; agencies waiting for a campaign join it.
+    `shift_days` moves the whole round in time (`shifted`; the demo's example round)."""
     text, _name = _read_text(source)
     meaning, problems = validate_campaign(text)
     if meaning is None:
         return LoadReport(problems=problems)
+    if shift_days:
+        meaning = shifted(meaning, shift_days)
     digest = hashlib.sha256(json.dumps(meaning, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     campaign = session.scalars(select(Campaign).where(Campaign.slug == meaning["slug"])).first()
     others_active = session.scalars(

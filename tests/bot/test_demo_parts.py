@@ -133,3 +133,47 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
         load_example_agencies(session, rt.clock.now(), world)
     assert state() == first
     assert len(world.users()) == len(EXAMPLE_AGENCIES)
+
+
+def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its_reminders(
+    make_app, settings, tmp_path, fake_line
+):
+    import json
+    from datetime import UTC, date, datetime, time
+
+    from sqlalchemy import select
+
+    from bot.clock import run_once
+    from bot.demo import seed_steps
+    from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
+    from handlers.campaigns import active_campaign
+    from handlers.engine import BANGKOK
+    from handlers.reports import FLAG_OUTSIDE_CAMPAIGN
+    from storage.report_models import Report
+    from tests.handlers.reminder_helpers import SetClock
+
+    today = date(2026, 12, 5)
+    clock = SetClock(datetime.combine(today, time(4, 0), BANGKOK).astimezone(UTC))
+    app = make_app(settings, clock=clock)
+    rt, world = runtime(app), app.extensions["simulator"]
+    seed(rt, tmp_path / "demo-seed.json", fresh_database=False, steps=seed_steps(world))
+    with rt.session_factory() as session:
+        campaign = active_campaign(session, clock.now())
+        due = {d.kind: d.due_at.astimezone(BANGKOK).date() for d in campaign.deadlines}
+        flags = [json.loads(r.flags) for r in session.scalars(select(Report))]
+    assert (due["report"] - today).days == 10 and due["evidence"] > due["report"] > due["registration"]
+    assert len(flags) == 5 and not any(FLAG_OUTSIDE_CAMPAIGN in f for f in flags)  # inside the round
+    rt.outbox.send_due()
+
+    somsri, wichai = (coordinator_id(example) for example in EXAMPLE_AGENCIES[:2])
+
+    def bot_texts(user: str) -> list[str]:
+        return [e["message"].get("text", "") for e in world.transcript(user) if e["from"] == "bot"]
+
+    before = {user: len(bot_texts(user)) for user in (somsri, wichai)}
+    clock.bangkok(date(2026, 12, 8), 9)  # time travel: three days on, 09:00
+    run_once(rt, "reminders")
+    rt.outbox.send_due()
+    [reminder] = bot_texts(somsri)[before[somsri] :]  # her electricity report was sent back
+    assert "อีก 7 วัน" in reminder and "15 ธ.ค. 2569" in reminder
+    assert bot_texts(wichai)[before[wichai] :] == []  # his composting report is in
