@@ -22,11 +22,26 @@ def language_of(session: Session, line_user_id: str) -> str:
     return language or "th"
 
 
-def push(session: Session, line_user_id: str, key: str, dedupe_key: str, now: datetime, /, **params) -> bool:
-    """Push the catalog sentence `key` to one person; False when this dedupe key was sent before."""
+def push(
+    session: Session,
+    line_user_id: str,
+    key: str,
+    dedupe_key: str,
+    now: datetime,
+    /,
+    *,
+    urgent: bool = True,
+    **params,
+) -> bool:
+    """Push the catalog sentence `key` to one person; False when this dedupe key was sent before.
+    Not `urgent`: it waits out quiet hours in the outbox."""
     text = t(key, language_of(session, line_user_id), **params)
     return OutboxRepository(session).enqueue_push(
-        to=line_user_id, messages=[{"type": "text", "text": text}], dedupe_key=dedupe_key, now=now
+        to=line_user_id,
+        messages=[{"type": "text", "text": text}],
+        dedupe_key=dedupe_key,
+        now=now,
+        urgent=urgent,
     )
 
 
@@ -55,7 +70,9 @@ def tell_coordinators(
     return sent
 
 
-def tell_staff(session: Session, key: str, event: str, now: datetime, /, **params) -> int:
+def tell_staff(
+    session: Session, key: str, event: str, now: datetime, /, *, urgent: bool = True, **params
+) -> int:
     """Push to every staff member registered with `ruamjai staff add`; with none, a log line
     (ids only, no names) so an operator watching the logs still learns of it."""
     staff = list(session.scalars(select(StaffMember).order_by(StaffMember.id)))
@@ -63,5 +80,5 @@ def tell_staff(session: Session, key: str, event: str, now: datetime, /, **param
         log.info("staff notice with no staff registered", extra={"notice": key, "event": event})
         return 0
     for member in staff:
-        push(session, member.line_user_id, key, f"staff:{member.id}:{event}", now, **params)
+        push(session, member.line_user_id, key, f"staff:{member.id}:{event}", now, urgent=urgent, **params)
     return len(staff)

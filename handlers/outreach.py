@@ -268,6 +268,7 @@ def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datet
         f"knowledge.staff.{notice}",
         f"post:{post_id}:{notice}",
         now,
+        urgent=False,  # staff can act on it in the morning
         title=post.title["th"] if post else scheduled.post_key,
         segment=scheduled.segment,
         at=format_bangkok(scheduled.scheduled_at),
