@@ -4,7 +4,8 @@ The rich menu (richmenus/menus.toml) sends `a=info&k=<topic>` for pages of infor
 with the catalog text `info.<topic>` (the staff menu's "review" topic: live counts for staff,
 handlers/review_queue.py), and `a=tab&p=<page>` when a tab is tapped: LINE has already
 switched the menu on the phone, so there is nothing to say. Anything else goes to the engine.
-A conversation in progress is left as it was: the next answer still continues it.
+A conversation in progress is left as it was: the next answer still continues it. Typing a
+topic's button label or a synonym (`info.words.<topic>`, either language) counts as the tap.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from collections.abc import Mapping
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from handlers.catalog import default_catalog, t
+from handlers.catalog import default_catalog, fold, t
 from handlers.engine import assemble
 from handlers.review_queue import review_answer
+
+
+def typed_topic(text: str) -> str | None:
+    """The information topic these typed words ask for (a button's label or a synonym), if any."""
+    folded, catalog = fold(text), default_catalog()
+    for key in catalog.word_lists["th"]:
+        if key.startswith("info.words.") and folded in catalog.words(key):
+            return key.removeprefix("info.words.")
+    return None
 
 
 def answer_menu_tap(

@@ -15,7 +15,7 @@ from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
 from handlers.flows import FLOWS
 from handlers.flows.agency_card import DrawShare, is_share_tap, share_messages
-from handlers.info import answer_menu_tap
+from handlers.info import answer_menu_tap, typed_topic
 from handlers.media_steps import ReceivedPhoto
 from handlers.privacy import notice_text, record_notice_shown
 from storage.media import MediaStore
@@ -76,6 +76,10 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     user = users.get_or_create(ctx.line_user_id, ctx.now)
     if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
         return knowledge.answer(user.language)
+    if incoming.kind == "text" and (topic := typed_topic(incoming.text)):  # a menu label, typed
+        answer = answer_menu_tap({"a": "info", "k": topic}, user.language, ctx.session, ctx.line_user_id)
+        if answer is not None:
+            return answer
     if incoming.kind == "postback":  # the rich menu's information pages and tabs (issue #13)
         answer = answer_menu_tap(incoming.data, user.language, ctx.session, ctx.line_user_id)
         if answer is not None:

@@ -119,3 +119,27 @@ def test_information_is_answered_in_the_users_language(app, client, fake_line):
     assert chat.text == t("review.not_staff", "en")
     chat.tap_data("a=info&k=nonsense")  # not a topic: the engine's answer for an unknown button
     assert chat.text.startswith(t("conv.expired", "en"))
+
+
+def _typed_labels() -> list[tuple[str, str, str]]:
+    """(label, language, the cell's postback) for every menu cell, in Thai and English."""
+    cells = {cell.postback: cell for page in MENUS.pages.values() for cell in page.cells}
+    return [(c.label_th, "th", data) for data, c in cells.items()] + [
+        (c.label_en, "en", data) for data, c in cells.items()
+    ]
+
+
+def test_typing_a_menu_label_counts_as_tapping_it(app, client, fake_line):
+    """People type what they see on a button: every cell's label, in either language, gets the
+    same answer as the tap (a new user each time, in the label's language)."""
+    problems = []
+    for label, language, data in _typed_labels():
+        tapped, typed = Chat(client, fake_line), Chat(client, fake_line)
+        for chat in (tapped, typed):
+            with runtime(app).session_factory.begin() as session:
+                UserRepository(session).get_or_create(chat.user, runtime(app).clock.now()).language = language
+        tapped.tap_data(data)
+        typed.say(label)
+        if typed.text != tapped.text or not_understood(typed, language):
+            problems.append((label, data, typed.text[:60]))
+    assert problems == [], "\n".join(map(repr, problems))
