@@ -1,21 +1,24 @@
 """Rich-menu taps that need no conversation: information topics and tabs.
 
 The rich menu (richmenus/menus.toml) sends `a=info&k=<topic>` for pages of information, answered
-with the catalog text `info.<topic>` (the staff menu's "review" topic: live counts for staff,
-handlers/review_queue.py), and `a=tab&p=<page>` when a tab is tapped: LINE has already
-switched the menu on the phone, so there is nothing to say. Anything else goes to the engine.
-A conversation in progress is left as it was: the next answer still continues it. Typing a
-topic's button label or a synonym (`info.words.<topic>`, either language) counts as the tap.
+with the catalog text `info.<topic>` (except "review": live counts for staff,
+handlers/review_queue.py; and "deadlines": the active campaign's, handlers/deadline_info.py), and
+`a=tab&p=<page>` when a tab is tapped: LINE has already switched the menu on the phone, so there
+is nothing to say. Anything else goes to the engine. A conversation in progress is left as it
+was: the next answer still continues it. Typing a topic's button label or a synonym
+(`info.words.<topic>`, either language) counts as the tap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 from handlers.catalog import default_catalog, fold, t
+from handlers.deadline_info import deadlines_answer
 from handlers.engine import assemble
 from handlers.review_queue import review_answer
 
@@ -30,7 +33,7 @@ def typed_topic(text: str) -> str | None:
 
 
 def answer_menu_tap(
-    data: Mapping[str, str], language: str, session: Session, line_user_id: str
+    data: Mapping[str, str], language: str, session: Session, line_user_id: str, now: datetime
 ) -> list[Message] | None:
     """The reply to a rich-menu postback (possibly none), or None when it is not one of these."""
     if "c" in data:  # a button of a conversation's question, never the rich menu's
@@ -40,6 +43,8 @@ def answer_menu_tap(
         return []
     if action == "info" and data.get("k") == "review":
         return assemble([review_answer(session, line_user_id, language)])
+    if action == "info" and data.get("k") == "deadlines":
+        return deadlines_answer(session, line_user_id, language, now)
     if action == "info":
         key = f"info.{data.get('k', '')}"
         if default_catalog().has(key):

@@ -150,11 +150,11 @@ def _heading(deadline: CampaignDeadline, due: Due, language: str) -> str:
     return t("reminders.soon", language, label=label, when=when, days=due.days_left)
 
 
-def agency_message(
-    deadline: CampaignDeadline, due: Due, agency: str, missing: Missing, language: str
-) -> dict:
-    """The push to a coordinator: the deadline, what the agency still lacks, and where to go."""
-    lines = [_heading(deadline, due, language), t("reminders.agency_lacks", language, agency=agency)]
+def lacking(
+    deadline: CampaignDeadline, agency: str, missing: Missing, language: str
+) -> tuple[list[str], list[dict]]:
+    """What the agency still lacks for `deadline`, as lines, and the buttons that lead to it."""
+    lines = [t("reminders.agency_lacks", language, agency=agency)]
     buttons = []
     if missing.no_report:
         lines.append(t(f"reminders.no_report_{deadline.kind}", language))
@@ -165,7 +165,16 @@ def agency_message(
         lines.append(t("reminders.without_photos", language, refs=", ".join(missing.without_photos)))
     if missing.needs_fix or missing.without_photos:
         buttons.append(_button(t("reminders.button_my_reports", language), MY_REPORTS))
-    return {"type": "text", "text": "\n".join(lines), "quickReply": {"items": buttons}}
+    return lines, buttons
+
+
+def agency_message(
+    deadline: CampaignDeadline, due: Due, agency: str, missing: Missing, language: str
+) -> dict:
+    """The push to a coordinator: the deadline, what the agency still lacks, and where to go."""
+    lines, buttons = lacking(deadline, agency, missing, language)
+    text = "\n".join([_heading(deadline, due, language), *lines])
+    return {"type": "text", "text": text, "quickReply": {"items": buttons}}
 
 
 def subscriber_message(deadline: CampaignDeadline, due: Due, language: str) -> dict:

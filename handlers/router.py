@@ -76,15 +76,14 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     user = users.get_or_create(ctx.line_user_id, ctx.now)
     if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
         return knowledge.answer(user.language)
+    tap = dict(incoming.data) if incoming.kind == "postback" else None
     if incoming.kind == "text" and (topic := typed_topic(incoming.text)):  # a menu label, typed
-        answer = answer_menu_tap({"a": "info", "k": topic}, user.language, ctx.session, ctx.line_user_id)
+        tap = {"a": "info", "k": topic}
+    if tap is not None:  # the rich menu's information pages and tabs (issue #13)
+        answer = answer_menu_tap(tap, user.language, ctx.session, ctx.line_user_id, ctx.now)
         if answer is not None:
             return answer
-    if incoming.kind == "postback":  # the rich menu's information pages and tabs (issue #13)
-        answer = answer_menu_tap(incoming.data, user.language, ctx.session, ctx.line_user_id)
-        if answer is not None:
-            return answer
-        if is_share_tap(dict(incoming.data)):  # the "my agency" card's share button
+        if is_share_tap(tap):  # the "my agency" card's share button
             return share_messages(ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share)
     engine = Engine(
         FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url, role_of=role_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -15,6 +15,7 @@ from bot.clock import run_once
 from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
+from handlers.engine import BANGKOK
 from handlers.outreach import OutreachError, audience_for
 from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
 from storage.report_models import Report
@@ -28,10 +29,15 @@ from tests.handlers.reminder_helpers import (  # noqa: F401  (fixtures)
     seed,
     subscribers,
 )
+from tests.helpers import Chat, FakeClock
 
 REGISTRATION_DAYS = [date(2024, 7, 24), date(2024, 7, 28), date(2024, 7, 30)]
 REPORT_DAYS = [date(2024, 8, 24), date(2024, 8, 28), date(2024, 8, 30)]
 EVIDENCE_DAYS = [date(2024, 9, 8), date(2024, 9, 12), date(2024, 9, 14)]
+
+
+def bangkok(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), BANGKOK).astimezone(UTC)
 
 
 def run_day(app, clock, day: date, hour: int = 9) -> int:
@@ -256,3 +262,47 @@ def test_a_persons_own_lead_time_from_preferences_moves_their_first_reminder(
     [first] = [m["text"] for k, m in reminders_to(fake_line, idle)][:1]
     assert "อีก 5 วัน" in first
     assert "14 days" in reminders_to(fake_line, fixing_en)[0][1]["text"]
+
+
+def test_the_deadlines_page_gives_the_rounds_dates_and_what_the_agency_still_lacks(
+    make_app, settings, fake_line
+):
+    # A running clock (the executor waits for events to settle), at 10:00 on 24 Aug 2567.
+    clock = FakeClock()
+    clock.advance(seconds=(bangkok(REPORT_DAYS[0], 10) - clock.now()).total_seconds())
+    app = make_app(settings, clock=clock)
+    db = runtime(app).session_factory
+    with db.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+    agencies = seed(db, 6)
+    client = app.test_client()
+    by_state = {a.state: a for a in agencies}
+
+    stranger = Chat(client, fake_line)
+    stranger.tap_data("a=info&k=deadlines")
+    lines = stranger.text.splitlines()
+    assert "ปีงบประมาณ 2567" in lines[0]
+    assert "• ปิดรับลงทะเบียนหน่วยงาน: 31 ก.ค. 2567 เวลา 23:59 น. (ผ่านไปแล้ว)" in lines
+    assert any(line.endswith(": 31 ส.ค. 2567 เวลา 23:59 น. (อีก 7 วัน)") for line in lines)
+    assert any(line.endswith(": 15 ก.ย. 2567 เวลา 16:30 น. (อีก 22 วัน)") for line in lines)
+    assert t("deadlines.reminded", "th") in stranger.text and stranger.buttons == []
+
+    lacking = Chat(client, fake_line, by_state["nothing"].coordinators[0])
+    lacking.say("กำหนดส่ง")  # typed, as the button's label
+    assert lacking.text.startswith(stranger.text.split("\n\n")[0])  # the same dates
+    assert t("reminders.no_report_report", "th") in lacking.text
+    assert lacking.buttons == [t("reminders.button_report", "th")]
+    assert lacking.button_data(lacking.buttons[0]) == START_REPORT
+
+    fixing = Chat(client, fake_line, by_state["needs_fix"].coordinators[1])  # reads English
+    fixing.say("deadlines")
+    assert t("reminders.needs_fix", "en", refs=by_state["needs_fix"].refs["needs_fix"][0]) in fixing.text
+    assert "• Agency registration closes: 31 Jul 2024 at 23:59 (passed)" in fixing.text.splitlines()
+    assert "(7 days left)" in fixing.text and fixing.buttons == [t("reminders.button_my_reports", "en")]
+
+    done = Chat(client, fake_line, by_state["done"].coordinators[0])
+    with db.begin() as session:
+        UserRepository(session).get_or_create(done.user, NOW).reminder_days = 5
+    done.tap_data("a=info&k=deadlines")
+    assert "ส่งครบสำหรับกำหนด" in done.text and t("reminders.no_report_report", "th") not in done.text
+    assert t("deadlines.reminded_own", "th", days=5) in done.text and done.buttons == []
