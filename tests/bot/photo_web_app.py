@@ -27,7 +27,11 @@ def create_app():
         if ctx.photo is None:
             return []
         if marker and os.environ.get("PHOTO_WEB_BLOCK"):
-            Path(marker).write_text(str(ctx.photo.photo_id))
+            # Written whole, then renamed: the test waits for the file and reads it at once (a
+            # plain write_text let it see the file still empty, once in a few hundred runs).
+            partial = Path(marker + ".partial")
+            partial.write_text(str(ctx.photo.photo_id))
+            os.replace(partial, marker)
             time.sleep(600)  # the test kills the process meanwhile
         note = " (stored by an earlier run)" if ctx.photo.redelivered else ""
         return [TextMessage(text=received_text(ctx.photo, "th") + note)]
