@@ -17,15 +17,13 @@ from handlers.campaigns import active_campaign
 from handlers.catalog import t
 from handlers.deadlines import AGENCY_KINDS, missing_by_agency
 from handlers.engine import BANGKOK, assemble
-from handlers.reminders import lacking, thai_date
+from handlers.reminders import due_text, lacking
 from storage.models import LineUser
 from storage.program_models import CampaignDeadline
 
 
 def _line(deadline: CampaignDeadline, today, language: str) -> str:
-    local = deadline.due_at.astimezone(BANGKOK)
-    when = t("reminders.due", language, date=thai_date(deadline.due_at, language), time=f"{local:%H:%M}")
-    days = (local.date() - today).days
+    days = (deadline.due_at.astimezone(BANGKOK).date() - today).days
     if days < 0:
         state = t("deadlines.passed", language)
     elif days == 0:
@@ -33,7 +31,7 @@ def _line(deadline: CampaignDeadline, today, language: str) -> str:
     else:
         state = t("deadlines.days_left", language, days=days)
     label = deadline.label_th if language == "th" else deadline.label_en
-    return t("deadlines.line", language, label=label, when=when, state=state)
+    return t("deadlines.line", language, label=label, when=due_text(deadline, language), state=state)
 
 
 def deadlines_answer(session: Session, line_user_id: str, language: str, now: datetime) -> list[Message]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
+from handlers import knowledge
 from handlers.catalog import default_catalog, fold, t
 from handlers.deadline_info import deadlines_answer
 from handlers.engine import assemble
@@ -45,6 +46,8 @@ def answer_menu_tap(
         return assemble([review_answer(session, line_user_id, language)])
     if action == "info" and data.get("k") == "deadlines":
         return deadlines_answer(session, line_user_id, language, now)
+    if action == "info" and data.get("k") == "knowledge":
+        return knowledge.answer(language)
     if action == "info":
         key = f"info.{data.get('k', '')}"
         if default_catalog().has(key):

@@ -1,5 +1,6 @@
-"""Knowledge posts in chat: "ความรู้" (or the postback a=info&k=knowledge) answers with the
-latest posts as a Flex carousel; `post_message` renders one post for the outbox (news sends)."""
+"""Knowledge posts in chat: "ความรู้" (or the postback a=info&k=knowledge, both routed by
+handlers/info.py) answers with the latest posts as a Flex carousel; `post_message` renders one
+post for the outbox (news sends)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,13 @@ import json
 
 from linebot.v3.messaging import FlexMessage, Message, TextMessage
 
-from handlers.catalog import default_catalog, fold, t
+from handlers.catalog import t
 from handlers.content import Post, latest
 
 MAX_BUBBLES = 10  # LINE allows 12 in a carousel; ten reads well on a phone
 MAX_CAROUSEL_BYTES = 50_000  # LINE: a carousel's JSON must stay under 50 KB
 MAX_ALT_TEXT = 400  # LINE: 1,500; a notification shows far less
 ACCENT = "#1B7F3B"
-
-
-def asked(kind: str, text: str = "", data: dict | None = None) -> bool:
-    """Is this input a request for knowledge posts? (typed words in either language, or the
-    rich menu's / a button's postback a=info&k=knowledge)."""
-    if kind == "postback":
-        data = data or {}
-        return data.get("a") == "info" and data.get("k") == "knowledge" and "c" not in data
-    return kind == "text" and fold(text) in default_catalog().words("knowledge.words")
 
 
 def bubble(post: Post, language: str) -> dict:

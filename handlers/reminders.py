@@ -141,10 +141,15 @@ def _button(label: str, data: str) -> dict:
     }
 
 
+def due_text(deadline: CampaignDeadline, language: str) -> str:
+    """When the deadline falls, as people read it: "31 ส.ค. 2567 เวลา 23:59 น."."""
+    local = deadline.due_at.astimezone(BANGKOK)
+    return t("reminders.due", language, date=thai_date(deadline.due_at, language), time=f"{local:%H:%M}")
+
+
 def _heading(deadline: CampaignDeadline, due: Due, language: str) -> str:
     label = deadline.label_th if language == "th" else deadline.label_en
-    local = deadline.due_at.astimezone(BANGKOK)
-    when = t("reminders.due", language, date=thai_date(deadline.due_at, language), time=f"{local:%H:%M}")
+    when = due_text(deadline, language)
     if due.days_left <= 0:
         return t("reminders.today", language, label=label, when=when)
     return t("reminders.soon", language, label=label, when=when, days=due.days_left)

@@ -9,7 +9,6 @@ from linebot.v3.messaging import Message, TextMessage
 from linebot.v3.webhooks import Event, FollowEvent, UnfollowEvent
 from sqlalchemy.orm import Session
 
-from handlers import knowledge
 from handlers.authz import role_of
 from handlers.catalog import LANGUAGES, t
 from handlers.engine import Engine, Incoming
@@ -74,12 +73,10 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
-    if knowledge.asked(incoming.kind, incoming.text, dict(incoming.data)):  # keeps the user's place
-        return knowledge.answer(user.language)
     tap = dict(incoming.data) if incoming.kind == "postback" else None
     if incoming.kind == "text" and (topic := typed_topic(incoming.text)):  # a menu label, typed
         tap = {"a": "info", "k": topic}
-    if tap is not None:  # the rich menu's information pages and tabs (issue #13)
+    if tap is not None:  # the rich menu's information pages and tabs; they keep the user's place
         answer = answer_menu_tap(tap, user.language, ctx.session, ctx.line_user_id, ctx.now)
         if answer is not None:
             return answer

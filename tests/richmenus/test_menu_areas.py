@@ -121,6 +121,23 @@ def test_information_is_answered_in_the_users_language(app, client, fake_line):
     assert chat.text.startswith(t("conv.expired", "en"))
 
 
+def test_typed_information_keeps_a_conversation_where_it_was_through_typos_and_stickers(client, fake_line):
+    chat = Chat(client, fake_line)
+    chat.tap_data("a=start&f=prefs")
+    chat.say("  กำหนดส่ง ")  # the menu's label, typed with stray spaces
+    assert chat.text == t("info.deadlines", "th")  # no campaign loaded: the general page
+    chat.say("DEADLINES")
+    assert chat.text == t("info.deadlines", "th")  # either language, any case: same page, in Thai
+    chat.send_sticker()
+    assert t("prefs.ask_language", "th") in chat.text  # the question is still the one asked
+    chat.say("กำหนดสง")  # a typo is not a topic: it is an answer the question cannot take
+    assert t("prefs.ask_language", "th") in chat.text
+    chat.say(t("prefs.language_th", "th"))
+    assert t("prefs.ask_province", "th") in chat.text
+    chat.say("ย้อนกลับ")  # "back" still works after the detours
+    assert t("prefs.ask_language", "th") in chat.text
+
+
 def _typed_labels() -> list[tuple[str, str, str]]:
     """(label, language, the cell's postback) for every menu cell, in Thai and English."""
     cells = {cell.postback: cell for page in MENUS.pages.values() for cell in page.cells}
