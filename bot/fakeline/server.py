@@ -14,7 +14,6 @@ repeated retry key) and injected faults are not violations.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import random
 import re
@@ -26,14 +25,14 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from PIL import Image
-
 from . import limits, schema
+from ._wire import _error, _Reject, _Response
+from .richmenu_api import RichMenuEndpoints
 from .schema import validate_request_details
 
 __all__ = ["Delivery", "FakeLinePlatform", "RecordedRequest", "Violation", "running_at"]
@@ -55,7 +54,6 @@ def running_at(base_url: str | None) -> FakeLinePlatform | None:
 _DAY = 24 * 3600.0
 _RETRY_KEY_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_MAX_RICH_MENU_IMAGE = 1024 * 1024
 
 # Per-channel rate limits (LINE.md "Replies and pushes"): bucket -> (calls, window seconds).
 # Endpoints not listed get their own 2,000/s bucket ("most others 2,000/s").
@@ -165,34 +163,11 @@ class _Fault:
 
 
 @dataclass
-class _Response:
-    status: int
-    body: Any = field(default_factory=dict)  # dict -> JSON; bytes -> raw
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class _RetryEntry:
     request_id: str
     time: float
     accepted: bool = False
     sent_messages: list[dict[str, str]] | None = None
-
-
-class _Reject(Exception):
-    """Answer with ``response`` now (control flow, not an error)."""
-
-    def __init__(self, response: _Response, *, limit: bool = False, violation: bool = True) -> None:
-        super().__init__(response.status)
-        self.response, self.limit, self.violation = response, limit, violation
-
-
-def _error(status: int, message: str, details: list[tuple[str, str]] | None = None) -> _Response:
-    body: dict[str, Any] = {"message": message}
-    if details:
-        body["details"] = [{"message": msg, "property": prop} for prop, msg in details]
-    return _Response(status, body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -232,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # never log request lines or bodies
 
 
-class FakeLinePlatform:
+class FakeLinePlatform(RichMenuEndpoints):
     """A fake LINE platform for tests and the simulator. Thread-safe; use as a context manager.
 
     >>> with FakeLinePlatform() as fake:  # doctest: +SKIP
@@ -848,175 +823,3 @@ class FakeLinePlatform:
 
     def _h_loading(self, **_: Any) -> _Response:
         return _Response(202, {})
-
-    def _h_richmenu_create(self, *, body: dict[str, Any], **_: Any) -> _Response:
-        menu_id = "richmenu-" + secrets.token_hex(16)
-        with self._lock:
-            self.rich_menus[menu_id] = {"richMenuId": menu_id, "selected": False, **body}
-        return _Response(200, {"richMenuId": menu_id})
-
-    def _h_richmenu_validate(self, **_: Any) -> _Response:
-        return _Response(200, {})
-
-    def _menu(self, rich_menu_id: str) -> dict[str, Any]:
-        with self._lock:
-            menu = self.rich_menus.get(rich_menu_id)
-        if menu is None:
-            raise _Reject(_error(404, "Not found"), violation=False)
-        return menu
-
-    def _usable_menu(self, rich_menu_id: str) -> None:
-        self._menu(rich_menu_id)
-        with self._lock:
-            if rich_menu_id not in self.rich_menu_images:
-                raise _Reject(_error(400, "must upload richmenu image before applying it to user"))
-
-    def _h_richmenu_upload(
-        self, *, rich_menu_id: str, raw: bytes, headers: dict[str, str], **_: Any
-    ) -> _Response:
-        self._menu(rich_menu_id)
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        problems = _image_problems(raw, content_type)
-        if problems:
-            raise _Reject(_error(400, "Invalid rich menu image", [("", p) for p in problems]))
-        with self._lock:
-            # LINE.md: an uploaded image cannot be replaced (create a new menu).
-            if rich_menu_id in self.rich_menu_images:
-                raise _Reject(_error(400, "An image has already been uploaded to the richmenu"))
-            self.rich_menu_images[rich_menu_id] = (raw, content_type)
-        return _Response(200, {})
-
-    def _h_richmenu_download(self, *, rich_menu_id: str, **_: Any) -> _Response:
-        self._menu(rich_menu_id)
-        with self._lock:
-            image = self.rich_menu_images.get(rich_menu_id)
-        if image is None:
-            raise _Reject(_error(404, "Not found"), violation=False)
-        return _Response(200, image[0], content_type=image[1])
-
-    def _h_richmenu_get(self, *, rich_menu_id: str, **_: Any) -> _Response:
-        return _Response(200, dict(self._menu(rich_menu_id)))
-
-    def _h_richmenu_list(self, **_: Any) -> _Response:
-        with self._lock:
-            return _Response(200, {"richmenus": [dict(m) for m in self.rich_menus.values()]})
-
-    def _h_richmenu_delete(self, *, rich_menu_id: str, **_: Any) -> _Response:
-        self._menu(rich_menu_id)
-        with self._lock:
-            self.rich_menus.pop(rich_menu_id, None)
-            self.rich_menu_images.pop(rich_menu_id, None)
-            if self.default_rich_menu == rich_menu_id:
-                self.default_rich_menu = None
-            self.user_rich_menus = {u: m for u, m in self.user_rich_menus.items() if m != rich_menu_id}
-        return _Response(200, {})
-
-    def _h_default_set(self, *, rich_menu_id: str, **_: Any) -> _Response:
-        self._usable_menu(rich_menu_id)
-        with self._lock:
-            self.default_rich_menu = rich_menu_id
-        return _Response(200, {})
-
-    def _h_default_get(self, **_: Any) -> _Response:
-        with self._lock:
-            menu_id = self.default_rich_menu
-        if menu_id is None:
-            raise _Reject(_error(404, "no default richmenu"), violation=False)
-        return _Response(200, {"richMenuId": menu_id})
-
-    def _h_default_cancel(self, **_: Any) -> _Response:
-        with self._lock:
-            self.default_rich_menu = None
-        return _Response(200, {})
-
-    def _h_user_link(self, *, user_id: str, rich_menu_id: str, **_: Any) -> _Response:
-        self._usable_menu(rich_menu_id)
-        with self._lock:
-            self.user_rich_menus[user_id] = rich_menu_id
-        return _Response(200, {})
-
-    def _h_user_get(self, *, user_id: str, **_: Any) -> _Response:
-        with self._lock:
-            menu_id = self.user_rich_menus.get(user_id)
-        if menu_id is None:
-            raise _Reject(_error(404, "the user has no richmenu"), violation=False)
-        return _Response(200, {"richMenuId": menu_id})
-
-    def _h_user_unlink(self, *, user_id: str, **_: Any) -> _Response:
-        with self._lock:
-            self.user_rich_menus.pop(user_id, None)
-        return _Response(200, {})
-
-    def _h_bulk_link(self, *, body: dict[str, Any], **_: Any) -> _Response:
-        self._usable_menu(body["richMenuId"])
-        with self._lock:
-            for user_id in body["userIds"]:
-                self.user_rich_menus[user_id] = body["richMenuId"]
-        return _Response(202, {})
-
-    def _h_bulk_unlink(self, *, body: dict[str, Any], **_: Any) -> _Response:
-        with self._lock:
-            for user_id in body["userIds"]:
-                self.user_rich_menus.pop(user_id, None)
-        return _Response(202, {})
-
-    def _h_alias_create(self, *, body: dict[str, Any], **_: Any) -> _Response:
-        alias, menu_id = body["richMenuAliasId"], body["richMenuId"]
-        with self._lock:
-            if menu_id not in self.rich_menus:
-                raise _Reject(_error(400, "richmenu not found"))
-            if alias in self.rich_menu_aliases:
-                raise _Reject(_error(400, "conflict richmenu alias id"))
-            self.rich_menu_aliases[alias] = menu_id
-        return _Response(200, {})
-
-    def _h_alias_list(self, **_: Any) -> _Response:
-        with self._lock:
-            aliases = [{"richMenuAliasId": a, "richMenuId": m} for a, m in self.rich_menu_aliases.items()]
-        return _Response(200, {"aliases": aliases})
-
-    def _h_alias_get(self, *, alias_id: str, **_: Any) -> _Response:
-        with self._lock:
-            menu_id = self.rich_menu_aliases.get(alias_id)
-        if menu_id is None:
-            raise _Reject(_error(404, "richmenu alias not found"), violation=False)
-        return _Response(200, {"richMenuAliasId": alias_id, "richMenuId": menu_id})
-
-    def _h_alias_update(self, *, alias_id: str, body: dict[str, Any], **_: Any) -> _Response:
-        menu_id = body["richMenuId"]
-        with self._lock:
-            if alias_id not in self.rich_menu_aliases:
-                raise _Reject(_error(400, "richmenu alias not found"))
-            if menu_id not in self.rich_menus:
-                raise _Reject(_error(400, "richmenu not found"))
-            self.rich_menu_aliases[alias_id] = menu_id
-        return _Response(200, {})
-
-    def _h_alias_delete(self, *, alias_id: str, **_: Any) -> _Response:
-        with self._lock:
-            if self.rich_menu_aliases.pop(alias_id, None) is None:
-                raise _Reject(_error(404, "richmenu alias not found"), violation=False)
-        return _Response(200, {})
-
-
-def _image_problems(data: bytes, content_type: str) -> list[str]:
-    """Rich-menu image rules (LINE.md): JPEG/PNG, ≤ 1 MB, width 800–2500, height ≥ 250, w/h ≥ 1.45."""
-    if content_type not in ("image/png", "image/jpeg"):
-        return [f"Content-Type must be image/png or image/jpeg, not {content_type or 'missing'!r}"]
-    if len(data) > _MAX_RICH_MENU_IMAGE:
-        return ["The image exceeds 1 MB"]
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt, (width, height) = image.format, image.size
-    except Exception:  # Pillow raises several types for garbage input
-        return ["The image cannot be decoded"]
-    problems = []
-    if {"PNG": "image/png", "JPEG": "image/jpeg"}.get(fmt or "") != content_type:
-        problems.append(f"The image is {fmt}, but Content-Type says {content_type}")
-    if not 800 <= width <= 2500:
-        problems.append(f"Image width must be between 800 and 2500 px, not {width}")
-    if height < 250:
-        problems.append(f"Image height must be at least 250 px, not {height}")
-    if height and width / height < 1.45:
-        problems.append(f"Image width/height must be at least 1.45, not {width / height:.2f}")
-    return problems

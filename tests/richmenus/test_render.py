@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont, features
 
 from bot.cli import main
-from bot.fakeline.server import _image_problems
+from bot.fakeline.richmenu_api import _image_problems
 from richmenus import icons, render
 from richmenus.definitions import DefinitionError, load_menus, parse_menus
 from richmenus.rules import check_image
