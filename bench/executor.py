@@ -100,7 +100,7 @@ def one_run(base_url: str | None, events: int, profile: bool) -> Figures:
         rt = runtime(app)
         executor = rt.executor
         executor.sweep = lambda: 0  # this thread drains; the background threads stay idle
-        executor._yield_to_acks = lambda: None  # no webhook traffic to give way to
+        executor.acks.wait_turn = lambda: None  # no webhook traffic to give way to
         received = rt.clock.now() - timedelta(seconds=5)
         rt.inbox.add([inbox_row(e, received) for e in first])
         for user in users:

@@ -14,7 +14,6 @@ and marking its reply sent goes with releasing the lease (docs/benchmarks.md, fo
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import itertools
 import json
@@ -32,6 +31,7 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ack_gate import AckGate
 from bot.logs import user_hash
 from bot.outbox import OutboxJob
 from bot.photo_intake import PhotoIntake
@@ -44,14 +44,6 @@ from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
 
 log = logging.getLogger("ruamjai.events")
-
-# Acknowledgements go first (see EventExecutor._yield_to_acks): under a burst the webhook keeps
-# answering at full speed and events are worked off as it eases, yet never fewer than one event
-# per ACK_PRIORITY_MAX_WAIT per process. While the webhook saturates the machine, each event
-# processed costs it about 9 ms of capacity (GIL and thread hand-overs included); at 0.2 s the
-# floor takes about 5 % of it, at 0.05 s about 20 % (docs/benchmarks.md, fourth round).
-ACK_QUIET = 0.002
-ACK_PRIORITY_MAX_WAIT = 0.2
 
 # LINE documents reply tokens as valid for about one minute; stop trusting one a little earlier.
 REPLY_TOKEN_LIFETIME = timedelta(seconds=50)
@@ -110,56 +102,14 @@ class EventExecutor:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._pid = os.getpid()
-        # Webhook requests being acknowledged in this process right now (see acknowledging()).
-        self._acks = 0
-        self._last_ack = 0.0
-        self._acks_changed = threading.Condition(threading.Lock())
-        self._gate_waiting = False
-        self._gate = threading.Lock()
+        # Webhook acknowledgements in this process go before event processing (bot/ack_gate.py).
+        self.acks = AckGate()
+        self.acknowledging = self.acks.acknowledging
         # Sources whose person was erased here lately (monotonic deadline): their lease rows, keyed
         # by the LINE user id, are deleted on release instead of kept (see handlers.people).
         self._erased: dict[str, float] = {}
 
     # --- scheduling -------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def acknowledging(self):
-        """Mark a webhook acknowledgement in progress (see _yield_to_acks)."""
-        with self._acks_changed:
-            self._acks += 1
-            self._last_ack = time.monotonic()
-        try:
-            yield
-        finally:
-            with self._acks_changed:
-                self._acks -= 1
-                self._last_ack = time.monotonic()
-                if not self._acks and self._gate_waiting:
-                    self._acks_changed.notify()
-
-    def _yield_to_acks(self) -> None:
-        """Let this process's webhook acknowledgements go first: LINE gives up on a webhook after
-        2 s, while a reply token lasts a minute. One event at a time waits here until no
-        acknowledgement has been in flight for ACK_QUIET seconds, or ACK_PRIORITY_MAX_WAIT has
-        passed; the others queue behind it without spinning.
-
-        The waiting thread sleeps until the last acknowledgement in flight ends (it is woken
-        then) rather than polling: under a burst, every wake-up would take the GIL from a
-        webhook request."""
-        with self._gate, self._acks_changed:
-            deadline = time.monotonic() + ACK_PRIORITY_MAX_WAIT
-            self._gate_waiting = True
-            try:
-                while (now := time.monotonic()) < deadline:
-                    if self._acks:
-                        self._acks_changed.wait(deadline - now)
-                        continue
-                    quiet_in = self._last_ack + ACK_QUIET - now
-                    if quiet_in <= 0:
-                        return
-                    self._acks_changed.wait(min(quiet_in, deadline - now))
-            finally:
-                self._gate_waiting = False
-
     def start(self) -> None:
         """Start the pool, timer and sweeper threads (idempotent; restarts after a fork)."""
         self._ensure_started()
@@ -342,7 +292,7 @@ class EventExecutor:
                         wait = (nxt.received_at + settle - self.clock.now()).total_seconds()
                         if wait > 0:
                             return wait
-                        self._yield_to_acks()
+                        self.acks.wait_turn()
                         # Renewed after the wait for acknowledgements, right before the event:
                         # an event processed on a lease that ran out while waiting let another
                         # process take the source and answer the next event first (replies out

@@ -245,22 +245,22 @@ def test_an_answer_that_must_be_pushed_is_not_pushed_to_a_user_who_blocked_the_a
 
 
 def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
-    from bot.executor import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
+    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
 
     executor = runtime(app).executor
     with executor.acknowledging():  # a webhook being answered in this process right now
         started = time.monotonic()
-        executor._yield_to_acks()
+        executor.acks.wait_turn()
         waited = time.monotonic() - started
     assert ACK_PRIORITY_MAX_WAIT <= waited < ACK_PRIORITY_MAX_WAIT + 0.5
     time.sleep(ACK_QUIET * 2)
     started = time.monotonic()
-    executor._yield_to_acks()  # quiet again: no wait
+    executor.acks.wait_turn()  # quiet again: no wait
     assert time.monotonic() - started < 0.02
 
 
 def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(app):
-    from bot.executor import ACK_PRIORITY_MAX_WAIT
+    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT
 
     executor = runtime(app).executor
     in_ack, finish_ack = threading.Event(), threading.Event()
@@ -275,7 +275,7 @@ def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(app):
     assert in_ack.wait(5)
     threading.Timer(0.03, finish_ack.set).start()
     started = time.monotonic()
-    executor._yield_to_acks()
+    executor.acks.wait_turn()
     waited = time.monotonic() - started
     webhook.join()
     assert 0.02 <= waited < ACK_PRIORITY_MAX_WAIT / 2, f"waited {waited:.3f} s"
