@@ -33,39 +33,56 @@ HAND_BACK_AFTER_SECONDS = 2.0
 
 
 class RateLimiter:
-    """Sliding-window limiter: at most `limit` calls in any `window` seconds (thread-safe)."""
+    """Sliding-window limiter: at most `limit` calls in any `window` seconds (thread-safe).
+
+    A call counts from the moment its slot is taken (`reserve`) until `window` seconds after its
+    answer came back (`done`). LINE counts a call when it arrives, which is somewhere between the
+    two, so however long calls spend on the way there or back, no `limit + 1` of them reach LINE
+    within `window` seconds: of any `limit + 1` calls, the one reserved last found the other
+    `limit` still counted. (Counting from the start alone held only while two calls' delays on the
+    way differed by less than the margin: CI's loaded machine once delayed one by more.)"""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._calls: collections.deque[float] = collections.deque()
+        self._answered: collections.deque[float] = collections.deque()  # when each came back
+        self._in_flight = 0
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
-        """Take a slot now and return 0, or return how many seconds until one frees up."""
+        """Take a slot now and return 0, or return how many seconds until one frees up. A slot
+        taken must be given back with `done` once the call is answered or given up on."""
         with self._lock:
             now = time.monotonic()
-            while self._calls and self._calls[0] <= now - self.window:
-                self._calls.popleft()
-            if len(self._calls) < self.limit:
-                self._calls.append(now)
+            while self._answered and self._answered[0] <= now - self.window:
+                self._answered.popleft()
+            if len(self._answered) + self._in_flight < self.limit:
+                self._in_flight += 1
                 return 0.0
-            return self._calls[0] + self.window - now
+            # The next slot frees `window` after the oldest answer; with every slot in flight,
+            # no sooner than `window` from now. (Never 0: that means a slot was taken.)
+            oldest = self._answered[0] if self._answered else now
+            return max(oldest + self.window - now, 1e-6)
+
+    def done(self) -> None:
+        """The call in a reserved slot has its answer (or failed): it counts for `window` more."""
+        with self._lock:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())
 
 
 @dataclass(frozen=True)
 class Limits:
-    """LINE's per-channel limits (LINE.md). The per-second ones are kept at LINE's own counts, with
-    the margin taken on the window instead: at most 200 multicasts in any 1.1 s of ours means at
-    most 200 in any second of LINE's as long as two calls' delays on the way differ by under
-    0.1 s. (A margin on the count, 180 in any 1.0 s, does not protect against that at all: 180
-    calls delayed by 0.1 s and the next 180 not delayed land in the same second of LINE's. It
-    also made a 200-call fan-out wait a whole second for its last 20 calls.)"""
+    """LINE's per-channel limits (LINE.md). The per-second ones are kept at LINE's own counts;
+    `RateLimiter` counts each call until a window after its answer, which keeps any second of
+    LINE's under the count whatever the delays on the way, and the window has a 0.1 s margin
+    for LINE's clock and its way of cutting seconds. (A margin on the count, 180 in any 1.0 s,
+    made a 200-call fan-out wait a whole second for its last 20 calls.)"""
 
     multicast_per_window: int = 200  # LINE: 200/s
     push_per_window: int = 2000  # LINE: 2,000/s
     richmenu_link_per_window: int = 2000  # LINE: (bulk) link and unlink, 2,000/s each
-    window_seconds: float = 1.1  # LINE counts per second; 0.1 s margin for delays on the way
+    window_seconds: float = 1.1  # LINE counts per second; 0.1 s margin (see above)
     broadcast_per_hour: int = 58  # LINE: 60/h for broadcast and narrowcast together
 
 
@@ -165,20 +182,14 @@ class OutboxSender:
                 json.loads(row.payload),
                 row.reply_token if row.reply_token and (row.reply_token_expires_at or now) > now else None,
             )
-            wait = self.limiters[job.kind].reserve()
-            if wait > HAND_BACK_AFTER_SECONDS:
-                # No slot for a while (broadcasts: 60/hour): hand the row back untried for then.
-                if not owned:
-                    repo.unclaim(row_id, now + timedelta(seconds=wait))
-                    return "later"
-            elif job.kind in ("push", "multicast") or (job.kind == "reply" and job.token is None):
+            if job.kind in ("push", "multicast") or (job.kind == "reply" and job.token is None):
                 blocked = UserRepository(session).blocked_among(job.recipients)
                 job.recipients = [r for r in job.recipients if r not in blocked]
         if not job.recipients and job.kind in ("push", "multicast", "reply"):
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "skipped", now, "all recipients blocked the account")
             return "skipped"
-        return self._send_job(row_id, job, wait, record_sent)
+        return self._send_job(row_id, job, record_sent, owned=owned)
 
     def deliver_claimed(self, row_id: int, job: OutboxJob, *, record_sent: bool = True) -> str:
         """Send a reply the caller has just committed already claimed, from what it holds in
@@ -193,14 +204,24 @@ class OutboxSender:
         """
         if job.kind != "reply" or job.token is None:
             return self.deliver(row_id, owned=True, record_sent=record_sent)
-        return self._send_job(row_id, job, self.limiters[job.kind].reserve(), record_sent)
+        return self._send_job(row_id, job, record_sent, owned=True)
 
-    def _send_job(self, row_id: int, job: OutboxJob, wait: float, record_sent: bool) -> str:
-        while wait > 0:
+    def _send_job(self, row_id: int, job: OutboxJob, record_sent: bool, *, owned: bool = False) -> str:
+        limiter = self.limiters[job.kind]
+        while (wait := limiter.reserve()) > 0:
+            if wait > HAND_BACK_AFTER_SECONDS and not owned:
+                # No slot for a while (broadcasts: 60/hour): hand the row back untried for then.
+                with self.session_factory.begin() as session:
+                    OutboxRepository(session).unclaim(row_id, self.clock.now() + timedelta(seconds=wait))
+                return "later"
             time.sleep(min(wait, 1.0))
-            wait = self.limiters[job.kind].reserve()
         try:
-            self._send(row_id, job.kind, job.payload, job.recipients, job.token, job.retry_key, job.attempts)
+            try:
+                self._send(
+                    row_id, job.kind, job.payload, job.recipients, job.token, job.retry_key, job.attempts
+                )
+            finally:
+                limiter.done()
         except LineApiError as error:
             return self._after_error(row_id, job.attempts, error)
         except MenusNotSynced:
@@ -334,7 +355,7 @@ class OutboxSender:
 
     def _send_claimed(self, row_id: int, job: OutboxJob) -> str:
         try:
-            return self._send_job(row_id, job, self.limiters[job.kind].reserve(), record_sent=False)
+            return self._send_job(row_id, job, record_sent=False)
         except Exception:
             log.exception("outbox delivery crashed", extra={"outbox_id": row_id})
             return "error"
