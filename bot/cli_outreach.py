@@ -130,8 +130,7 @@ def cmd_post_cancel(args: argparse.Namespace) -> int:
         rt.close()
     if not cancelled:
         print(
-            f"ruamjai: post {args.id} is not waiting to be sent "
-            "(unknown, sent, refused, missed or cancelled)"
+            f"ruamjai: post {args.id} is not waiting to be sent (unknown, sent, refused, missed or cancelled)"
         )
         return 1
     print(f"post {args.id} cancelled")

@@ -151,7 +151,8 @@ def _check_person(person: Person) -> None:
         raise ValueError("phone is not a Thai E.164 number (use handlers.parsing.phone)")
 
 
-def _province_name(code: str, language: str = "th") -> str:
+def province_name(code: str, language: str = "th") -> str:
+    """The province's name in `language` (its code when no province has it)."""
     province = geothai.province(code)
     if province is None:
         return code
@@ -208,7 +209,7 @@ def register_agency(session: Session, line_user_id: str, registration: Registrat
         f"agency:{agency.id}:registered",
         now,
         agency=agency.name,
-        province=_province_name(agency.province_code),
+        province=province_name(agency.province_code),
         agency_id=agency.id,
     )
     return agency
@@ -270,7 +271,7 @@ def resubmit_agency(
         f"agency:{agency.id}:resubmitted:{now.isoformat()}",
         now,
         agency=agency.name,
-        province=_province_name(agency.province_code),
+        province=province_name(agency.province_code),
         agency_id=agency.id,
         reason=agency.reject_reason or "-",
     )
@@ -458,7 +459,7 @@ def agency_summary(session: Session, agency_id: int, language: str = "th") -> di
         "name": agency.name,
         "type": agency.agency_type,
         "province_code": agency.province_code,
-        "province": _province_name(agency.province_code, language),
+        "province": province_name(agency.province_code, language),
         "district_code": agency.district_code,
         "district": (district.name_th if language == "th" else district.name_en) if district else None,
         "status": agency.status,

@@ -4,6 +4,7 @@ person's language, with a dedupe key so a retried operation never sends twice.""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from storage.program_models import Agency, Coordinator, StaffMember
 from storage.repositories import OutboxRepository
 
 log = logging.getLogger("ruamjai")
+
+# A parameter said in the reader's language: the language ("th", "en") → the words.
+Localized = Callable[[str], str]
 
 
 def language_of(session: Session, line_user_id: str) -> str:
@@ -34,8 +38,10 @@ def push(
     **params,
 ) -> bool:
     """Push the catalog sentence `key` to one person; False when this dedupe key was sent before.
-    Not `urgent`: it waits out quiet hours in the outbox."""
-    text = t(key, language_of(session, line_user_id), **params)
+    Not `urgent`: it waits out quiet hours in the outbox. A parameter may be `Localized` (a
+    function of the language): it is said in the reader's language."""
+    language = language_of(session, line_user_id)
+    text = t(key, language, **{k: v(language) if callable(v) else v for k, v in params.items()})
     return OutboxRepository(session).enqueue_push(
         to=line_user_id,
         messages=[{"type": "text", "text": text}],

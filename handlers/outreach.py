@@ -19,11 +19,13 @@ import geothai
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.agencies import province_name
 from handlers.campaigns import active_campaign
+from handlers.catalog import default_catalog, t
 from handlers.content import Post, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
-from handlers.notices import tell_staff
+from handlers.notices import Localized, tell_staff
 from storage.models import LineUser, ScheduledPost
 from storage.outreach import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
@@ -186,6 +188,31 @@ def parse_segment(spec: str) -> tuple[Segment, str | None]:
     return segment, argument or None
 
 
+def describe_segment(session: Session, spec: str) -> Localized:
+    """A segment in plain words, in the reader's language, with the spec as staff type it:
+    "ผู้ที่ขอรับข่าวสาร (news)", "ผู้ติดตามในจังหวัดเชียงใหม่ (province:50)". A segment no longer
+    known is given as its spec."""
+    spec = spec.strip()
+    name, _, argument = spec.partition(":")
+    labels = {"th": argument, "en": argument}
+    if name == "missing":
+        campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
+        deadline = next((d for d in campaign.deadlines if d.kind == argument), None) if campaign else None
+        if deadline is not None:
+            labels = {"th": deadline.label_th, "en": deadline.label_en}
+
+    def words(language: str) -> str:
+        key = f"knowledge.segment.{name}"
+        if name not in SEGMENTS or not default_catalog().has(key):
+            return spec
+        described = t(
+            key, language, province=province_name(argument, language), label=labels.get(language, argument)
+        )
+        return f"{described} ({spec})"
+
+    return words
+
+
 def parse_bangkok_time(text: str) -> datetime:
     """ "2569-12-02 09:00" or "2026-12-02 09:00" (Bangkok time; Thai digits fine) → aware UTC.
     A year above 2400 is taken as Buddhist era."""
@@ -256,7 +283,7 @@ def refuse_post(
     staff are told on LINE (`knowledge.staff.<notice>`, with `params`) rather than left to find it."""
     if not ScheduledPosts(session).take(post_id, "refused", now, note=reason[:500]):
         return False
-    _tell_staff_not_sent(session, post_id, notice, now, reason=reason, **params)
+    _tell_staff_not_sent(session, post_id, notice, now, **params)
     return True
 
 
@@ -270,7 +297,7 @@ def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datet
         now,
         urgent=False,  # staff can act on it in the morning
         title=post.title["th"] if post else scheduled.post_key,
-        segment=scheduled.segment,
+        segment=describe_segment(session, scheduled.segment),
         at=format_bangkok(scheduled.scheduled_at),
         **params,
     )

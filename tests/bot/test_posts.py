@@ -6,12 +6,13 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from bot.cli import main
 from bot.clock import run_once
 from bot.runtime import runtime
 from handlers.authz import add_staff
+from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.content import posts
 from handlers.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
@@ -142,7 +143,7 @@ def test_a_post_beyond_the_remaining_quota_is_refused_before_anything_is_sent(rt
     assert fake_line.calls("POST", "/v2/bot/message/multicast") == []
     [notice] = told_staff(fake_line)  # staff hear of it without having to run `post list`
     title = posts()["results-at-tcac"].title["th"]
-    assert f'"{title}" ถึงกลุ่ม news' in notice and "ต้องใช้ 600 ข้อความ" in notice
+    assert f'"{title}" ถึงกลุ่ม ผู้ที่ขอรับข่าวสาร (news) เวลา' in notice and "ต้องใช้ 600 ข้อความ" in notice
     assert "เหลือ 500 ข้อความ" in notice
     assert run_once(rt, "posts") == 0 and len(told_staff(fake_line)) == 1  # told once
     with rt.session_factory() as session:
@@ -225,8 +226,43 @@ def test_a_post_the_clock_reaches_over_12_hours_late_is_missed_not_sent(rt, dayt
     assert call.json["to"] == [user] and fake_line.delivery_counts("multicast") == {user: 1}
     [notice] = told_staff(fake_line)
     title = posts()["results-at-tcac"].title["th"]
-    assert f'"{title}" ถึงกลุ่ม news เวลา {format_bangkok(missed.scheduled_at)} น. ไม่ได้ส่ง' in notice
+    at = format_bangkok(missed.scheduled_at)
+    assert f'"{title}" ถึงกลุ่ม ผู้ที่ขอรับข่าวสาร (news) เวลา {at} น. ไม่ได้ส่ง' in notice
     assert "นานเกิน 12 ชั่วโมง" in notice and "ruamjai post schedule" in notice
+
+
+def test_staff_read_why_a_post_did_not_go_in_their_own_language_with_the_segment_in_words(rt, fake_line):
+    """A post whose content was removed before its time is refused; the notice names the segment
+    in words (and as typed, for the CLI) and points to `post list` for the reason."""
+    add_users(rt, 2, "a", news_opt_in=True, province_code="50")
+    with rt.session_factory.begin() as session:
+        session.add(LineUser(line_user_id=STAFF, language="th", created_at=rt.clock.now()))
+        load_campaign(session, EXAMPLE_CAMPAIGN, rt.clock.now())
+    add_staff_member(rt)
+    gone = schedule(rt, "results-at-tcac", "province:50")
+    missing = schedule(rt, "how-to-report", "missing:report")
+    with rt.session_factory.begin() as session:
+        session.get(ScheduledPost, gone).post_key = "removed-in-a-deploy"
+        session.get(ScheduledPost, missing).post_key = "removed-too"
+    assert run_once(rt, "posts") == 0
+    drain(rt)
+    thai = told_staff(fake_line)
+    assert len(thai) == 2 and fake_line.delivery_counts("multicast") == {}
+    assert "ถึงกลุ่ม ผู้ติดตามในจังหวัดเชียงใหม่ (province:50) เวลา" in thai[0]
+    assert "ใช้ไม่ได้แล้ว" in thai[0] and "ruamjai post list" in thai[0]
+    assert 'ผู้ประสานงานของหน่วยงานที่ยังส่งไม่ครบตามกำหนด "ส่งข้อมูลผลการดำเนินกิจกรรม' in thai[1]
+    assert "posts:" not in thai[0]  # the English reason stays in `post list`
+    with rt.session_factory() as session:
+        assert "no post 'removed-in-a-deploy'; posts:" in session.get(ScheduledPost, gone).note
+        session.execute(update(LineUser).where(LineUser.line_user_id == STAFF).values(language="en"))
+        session.commit()
+    again = schedule(rt, "results-at-tcac", "news")
+    with rt.session_factory.begin() as session:
+        session.get(ScheduledPost, again).post_key = "removed-as-well"
+    run_once(rt, "posts")
+    drain(rt)
+    english = told_staff(fake_line)[-1]
+    assert "to people who opted in to news (news) at" in english and "ruamjai post list says why" in english
 
 
 def test_bangkok_times_accept_buddhist_era_years_and_thai_digits():
