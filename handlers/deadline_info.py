@@ -30,8 +30,13 @@ def _line(deadline: CampaignDeadline, today, language: str) -> str:
         state = t("deadlines.today", language)
     else:
         state = t("deadlines.days_left", language, days=days)
-    label = deadline.label_th if language == "th" else deadline.label_en
-    return t("deadlines.line", language, label=label, when=due_text(deadline, language), state=state)
+    return t(
+        "deadlines.line",
+        language,
+        label=deadline.label(language),
+        when=due_text(deadline, language),
+        state=state,
+    )
 
 
 def deadlines_answer(session: Session, line_user_id: str, language: str, now: datetime) -> list[Message]:
@@ -48,7 +53,7 @@ def deadlines_answer(session: Session, line_user_id: str, language: str, now: da
     if agency is not None and agency.campaign_id == campaign.id and upcoming:
         nearest = upcoming[0]
         missing = missing_by_agency(session, campaign, nearest).get(agency.id)
-        label = nearest.label_th if language == "th" else nearest.label_en
+        label = nearest.label(language)
         if missing:
             lacks, buttons = lacking(nearest, agency.name, missing, language)
             texts.append("\n".join([t("deadlines.for_next", language, label=label), *lacks]))

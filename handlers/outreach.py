@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from handlers.agencies import province_name
 from handlers.campaigns import active_campaign
-from handlers.catalog import default_catalog, t
+from handlers.catalog import t
 from handlers.content import Post, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
 from handlers.knowledge import post_message
 from handlers.notices import Localized, tell_staff
 from storage.models import LineUser, ScheduledPost
 from storage.outreach import ScheduledPosts, followers, followers_size
+from storage.program_models import Campaign, CampaignDeadline
 from storage.repositories import OutboxRepository
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -131,11 +132,18 @@ def _coordinators(session: Session, _argument: str | None, post: Post) -> Audien
     return _people(session, {u for group in users.values() for u in group}, post)
 
 
-def _missing(session: Session, kind: str | None, post: Post) -> Audience:
+def _active_deadline(session: Session, kind: str | None) -> tuple[Campaign, CampaignDeadline] | None:
+    """The active campaign and its deadline of this kind, if it has one."""
     campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
     deadline = next((d for d in campaign.deadlines if d.kind == kind), None) if campaign else None
-    if deadline is None:
+    return (campaign, deadline) if deadline else None
+
+
+def _missing(session: Session, kind: str | None, post: Post) -> Audience:
+    found = _active_deadline(session, kind)
+    if found is None:
         raise OutreachError(f"the active campaign has no {kind!r} deadline")
+    campaign, deadline = found
     users = coordinator_users(session, list(missing_by_agency(session, campaign, deadline)))
     return _people(session, {u for group in users.values() for u in group}, post)
 
@@ -191,23 +199,18 @@ def parse_segment(spec: str) -> tuple[Segment, str | None]:
 def describe_segment(session: Session, spec: str) -> Localized:
     """A segment in plain words, in the reader's language, with the spec as staff type it:
     "ผู้ที่ขอรับข่าวสาร (news)", "ผู้ติดตามในจังหวัดเชียงใหม่ (province:50)". A segment no longer
-    known is given as its spec."""
+    known is given as its spec. Every registered segment has its words in the catalog
+    (knowledge.segment.<name>; tests/handlers/test_catalog.py checks)."""
     spec = spec.strip()
     name, _, argument = spec.partition(":")
-    labels = {"th": argument, "en": argument}
-    if name == "missing":
-        campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
-        deadline = next((d for d in campaign.deadlines if d.kind == argument), None) if campaign else None
-        if deadline is not None:
-            labels = {"th": deadline.label_th, "en": deadline.label_en}
+    found = _active_deadline(session, argument) if name == "missing" else None
 
     def words(language: str) -> str:
-        key = f"knowledge.segment.{name}"
-        if name not in SEGMENTS or not default_catalog().has(key):
+        if name not in SEGMENTS:
             return spec
-        described = t(
-            key, language, province=province_name(argument, language), label=labels.get(language, argument)
-        )
+        label = found[1].label(language) if found else argument
+        province = province_name(argument, language) if name == "province" else argument
+        described = t(f"knowledge.segment.{name}", language, province=province, label=label)
         return f"{described} ({spec})"
 
     return words
@@ -296,7 +299,7 @@ def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datet
         f"post:{post_id}:{notice}",
         now,
         urgent=False,  # staff can act on it in the morning
-        title=post.title["th"] if post else scheduled.post_key,
+        title=(lambda language: post.title.get(language, post.title["th"])) if post else scheduled.post_key,
         segment=describe_segment(session, scheduled.segment),
         at=format_bangkok(scheduled.scheduled_at),
         **params,

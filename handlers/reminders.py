@@ -148,7 +148,7 @@ def due_text(deadline: CampaignDeadline, language: str) -> str:
 
 
 def _heading(deadline: CampaignDeadline, due: Due, language: str) -> str:
-    label = deadline.label_th if language == "th" else deadline.label_en
+    label = deadline.label(language)
     when = due_text(deadline, language)
     if due.days_left <= 0:
         return t("reminders.today", language, label=label, when=when)

@@ -73,6 +73,9 @@ class CampaignDeadline(Base):
     # JSON list of days before `due_at` when reminders go out (09:00 Bangkok); None: the default.
     remind_days: Mapped[str | None] = mapped_column(Text)
 
+    def label(self, language: str) -> str:
+        return self.label_th if language == "th" else self.label_en
+
 
 class Agency(Base):
     """A participating organisation. Outlives every person who coordinated it."""

@@ -259,10 +259,16 @@ def test_staff_read_why_a_post_did_not_go_in_their_own_language_with_the_segment
     again = schedule(rt, "results-at-tcac", "news")
     with rt.session_factory.begin() as session:
         session.get(ScheduledPost, again).post_key = "removed-as-well"
+    add_users(rt, 5, "b", news_opt_in=True)
+    fake_line.set_quota(10, used=5)  # 7 are needed (fewer remain); the notices to staff still fit
+    over = schedule(rt, "results-at-tcac", "news")
     run_once(rt, "posts")
     drain(rt)
-    english = told_staff(fake_line)[-1]
-    assert "to people who opted in to news (news) at" in english and "ruamjai post list says why" in english
+    refused, over_quota = told_staff(fake_line)[-2:]
+    assert "to people who opted in to news (news) at" in refused and "ruamjai post list says why" in refused
+    title = posts()["results-at-tcac"].title["en"]
+    assert f'"{title}" to people who opted in to news (news) at' in over_quota  # the post's own English title
+    assert "it needs 7 messages" in over_quota and over != again
 
 
 def test_bangkok_times_accept_buddhist_era_years_and_thai_digits():

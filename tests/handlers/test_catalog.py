@@ -22,6 +22,7 @@ from handlers.engine import (
     split_text,
     utf16_len,
 )
+from handlers.outreach import SEGMENTS
 from handlers.parsing import ERROR_CODES, EXTRA_UNIT_CODES, UNIT_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,7 @@ def test_keys_built_at_run_time_exist():
         + [f"parse.{code}" for code in ERROR_CODES]
         + [f"unit.{code}" for code in (*UNIT_CODES, *EXTRA_UNIT_CODES)]
         + [f"command.{c}.label" for c in ("cancel", "back", "help", "menu")]
+        + [f"knowledge.segment.{name}" for name in SEGMENTS]
     )
     assert [k for k in built if not catalog.has(k)] == []
 
