@@ -18,17 +18,20 @@ from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 from handlers import knowledge
-from handlers.catalog import default_catalog, fold, t
+from handlers.catalog import default_catalog, t
 from handlers.deadline_info import deadlines_answer
-from handlers.engine import assemble
+from handlers.engine import assemble, loose
 from handlers.review_queue import review_answer
 
 
 def typed_topic(text: str) -> str | None:
-    """The information topic these typed words ask for (a button's label or a synonym), if any."""
-    folded, catalog = fold(text), default_catalog()
+    """The information topic these typed words ask for (a button's label or a synonym), if any:
+    compared as a typed answer is with a button (`loose`), so "กำหนด ส่ง" and "กำหนดส่งค่ะ" count."""
+    typed, catalog = loose(text), default_catalog()
+    if not typed:
+        return None
     for key in catalog.word_lists["th"]:
-        if key.startswith("info.words.") and folded in catalog.words(key):
+        if key.startswith("info.words.") and typed in {loose(word) for word in catalog.words(key)}:
             return key.removeprefix("info.words.")
     return None
 

@@ -128,6 +128,9 @@ def test_typed_information_keeps_a_conversation_where_it_was_through_typos_and_s
     assert chat.text == t("info.deadlines", "th")  # no campaign loaded: the general page
     chat.say("DEADLINES")
     assert chat.text == t("info.deadlines", "th")  # either language, any case: same page, in Thai
+    for typed in ("กำหนด ส่ง", "กำหนดส่งค่ะ", "กำหนดส่ง?"):  # a space between words, politeness, a mark
+        chat.say(typed)
+        assert chat.text == t("info.deadlines", "th"), typed
     chat.send_sticker()
     assert t("prefs.ask_language", "th") in chat.text  # the question is still the one asked
     chat.say("กำหนดสง")  # a typo is not a topic: it is an answer the question cannot take
