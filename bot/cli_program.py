@@ -206,14 +206,29 @@ def cmd_invitation_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from handlers.people import erase_person
+    from bot import make_media_store
+    from bot.settings import Settings
+    from handlers.people import NoSuchPerson, check_line_user_id, erase_person
+
+    try:
+        line_user_id = check_line_user_id(args.line_user)
+    except ValueError as error:
+        print(f"ruamjai: {error}", file=sys.stderr)
+        return 2
+    # The photo store the web app uses (MEDIA_DIR or MEDIA_S3_*): deleting files needs neither the
+    # LINE credentials nor SECRET_KEY, so they are not asked for here.
+    media = make_media_store(Settings.from_env(demo=True))
 
     def work(session, now):
-        reference = erase_person(session, args.line_user, now, actor=ACTOR)
+        reference = erase_person(session, line_user_id, now, actor=ACTOR, media=media)
         print(json.dumps({"erased": True, "audit": reference}))
         return 0
 
-    return _run(work)
+    try:
+        return _run(work)
+    except NoSuchPerson:
+        print("ruamjai: no such person: nobody on record has that LINE user id", file=sys.stderr)
+        return 1
 
 
 def register(subparsers) -> None:

@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
             abort(404)
         rt = runtime(app)
         with rt.session_factory() as session:
-            data = data_for_token(session, token, rt.clock.now())
+            data = data_for_token(session, token, rt.clock.now(), rt.media, rt.settings.media_url_seconds)
         if data is None:
             abort(404)
         if fmt == "json":

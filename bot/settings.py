@@ -110,6 +110,8 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     # The clock's daily purge deletes finished inbox/outbox rows older than this.
     retention_days: int = 90
+    # The clock's nightly photo purge deletes photos never attached to a report after this long.
+    photo_retention_days: int = 30
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -177,5 +179,6 @@ class Settings:
             photo_max_bytes=int(number("PHOTO_MAX_BYTES", 20 * 1024 * 1024, int)),
             quiet_hours=quiet_hours_from_env(env),
             retention_days=int(number("RETENTION_DAYS", 90, int)),
+            photo_retention_days=int(number("PHOTO_RETENTION_DAYS", 30, int)),
             demo=demo,
         )

@@ -244,6 +244,8 @@ class Turn:
     public_base_url: str | None = None
     # What the executor did with this event's photo (handlers.media_steps.ReceivedPhoto), if any.
     photo: Any = None
+    # Where photos live (storage.media.MediaStore), to delete them; None if not wired.
+    media: Any = None
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
@@ -361,11 +363,13 @@ class Engine:
         idle_timeout: timedelta = timedelta(hours=24),
         public_base_url: str | None = None,
         role_of: Callable[[Session, str], str] | None = None,
+        media: object = None,
     ) -> None:
         self.flows = {flow.name: flow for flow in flows}
         self.role_of = role_of
         self.idle_timeout = idle_timeout
         self.public_base_url = public_base_url
+        self.media = media
 
     # -- entry point --------------------------------------------------------------------------
     def handle(
@@ -450,6 +454,7 @@ class _Run:
             self.answers,
             public_base_url=self.engine.public_base_url,
             photo=self.photo,
+            media=self.engine.media,
         )
 
     def save(self) -> None:

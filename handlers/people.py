@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -20,7 +21,11 @@ from typing import Any
 from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from handlers import personal_records as records
 from handlers.notices import tell_staff
+from handlers.scrub import Identity, identity_of, scrub_json, scrub_text
+from storage.db import checkpoint_after_commit
+from storage.media import MediaStore
 from storage.models import (
     Conversation,
     ConversationDraft,
@@ -31,6 +36,7 @@ from storage.models import (
     RichMenuAssignment,
     SourceLease,
 )
+from storage.photo_repository import PhotoRepository
 from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
 from storage.report_models import Report
 from storage.repositories import OutboxRepository
@@ -39,6 +45,7 @@ from storage.richmenu_assignments import DEFAULT_MENU
 EXPORT_VALID_FOR = timedelta(hours=24)
 CONSENTS = ("public_name", "news")
 ERASED = "erased"
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 # `session.info` key: LINE user ids erased in this transaction, so the executor records its reply
 # to them without their id (the reply row is written after the handler has run).
 ERASED_IN_SESSION = "ruamjai_erased_line_user_ids"
@@ -64,11 +71,25 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def personal_data(session: Session, line_user_id: str) -> dict[str, Any]:
+def _agency_name(agencies: dict[int, Agency], agency_id: int) -> str | None:
+    agency = agencies.get(agency_id)
+    return agency.name if agency else None
+
+
+def _agency_status(agencies: dict[int, Agency], agency_id: int) -> str | None:
+    agency = agencies.get(agency_id)
+    return agency.status if agency else None
+
+
+def personal_data(
+    session: Session, line_user_id: str, media: MediaStore | None = None, link_seconds: int = 900
+) -> dict[str, Any]:
     """Everything held about the person, as plain JSON-able values (what "my data" lists and the
-    download contains)."""
+    download contains): profile, memberships and join requests with their agencies, staff role,
+    answers in progress, reports they sent, their photos (signed links valid `link_seconds`
+    when `media` is given), the places they gave and the messages stored from and for them."""
     user = session.scalars(select(LineUser).where(LineUser.line_user_id == line_user_id)).first()
-    agencies = {a.id: a.name for a in session.scalars(select(Agency))}
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
     coordinators = session.scalars(
         select(Coordinator).where(Coordinator.line_user_id == line_user_id).order_by(Coordinator.id)
     )
@@ -80,9 +101,15 @@ def personal_data(session: Session, line_user_id: str) -> dict[str, Any]:
         select(Conversation).where(Conversation.line_user_id == line_user_id)
     ).first()
     drafts = session.scalars(select(ConversationDraft).where(ConversationDraft.line_user_id == line_user_id))
-    stored_messages = len(
-        list(session.scalars(select(InboxEvent.id).where(InboxEvent.source_key == line_user_id)))
-    )
+    conversation_answers = None
+    if conversation is not None and conversation.flow is not None:
+        conversation_answers = json.loads(conversation.answers or "{}")
+    draft_answers = [(d.flow, json.loads(d.answers or "{}")) for d in drafts]
+    reports = records.reports_of(session, line_user_id)
+    messages_from = records.messages_from(session, line_user_id)
+    in_progress = [(f"draft:{flow}", answers) for flow, answers in draft_answers]
+    if conversation_answers is not None:
+        in_progress.insert(0, (f"conversation:{conversation.flow}", conversation_answers))
     return {
         "line_user_id": line_user_id,
         "profile": None
@@ -96,11 +123,14 @@ def personal_data(session: Session, line_user_id: str) -> dict[str, Any]:
             "privacy_notice_version": user.privacy_notice_version,
             "privacy_notice_at": _iso(user.privacy_notice_at),
             "first_contact_at": _iso(user.created_at),
+            "blocked": user.blocked,
+            "blocked_at": _iso(user.blocked_at),
         },
         "coordinator_of": [
             {
                 "agency_id": c.agency_id,
-                "agency": agencies.get(c.agency_id),
+                "agency": _agency_name(agencies, c.agency_id),
+                "agency_status": _agency_status(agencies, c.agency_id),
                 "name": c.name,
                 "position": c.position,
                 "phone": c.phone_e164,
@@ -113,7 +143,7 @@ def personal_data(session: Session, line_user_id: str) -> dict[str, Any]:
         "join_requests": [
             {
                 "agency_id": r.agency_id,
-                "agency": agencies.get(r.agency_id),
+                "agency": _agency_name(agencies, r.agency_id),
                 "name": r.name,
                 "position": r.position,
                 "phone": r.phone_e164,
@@ -124,10 +154,25 @@ def personal_data(session: Session, line_user_id: str) -> dict[str, Any]:
         ],
         "staff": None if staff is None else {"name": staff.name, "since": _iso(staff.created_at)},
         "conversation": None
-        if conversation is None or conversation.flow is None
-        else {"flow": conversation.flow, "answers": json.loads(conversation.answers or "{}")},
-        "drafts": [{"flow": d.flow, "answers": json.loads(d.answers or "{}")} for d in drafts],
-        "stored_messages": stored_messages,
+        if conversation_answers is None
+        else {"flow": conversation.flow, "answers": conversation_answers},
+        "drafts": [{"flow": flow, "answers": answers} for flow, answers in draft_answers],
+        "reports": reports,
+        "photos": records.photos_of(session, line_user_id, media, link_seconds),
+        "places": records.places_of(reports, in_progress),
+        "messages_from_you": messages_from,
+        "messages_to_you": records.messages_to(session, line_user_id),
+        "menu": session.scalar(
+            select(RichMenuAssignment.menu).where(RichMenuAssignment.line_user_id == line_user_id)
+        ),
+        "download_links": [
+            {"created_at": _iso(created), "expires_at": _iso(expires)}
+            for created, expires in session.execute(
+                select(DataExport.created_at, DataExport.expires_at)
+                .where(DataExport.line_user_id == line_user_id)
+                .order_by(DataExport.id)
+            )
+        ],
     }
 
 
@@ -156,12 +201,15 @@ def export_url(public_base_url: str, token: str, fmt: str = "json") -> str:
     return f"{public_base_url.rstrip('/')}/my-data/{token}.{fmt}"
 
 
-def data_for_token(session: Session, token: str, now: datetime) -> dict[str, Any] | None:
-    """The personal data a download token gives, or None when it is unknown or expired."""
+def data_for_token(
+    session: Session, token: str, now: datetime, media: MediaStore | None = None, link_seconds: int = 900
+) -> dict[str, Any] | None:
+    """The personal data a download token gives (photos linked through `media`), or None when the
+    token is unknown or expired."""
     export = session.scalars(select(DataExport).where(DataExport.token_hash == _token_hash(token))).first()
     if export is None or export.expires_at <= now:
         return None
-    return personal_data(session, export.line_user_id)
+    return personal_data(session, export.line_user_id, media, link_seconds)
 
 
 def as_csv(data: dict[str, Any]) -> str:
@@ -203,22 +251,17 @@ def withdraw_consent(session: Session, line_user_id: str, consent: str, now: dat
     )
 
 
-def _identifiers(session: Session, line_user_id: str) -> set[str]:
-    """The strings that identify the person: LINE user id, names and phones they gave."""
-    found = {line_user_id}
+def _identity(session: Session, line_user_id: str) -> Identity:
+    """The person's identifiers: LINE user id, and the names, positions and phones they gave."""
+    rows: list[tuple[str | None, str | None, str | None]] = []
     for model in (Coordinator, JoinRequest):
-        for name, phone in session.execute(
-            select(model.name, model.phone_e164).where(model.line_user_id == line_user_id)
-        ):
-            found.update(v for v in (name, phone) if v)
-            if phone and phone.startswith("+66"):
-                found.add("0" + phone[3:])  # the national form people type
+        query = select(model.name, model.position, model.phone_e164).where(model.line_user_id == line_user_id)
+        rows.extend((name, position, phone) for name, position, phone in session.execute(query))
     staff_name = session.scalars(
         select(StaffMember.name).where(StaffMember.line_user_id == line_user_id)
     ).first()
-    if staff_name:
-        found.add(staff_name)
-    return {value for value in found if len(value) >= 3}  # a 1-2 letter "name" would match anything
+    rows.append((staff_name, None, None))
+    return identity_of(line_user_id, rows)
 
 
 def _carrying(column, identifiers: set[str]):
@@ -230,22 +273,64 @@ def _carrying(column, identifiers: set[str]):
     return or_(*(column.contains(p, autoescape=True) for p in patterns))
 
 
-def erase_person(session: Session, line_user_id: str, now: datetime, actor: str = "self") -> str:
+class NoSuchPerson(LookupError):
+    """Nobody on record has this LINE user id: nothing to erase."""
+
+
+def check_line_user_id(line_user_id: str) -> str:
+    """The id itself if it is a well-formed LINE user id ("U" and 32 lowercase hex digits); else
+    ValueError, whose message never repeats what was given."""
+    if not isinstance(line_user_id, str) or not LINE_USER_ID.fullmatch(line_user_id):
+        raise ValueError("a LINE user id is U followed by 32 lowercase hexadecimal digits (0-9, a-f)")
+    return line_user_id
+
+
+def is_known(session: Session, line_user_id: str) -> bool:
+    """Whether anything on record belongs to this LINE user id."""
+    holders = (
+        LineUser.line_user_id,
+        Coordinator.line_user_id,
+        JoinRequest.line_user_id,
+        StaffMember.line_user_id,
+        Conversation.line_user_id,
+        ConversationDraft.line_user_id,
+        DataExport.line_user_id,
+        Photo.line_user_id,
+        Report.reporter_line_user_id,
+        InboxEvent.source_key,
+    )
+    return any(session.scalar(select(column).where(column == line_user_id).limit(1)) for column in holders)
+
+
+def erase_person(
+    session: Session, line_user_id: str, now: datetime, actor: str = "self", media: MediaStore | None = None
+) -> str:
     """Erase the person's personal data everywhere; returns the erasure's reference (for the audit
-    log and the person, it names nobody).
+    log and the person, it names nobody). ValueError for a malformed id, NoSuchPerson when nobody
+    has it (nothing is written then, not even an audit entry).
 
     Blanks name, position, phone and LINE user id on their coordinator and join-request rows
     (the agency keeps its coordinator count history and all its figures), deletes their LINE user
     row, staff row, conversation state, drafts, download tokens and lease, empties the stored
     webhook events they sent and any other stored event or outbox message that carries their id,
-    name or phone; their agency's reports and photos lose who sent them. A person with a menu of
-    their own (coordinator, staff) gets LINE's default menu back. Safe to run twice.
+    name or phone, and takes them off every outbox row's recipients (other recipients keep their
+    messages). Photos no report holds are deleted, files from `media` first (without `media`
+    they are left removed and stripped of capture time and GPS, for the clock's photo purge).
+    Their reports stay with their agency, unsigned, with their identifiers scrubbed from the free
+    text (docs/operating-a-round.md lists what a report keeps). A person with a menu of their own
+    (coordinator, staff) gets LINE's default menu back. On SQLite the write-ahead log is emptied
+    once the erasure is committed.
     """
-    identifiers = _identifiers(session, line_user_id)
+    check_line_user_id(line_user_id)
+    if not is_known(session, line_user_id):
+        raise NoSuchPerson()
+    identity = _identity(session, line_user_id)
+    identifiers = identity.stored_forms()
     reference = f"erasure:{uuid.uuid4()}"
     own_menu = _may_have_own_menu(session, line_user_id)
     session.info.setdefault(ERASED_IN_SESSION, set()).add(line_user_id)
     orphaned = _agencies_left_without_coordinators(session, line_user_id)
+    _scrub_reports(session, line_user_id, identity, now)
     blank = {"line_user_id": None, "name": None, "position": None, "phone_e164": None}
     session.execute(
         update(Coordinator)
@@ -265,20 +350,7 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
         .values(status=ERASED, **blank)
         .execution_options(synchronize_session=False)
     )
-    # The agency's reports and their evidence photos stay (they are the agency's figures); who
-    # sent them does not.
-    session.execute(
-        update(Report)
-        .where(Report.reporter_line_user_id == line_user_id)
-        .values(reporter_line_user_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Photo)
-        .where(Photo.line_user_id == line_user_id)
-        .values(line_user_id=ERASED)
-        .execution_options(synchronize_session=False)
-    )
+    _erase_photos(session, line_user_id, now, media)
     for model in (StaffMember, DataExport, Conversation, ConversationDraft, RichMenuAssignment, LineUser):
         session.execute(
             delete(model)
@@ -301,23 +373,21 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
         )
         .execution_options(synchronize_session=False)
     )
+    outbox = OutboxRepository(session)
+    outbox.drop_recipient(line_user_id)
+    # A message to someone else that quotes the person (a staff notice of their registration) goes.
     session.execute(
         delete(OutboxMessage)
-        .where(
-            or_(
-                _carrying(OutboxMessage.recipients, {line_user_id}),
-                _carrying(OutboxMessage.payload, identifiers),
-            )
-        )
+        .where(_carrying(OutboxMessage.payload, identifiers))
         .execution_options(synchronize_session=False)
     )
     if own_menu:
         # Their LINE app goes back to the default (subscriber) menu: an unlink queued in this
-        # transaction, after the delete above (which drops any link still queued for them). The
-        # row needs their LINE id until LINE has it; the sender then empties its recipients
-        # (`forget_recipients`, bot/outbox.py). A row that dies keeps it for a staff replay until
-        # the clock's retention purge deletes it (bot/clock.py purge_old_rows).
-        OutboxRepository(session).enqueue_richmenu_link(
+        # transaction, after the recipients were dropped above (which drops any link still queued
+        # for them). The row needs their LINE id until LINE has it; the sender then empties its
+        # recipients (`forget_recipients`, bot/outbox.py). A row that dies keeps it for a staff
+        # replay until the clock's retention purge deletes it (bot/clock.py purge_old_rows).
+        outbox.enqueue_richmenu_link(
             line_user_ids=[line_user_id],
             menu=DEFAULT_MENU,
             dedupe_key=f"richmenu:{reference}",
@@ -336,7 +406,44 @@ def erase_person(session: Session, line_user_id: str, now: datetime, actor: str 
             agency=agency.name,
             agency_id=agency.id,
         )
+    checkpoint_after_commit(session)
     return reference
+
+
+def _scrub_reports(session: Session, line_user_id: str, identity: Identity, now: datetime) -> None:
+    """The person's reports, and those of the agencies they coordinated, lose the person: the
+    reporter's LINE id is blanked and their identifiers are scrubbed from the free text."""
+    agencies = select(Coordinator.agency_id).where(Coordinator.line_user_id == line_user_id)
+    reports = session.scalars(
+        select(Report).where(
+            or_(Report.reporter_line_user_id == line_user_id, Report.agency_id.in_(agencies))
+        )
+    )
+    for report in reports:
+        if report.reporter_line_user_id == line_user_id:
+            report.reporter_line_user_id = None
+        report.place_address = scrub_text(report.place_address, identity)
+        report.review_reason = scrub_text(report.review_reason, identity)
+        report.inputs = scrub_json(report.inputs, identity) or report.inputs
+    session.flush()
+
+
+def _erase_photos(session: Session, line_user_id: str, now: datetime, media: MediaStore | None) -> None:
+    """Photos no report holds go (files first, then rows); a report's evidence photos stay with
+    the report, no longer marked as the person's."""
+    photos = PhotoRepository(session)
+    retired = photos.retire_unattached(line_user_id, now, owner=ERASED)
+    if media is not None:
+        for stored in retired:
+            for key in stored.keys:
+                media.delete(key)
+        photos.delete_rows([stored.photo_id for stored in retired])
+    session.execute(
+        update(Photo)
+        .where(Photo.line_user_id == line_user_id)
+        .values(line_user_id=ERASED)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _may_have_own_menu(session: Session, line_user_id: str) -> bool:
@@ -344,12 +451,10 @@ def _may_have_own_menu(session: Session, line_user_id: str) -> bool:
     rich-menu change for them is not done yet (a queued unlink the erasure is about to drop)."""
     if session.scalar(select(RichMenuAssignment.id).where(RichMenuAssignment.line_user_id == line_user_id)):
         return True
-    unfinished = select(OutboxMessage.id).where(
-        OutboxMessage.kind == "richmenu",
-        OutboxMessage.status.not_in(("sent", "skipped")),
-        _carrying(OutboxMessage.recipients, {line_user_id}),
+    return any(
+        row.kind == "richmenu" and row.status not in ("sent", "skipped")
+        for row in OutboxRepository(session).rows_for_recipient(line_user_id)
     )
-    return session.scalar(unfinished.limit(1)) is not None
 
 
 def _agencies_left_without_coordinators(session: Session, line_user_id: str) -> list[Agency]:

@@ -83,7 +83,11 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         if is_share_tap(tap):  # the "my agency" card's share button
             return share_messages(ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share)
     engine = Engine(
-        FLOWS, idle_timeout=ctx.idle_timeout, public_base_url=ctx.public_base_url, role_of=role_of
+        FLOWS,
+        idle_timeout=ctx.idle_timeout,
+        public_base_url=ctx.public_base_url,
+        role_of=role_of,
+        media=ctx.media,
     )
     return engine.handle(ctx.session, ctx.line_user_id, user.language, ctx.now, incoming, photo=ctx.photo)
 

@@ -100,7 +100,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
     SQLite (the embedded default) gets WAL, a busy timeout and `BEGIN IMMEDIATE` transactions:
     with deferred transactions two writers that both started by reading can deadlock and one gets
-    SQLITE_BUSY at once instead of waiting (https://www.sqlite.org/lang_transaction.html).
+    SQLITE_BUSY at once instead of waiting (https://www.sqlite.org/lang_transaction.html), and
+    `secure_delete`, so deleted or overwritten personal data is zeroed in the file, not left in free
+    space. Both backends hide bound parameters (LINE user ids, names) from error messages and logs.
     """
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -108,6 +110,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30, "factory": _WriterConnection},
             pool_size=pool_size,
             max_overflow=pool_size,
+            hide_parameters=True,
         )
 
         database = make_url(url).database
@@ -129,6 +132,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
                 writer_lock.release()
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -140,9 +144,44 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             conn.connection.dbapi_connection.begin_write()
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    """Empty SQLite's write-ahead log once this session's transaction commits (`checkpoint_wal`):
+    for transactions that overwrite or delete personal data. Nothing happens on rollback."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        event.listen(session, "after_commit", lambda _session: checkpoint_wal(bind.engine), once=True)
+
+
+def checkpoint_wal(engine: Engine, attempts: int = 5) -> bool:
+    """SQLite: copy the write-ahead log into the database file and empty it (TRUNCATE), so values
+    just overwritten or deleted are no longer readable in the `-wal` file. A reader still on an
+    older snapshot holds the log: tried again a few times, 50 ms apart. Returns whether the log is
+    empty; other backends have nothing to do (True)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    connection = engine.raw_connection()
+    writer_lock = connection.dbapi_connection.writer_lock  # taken like a write: in our writers' queue
+    writer_lock.acquire()
+    try:
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(0.05)
+            cursor = connection.cursor()
+            try:
+                busy, _log_frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                cursor.close()
+            if not busy:
+                return True
+        return False
+    finally:
+        writer_lock.release()
+        connection.close()
 
 
 # A pooled connection used this recently is alive; one idle longer is checked before use.

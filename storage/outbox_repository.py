@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import checkpoint_after_commit
 from storage.models import OutboxMessage
 from storage.richmenu_assignments import RichMenuAssignmentRepository
 from storage.sql import insert_ignore
@@ -316,9 +317,44 @@ class OutboxRepository:
             [{"row": row_id, "outcome": "sent", "sent": now, "error": None} for row_id in row_ids],
         )
 
+    def rows_for_recipient(self, line_user_id: str, *, unfinished_only: bool = False) -> list[OutboxMessage]:
+        """The rows whose recipient list holds exactly `line_user_id` as one of its elements.
+
+        SQL narrows the search to rows whose JSON text holds the quoted id; the decision is made on
+        the parsed list, so no other id, and no part of one, ever matches."""
+        if not line_user_id:
+            return []
+        query = select(OutboxMessage).where(
+            OutboxMessage.recipients.contains(json.dumps(line_user_id), autoescape=True)
+        )
+        if unfinished_only:
+            query = query.where(OutboxMessage.status.in_(("pending", "sending")))
+        return [
+            row
+            for row in self.session.scalars(query.order_by(OutboxMessage.id))
+            if line_user_id in json.loads(row.recipients or "[]")
+        ]
+
+    def drop_recipient(self, line_user_id: str) -> tuple[int, int]:
+        """Take one person off every row's recipient list (a multicast keeps its other recipients);
+        a row left with nobody to send to is deleted. Returns (rows kept without them, rows deleted)."""
+        kept = deleted = 0
+        for row in self.rows_for_recipient(line_user_id):
+            others = [who for who in json.loads(row.recipients) if who != line_user_id]
+            if others:
+                row.recipients = json.dumps(others)
+                kept += 1
+            else:
+                self.session.delete(row)
+                deleted += 1
+        self.session.flush()
+        return kept, deleted
+
     def forget_recipients(self, row_id: int) -> None:
-        """Empty a finished row's recipients (a row kept for its status must not keep a LINE id)."""
+        """Empty a finished row's recipients (a row kept for its status must not keep a LINE id);
+        on SQLite the write-ahead log is emptied after the commit, so the id is gone from it too."""
         self.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(recipients="[]"))
+        checkpoint_after_commit(self.session)
 
     def forget_reply_token(self, row_id: int) -> None:
         """LINE refused the token: later attempts push instead."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, not_, or_, select, update
+from sqlalchemy import and_, delete, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Photo
@@ -25,6 +25,14 @@ from storage.sql import insert_ignore
 PHASH_THRESHOLD = 8
 
 STATUSES = ("received", "attached", "removed")
+
+
+@dataclass(frozen=True)
+class StoredFiles:
+    """A photo row's id and the media-store keys of its two copies (to delete them)."""
+
+    photo_id: int
+    keys: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -149,3 +157,49 @@ class PhotoRepository:
             photo.status = "removed"
             photo.removed_at = now
         return photo
+
+    def retire_unattached(self, line_user_id: str, now: datetime, owner: str) -> list[StoredFiles]:
+        """Mark every photo of the user's that no report holds removed, hand it to `owner` (a label,
+        not a LINE id) and forget what its EXIF said (capture time, GPS); returns their files, to
+        delete before the rows go (`delete_rows`). Attached photos are the agency's evidence and stay."""
+        rows = list(
+            self.session.scalars(
+                select(Photo).where(Photo.line_user_id == line_user_id, Photo.report_id.is_(None))
+            )
+        )
+        for photo in rows:
+            photo.status, photo.removed_at = "removed", photo.removed_at or now
+            photo.line_user_id, photo.captured_at, photo.gps_lat, photo.gps_lon = owner, None, None, None
+        self.session.flush()
+        return [StoredFiles(photo.id, (photo.display_key, photo.thumb_key)) for photo in rows]
+
+    def retire_stale(
+        self, cutoff: datetime, now: datetime, limit: int, after_id: int = 0
+    ) -> list[StoredFiles]:
+        """Photos no report holds that are done with: removed ones (unsent, or an erased person's)
+        and ones received before `cutoff` and never attached. Those still received are marked
+        removed first, so a report confirmed meanwhile cannot take them (`attach` takes received
+        photos only); returns up to `limit` of them past `after_id`, oldest first, for their files and
+        rows to go."""
+        stale = and_(
+            Photo.id > after_id,
+            Photo.report_id.is_(None),
+            or_(Photo.status == "removed", and_(Photo.status == "received", Photo.created_at < cutoff)),
+        )
+        rows = list(self.session.scalars(select(Photo).where(stale).order_by(Photo.id).limit(limit)))
+        for photo in rows:
+            if photo.status == "received":
+                photo.status, photo.removed_at = "removed", now
+        self.session.flush()
+        return [StoredFiles(photo.id, (photo.display_key, photo.thumb_key)) for photo in rows]
+
+    def delete_rows(self, photo_ids: Sequence[int]) -> int:
+        """Delete removed photos' rows whose files are gone (a photo attached meanwhile is kept)."""
+        if not photo_ids:
+            return 0
+        result = self.session.execute(
+            delete(Photo)
+            .where(Photo.id.in_(list(photo_ids)), Photo.status == "removed", Photo.report_id.is_(None))
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0

@@ -46,8 +46,15 @@ def held_lines(turn: Turn, data: dict) -> list[str]:
             lines.append(turn.t("mydata.line_join_request", agency=row.get("agency") or "-"))
     if data.get("drafts"):
         lines.append(turn.t("mydata.line_drafts", count=len(data["drafts"])))
-    if data.get("stored_messages"):
-        lines.append(turn.t("mydata.line_messages", count=data["stored_messages"]))
+    for section, key in (
+        ("reports", "mydata.line_reports"),
+        ("photos", "mydata.line_photos"),
+        ("places", "mydata.line_places"),
+        ("messages_from_you", "mydata.line_messages"),
+        ("messages_to_you", "mydata.line_messages_to_you"),
+    ):
+        if data.get(section):
+            lines.append(turn.t(key, count=len(data[section])))
     return lines
 
 
@@ -88,8 +95,10 @@ def on_erase(turn: Turn, value: str) -> Outcome:
         return Outcome.end(turn.t("erase.kept"))
     if value != "erase":
         return Outcome.again(turn.t("conv.choose_button"))
-    session, user, now = turn.session, turn.line_user_id, turn.now
-    return Outcome.end(turn.t("erase.done"), after=lambda: erase_person(session, user, now, actor="self"))
+    session, user, now, media = turn.session, turn.line_user_id, turn.now, turn.media
+    return Outcome.end(
+        turn.t("erase.done"), after=lambda: erase_person(session, user, now, actor="self", media=media)
+    )
 
 
 ERASE = Flow(
