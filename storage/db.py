@@ -146,7 +146,26 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
     _ping_when_idle(engine)
+    _errors_quote_no_values(engine)
     return engine
+
+
+def _errors_quote_no_values(engine: Engine) -> None:
+    """PostgreSQL's error DETAIL can quote a row's values ("Key (line_user_id)=(U…) already
+    exists"): errors keep only their primary message, so no log that prints them quotes a person."""
+
+    @event.listens_for(engine, "handle_error")
+    def _primary_message_only(context) -> None:
+        original = context.original_exception
+        diag = getattr(original, "diag", None)
+        primary = getattr(diag, "message_primary", None)
+        if not primary or str(original) == primary:
+            return
+        original.args = (primary,)
+        wrapped = context.sqlalchemy_exception
+        if wrapped is not None:
+            kind = type(original)
+            wrapped.args = (f"({kind.__module__}.{kind.__name__}) {primary}",)
 
 
 def checkpoint_after_commit(session: Session) -> None:

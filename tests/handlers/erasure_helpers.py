@@ -123,6 +123,7 @@ def cli_fixture(database_url, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("RUAMJAI_INSTANCE", str(tmp_path))
 
     def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()  # what the app printed before is not the command's
         code = main(list(argv))
         out = capsys.readouterr()
         return code, out.out, out.err
