@@ -144,6 +144,11 @@ class Job:
     start_now: bool = field(default=True)
 
 
+def _nightly(name: str, run: Callable[[Runtime], Any], minute: int) -> Job:
+    """A job run daily at 03:<minute> Bangkok, when nobody chats (see the purge's comment in JOBS)."""
+    return Job(name, run, "cron", {"hour": 3, "minute": minute}, 6 * 3600, True, start_now=False)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -159,26 +164,10 @@ JOBS: dict[str, Job] = {
         # Daily at 03:30 Bangkok, when nobody chats. If the clock was down then, run it when it
         # comes back within 6 hours; later than that, wait for tomorrow's quiet hour rather than
         # delete in the middle of the working day. One run covers any number of missed days.
-        Job(
-            "purge",
-            purge_old_rows,
-            "cron",
-            {"hour": 3, "minute": 30},
-            6 * 3600,
-            True,
-            start_now=False,
-        ),
-        # Daily at 03:45 Bangkok, after the rows' purge, on the same terms: photos never attached
-        # to a report are deleted once PHOTO_RETENTION_DAYS old, removed ones at once.
-        Job(
-            "photos",
-            purge_unattached_photos,
-            "cron",
-            {"hour": 3, "minute": 45},
-            6 * 3600,
-            True,
-            start_now=False,
-        ),
+        _nightly("purge", purge_old_rows, minute=30),
+        # At 03:45 Bangkok, after the rows' purge, on the same terms: photos never attached to a
+        # report are deleted once PHOTO_RETENTION_DAYS old, removed ones at once.
+        _nightly("photos", purge_unattached_photos, minute=45),
         # Every hour on the hour, and once when the clock starts. Reminders are due at 09:00
         # Bangkok; the other runs find them written already (dedupe keys) and cost one query per
         # deadline in its reminder window. Hourly, a clock that was down at 09:00 catches up when

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bot.runtime import runtime
 from handlers.agencies import agency_summary, approve_agency
 from handlers.catalog import t
-from storage.models import Base, LineUser
+from storage.models import LineUser
 from storage.program_models import Agency, Coordinator
+from tests.handlers.erasure_helpers import every_value
 from tests.handlers.test_registration_flow import agency_of, register_by_chat
 from tests.helpers import Chat, wait_for
 from tests.richmenus.menu_helpers import menus_fixture  # noqa: F401
@@ -92,16 +93,6 @@ def test_withdraw_a_consent_in_one_step_and_stop_news(app, db, fake_line):
 
 def carries(text: str, needles: set[str]) -> bool:
     return any(needle in text for needle in needles)
-
-
-def every_value(session) -> list[tuple[str, str, str]]:
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for row in session.execute(table.select()).mappings():
-            for column, value in row.items():
-                if value is not None:
-                    found.append((table.name, column, str(value)))
-    return found
 
 
 def test_delete_my_data_asks_first_then_leaves_no_trace_while_the_agency_stays(app, db, fake_line):

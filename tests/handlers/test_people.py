@@ -22,7 +22,7 @@ from handlers.people import (
     withdraw_consent,
 )
 from handlers.privacy import PRIVACY_NOTICE_VERSION
-from storage.models import Base, LineUser
+from storage.models import LineUser
 from storage.program_models import Agency, AuditEntry, Coordinator, DataExport
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
@@ -32,6 +32,7 @@ from tests.handlers.domain_helpers import (  # noqa: F401
     pushed_texts,
     staff,
 )
+from tests.handlers.erasure_helpers import every_value
 from tests.helpers import Chat, wait_for
 
 NAME, PHONE, TYPED_PHONE = "สมชาย ใจดี", "+66812345678", "081-234-5678"
@@ -81,17 +82,6 @@ def test_withdrawing_a_consent_is_one_step(db):
             session.scalars(select(LineUser).where(LineUser.line_user_id == user)).one().news_opt_in is False
         )
         assert session.get(Agency, agency_id).show_name_publicly is False
-
-
-def every_value(session) -> list[tuple[str, str, str]]:
-    """(table, column, text) for every non-empty value of every column of every table."""
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for row in session.execute(table.select()).mappings():
-            for column, value in row.items():
-                if value is not None:
-                    found.append((table.name, column, str(value)))
-    return found
 
 
 def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, client, db, fake_line):
