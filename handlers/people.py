@@ -2,8 +2,9 @@
 
 A person's personal data is their LINE user id, the name, position and phone they gave as a
 coordinator (or in a join request, or as staff), their preferences, their conversation state and
-drafts, and the events and messages that carry any of those. Agencies and their figures are the
-agency's, not the person's: erasing a person leaves them intact.
+drafts, the photos they sent, and the events and messages that carry any of those. Agencies and
+their figures (reports included) are the agency's, not the person's: erasing a person leaves them
+intact, without the person (docs/operating-a-round.md, personal data).
 """
 
 from __future__ import annotations
@@ -312,10 +313,11 @@ def erase_person(
     Blanks name, position, phone and LINE user id on their coordinator and join-request rows
     (the agency keeps its coordinator count history and all its figures), deletes their LINE user
     row, staff row, conversation state, drafts, download tokens and lease, empties the stored
-    webhook events they sent and any other stored event or outbox message that carries their id,
-    name or phone, and takes them off every outbox row's recipients (other recipients keep their
-    messages). Photos no report holds are deleted, files from `media` first (without `media`
-    they are left removed and stripped of capture time and GPS, for the clock's photo purge).
+    webhook events they sent and any other stored event that carries their id, name or phone,
+    takes them off every outbox row's recipients (other recipients keep their messages) and
+    scrubs them from messages to others still waiting (finished ones that quote them go). Photos
+    no report holds are deleted, files from `media` first (without `media` they are left removed
+    and stripped of capture time and GPS, for the clock's photo purge).
     Their reports stay with their agency, unsigned, with their identifiers scrubbed from the free
     text (docs/operating-a-round.md lists what a report keeps). A person with a menu of their own
     (coordinator, staff) gets LINE's default menu back. On SQLite the write-ahead log is emptied
@@ -375,12 +377,14 @@ def erase_person(
     )
     outbox = OutboxRepository(session)
     outbox.drop_recipient(line_user_id)
-    # A message to someone else that quotes the person (a staff notice of their registration) goes.
-    session.execute(
-        delete(OutboxMessage)
-        .where(_carrying(OutboxMessage.payload, identifiers))
-        .execution_options(synchronize_session=False)
-    )
+    # A message to someone else that quotes the person (a staff notice of their registration)
+    # still goes if it is waiting, without their identifiers; one already finished goes.
+    for row in session.scalars(select(OutboxMessage).where(_carrying(OutboxMessage.payload, identifiers))):
+        if row.status in ("pending", "sending"):
+            row.payload = scrub_json(row.payload, identity)
+        else:
+            session.delete(row)
+    session.flush()
     if own_menu:
         # Their LINE app goes back to the default (subscriber) menu: an unlink queued in this
         # transaction, after the recipients were dropped above (which drops any link still queued

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -10,6 +11,8 @@ import time
 
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("ruamjai.db")
 
 
 class WriterLock:
@@ -171,9 +174,19 @@ def _errors_quote_no_values(engine: Engine) -> None:
 def checkpoint_after_commit(session: Session) -> None:
     """Empty SQLite's write-ahead log once this session's transaction commits (`checkpoint_wal`):
     for transactions that overwrite or delete personal data. Nothing happens on rollback."""
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        event.listen(session, "after_commit", lambda _session: checkpoint_wal(bind.engine), once=True)
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    def checkpoint(_session: Session) -> None:
+        # The transaction is committed: a checkpoint that fails must not make it look failed.
+        try:
+            if not checkpoint_wal(engine):
+                log.warning("write-ahead log not emptied: readers kept it busy")
+        except Exception:
+            log.exception("write-ahead log checkpoint failed")
+
+    event.listen(session, "after_commit", checkpoint, once=True)
 
 
 def checkpoint_wal(engine: Engine, attempts: int = 5) -> bool:
