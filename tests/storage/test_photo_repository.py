@@ -3,7 +3,7 @@ limited to the user's own photos."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -107,3 +107,38 @@ def test_image_sets_are_listed_in_the_users_order(factory):
         add(session, "U2", "m9", image_set_id="s1", image_set_index=1, image_set_total=1)
         photos = PhotoRepository(session).image_set("U1", "s1")
     assert [p.line_message_id for p in photos] == ["m1", "m2", "m3"]
+
+
+def test_a_photo_the_purge_took_cannot_be_attached_and_keeps_its_row_until_its_files_are_gone(factory):
+    with factory.begin() as session:
+        stale, _ = add(session, "U1", "m1")
+    later = NOW + timedelta(days=31)
+    with factory.begin() as session:
+        [taken] = PhotoRepository(session).retire_stale(NOW + timedelta(days=1), later, limit=10)
+    assert taken.photo_id == stale.id and taken.keys == (stale.display_key, stale.thumb_key)
+    with factory.begin() as session:
+        repo = PhotoRepository(session)
+        assert repo.attach([stale.id], report_id=7, line_user_id="U1") == 0  # a report confirmed meanwhile
+        assert repo.get(stale.id).status == "removed"
+        assert repo.retire_stale(NOW + timedelta(days=1), later, limit=10, after_id=stale.id) == []
+    with factory.begin() as session:
+        assert PhotoRepository(session).delete_rows([stale.id]) == 1
+        assert PhotoRepository(session).get(stale.id) is None
+
+
+def test_an_erased_persons_loose_photos_lose_their_exif_facts_and_owner(factory):
+    with factory.begin() as session:
+        loose, _ = add(session, "U1", "m1", gps_lat=13.7, gps_lon=100.5, captured_at=NOW)
+        kept, _ = add(session, "U1", "m2", gps_lat=13.7, gps_lon=100.5)
+        PhotoRepository(session).attach([kept.id], report_id=7, line_user_id="U1")
+        other, _ = add(session, "U2", "m3", gps_lat=13.7, gps_lon=100.5)
+    with factory.begin() as session:
+        [retired] = PhotoRepository(session).retire_unattached("U1", NOW, owner="erased")
+    assert retired.photo_id == loose.id
+    with factory() as session:
+        repo = PhotoRepository(session)
+        photo = repo.get(loose.id)
+        assert (photo.status, photo.line_user_id, photo.gps_lat, photo.gps_lon, photo.captured_at) == (
+            "removed", "erased", None, None, None
+        )  # fmt: skip
+        assert repo.get(kept.id).gps_lat == 13.7 and repo.get(other.id).status == "received"
