@@ -125,7 +125,7 @@ def field_step(name: str) -> Step:
         inputs[name] = value
         if name in turn.answers.setdefault("skipped", []):
             turn.answers["skipped"].remove(name)
-        return advance(turn)
+        return advance(turn, answered=name)
 
     def on_choice(turn: Turn, value: str) -> Outcome:
         f = field(turn)
@@ -133,7 +133,7 @@ def field_step(name: str) -> Step:
             turn.answers.setdefault("inputs", {}).pop(name, None)
             if name not in turn.answers.setdefault("skipped", []):
                 turn.answers["skipped"].append(name)
-            return advance(turn)
+            return advance(turn, answered=name)
         if f.kind == "choice" and f.choice(value) is not None:
             return keep(turn, value)
         if f.kind == "quantity" and value.startswith("q:"):  # a figure said back and confirmed
@@ -230,8 +230,8 @@ def keep_period(turn: Turn, text: str) -> Outcome:
     }
     window = campaign_window(active_campaign(turn.session, turn.now))
     if window is not None and (period.start < window[0] or period.end > window[1]):
-        return advance(turn, turn.t("reporting.outside_campaign"))
-    return advance(turn)
+        return advance(turn, turn.t("reporting.outside_campaign"), answered="period")
+    return advance(turn, answered="period")
 
 
 def period_step() -> Step:

@@ -47,8 +47,12 @@ def next_state(turn: Turn) -> str:
     return "report:summary"
 
 
-def advance(turn: Turn, *say: str) -> Outcome:
-    """Where to go after an answer: back to the summary when one answer was being changed."""
+def advance(turn: Turn, *say: str, answered: str | None = None) -> Outcome:
+    """Where to go after an answer (to `answered`, the field, "period", "photos" or "place"): back
+    to the summary when one answer was being changed; back to the one being changed when an
+    earlier answer was given again after "back"."""
+    if answered is not None and turn.answers.get("changing") not in (None, answered):
+        return Outcome.go(state_for(turn, turn.answers["changing"]), *say)
     changing = turn.answers.pop("changing", None)
     fixing = turn.answers.get("fix") or []
     if changing in fixing:

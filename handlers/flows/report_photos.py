@@ -145,7 +145,7 @@ def photos_choice(turn: Turn, value: str) -> Outcome:
     turn.answers["photos_done"] = True
     turn.answers.pop("need_new", None)
     said = place_from_photos(turn)
-    return advance(turn, *([said] if said else []))
+    return advance(turn, *([said] if said else []), answered="photos")
 
 
 def photos_text(turn: Turn, text: str) -> Outcome:
@@ -233,14 +233,14 @@ def ask_place(turn: Turn) -> Question:
 def place_received(turn: Turn, incoming: Incoming) -> Outcome:
     turn.answers["place"] = {"lat": incoming.latitude, "lon": incoming.longitude, "address": incoming.address}
     turn.answers["place_done"] = True
-    return advance(turn)
+    return advance(turn, answered="place")
 
 
 def place_choice(turn: Turn, value: str) -> Outcome:
     if value != SKIP:
         return Outcome.again(turn.t("conv.choose_button"))
     turn.answers["place"], turn.answers["place_done"] = None, True
-    return advance(turn)
+    return advance(turn, answered="place")
 
 
 def steps() -> dict[str, Step]:

@@ -64,7 +64,8 @@ def test_a_photo_already_used_in_a_report_is_not_added_and_the_coordinator_told_
     second.say("ก.ค. 2567")
     second.send_photo(photo(7))
     said = t("photos.reused_in", "th", ref=ref)
-    assert second.texts[0] == f"{said}\n\n{t('reporting.ask_photos', 'th', most=10)}"  # once, then the question
+    # Said once, then the question again.
+    assert second.texts[0] == f"{said}\n\n{t('reporting.ask_photos', 'th', most=10)}"
     assert t("photos.received", "th") not in second.text and "ยกเลิกข้อความ" not in second.text
     assert t("reporting.done", "th") not in second.buttons  # not counted: no photo yet
     second.send_photo(photo(8))
