@@ -50,15 +50,15 @@ def ask_photos(turn: Turn) -> Question:
     changing = turn.answers.get("changing") == "photos"
     restart = [Choice(RESTART, label_key="photos.restart")] if changing and count else []
     intro = fix_intro(turn, count, most)
-    if count == 0 and not intro:
+    if intro:  # staff asked for a new photo: no "done" until one has come
+        return Question(intro, restart)
+    if count == 0:
         if least > 1:
             return Question(turn.t("reporting.ask_photos_range", least=least, most=most))
         return Question(turn.t("reporting.ask_photos", most=most))
     if count < least:  # no "done" yet: the campaign asks for more
-        text = turn.t("reporting.photos_more", count=count, more=least - count, most=most)
-        return Question("\n".join(filter(None, [intro, text])), restart)
-    text = turn.t("reporting.photos_so_far", count=count, most=most)
-    return Question("\n".join(filter(None, [intro, text])), [DONE_CHOICE, *restart])
+        return Question(turn.t("reporting.photos_more", count=count, more=least - count, most=most), restart)
+    return Question(turn.t("reporting.photos_so_far", count=count, most=most), [DONE_CHOICE, *restart])
 
 
 def fix_intro(turn: Turn, count: int, most: int) -> str:
@@ -167,7 +167,6 @@ def ask_held(turn: Turn) -> Question:
         "photos.held.ask",
         activity=kind.label_th if turn.language == "th" else kind.label_en,
         held=held,
-        count=count,
         total=min(count + held, limits(turn)[1]),
     )
     return Question(

@@ -34,7 +34,7 @@ def at_photo_question(chat: ReportChat, seeds: tuple[int, ...] = ()) -> None:
 
 
 def held_question(count: int, held: int = 1) -> str:
-    return th("photos.held.ask", activity="การทำปุ๋ยหมัก", held=held, count=count, total=count + held)
+    return th("photos.held.ask", activity="การทำปุ๋ยหมัก", held=held, total=count + held)
 
 
 def test_a_photo_sent_a_day_later_is_kept_and_goes_into_the_report_after_yes(clock_app, clock, fake_line):
