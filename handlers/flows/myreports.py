@@ -186,6 +186,7 @@ FLOW = Flow(
             ask=ask_withdraw, help_key="review.withdraw.help", on_choice=confirm_withdraw
         ),
     },
+    keeps_draft=True,  # a fix left half-way (cancel, menu, a long break) is offered back
     on_enter=on_enter,
     menu_roles=("coordinator", "staff"),
 )

@@ -185,9 +185,9 @@ def held_choice(turn: Turn, value: str) -> Outcome:
     if value != CONTINUE:
         turn.answers["held"] = [p.to_dict() for p in held]
         return Outcome.again(turn.t("conv.choose_button"))
-    said: list[str] = []
+    said: list[str] = []  # "photo received" was said when it came: only what differs now
     for photo in held:
-        said += take(turn, photo).say
+        said += [text for text in take(turn, photo).say if text != received_text(photo, turn.language)]
     return Outcome.go("report:photos", *said)
 
 

@@ -113,6 +113,27 @@ def test_staff_ask_for_a_figure_and_more_photos_and_back_returns_to_the_photos(c
     assert changes["photos"] == {"field": "photos", "replaced": [], "added": 1, "count": 2}
 
 
+def test_a_fix_left_half_way_is_offered_back_with_the_new_photo(cli, app, fake_line):  # noqa: F811
+    chat = ReportChat(app, fake_line)
+    ref = composting_report(chat, [35, 36])
+    assert (
+        cli("report", "needs-fix", ref, "--fields", "photos", "--photos", "1", "--reason", "ภาพไม่ชัด")[0] == 0
+    )
+    open_fix(chat, ref)
+    chat.send_photo(photo(37))
+    chat.say("ยกเลิก")
+    assert th("conv.cancelled_kept") in chat.text
+    chat.say("รายงานของฉัน")
+    assert th("conv.resume_offer", flow=th("reporting.mine.title")) in chat.text
+    chat.say("ทำต่อจากเดิมค่ะ")
+    assert th("reporting.photos_so_far", count=2, most=10) in chat.text
+    chat.tap(th("reporting.done"))
+    chat.tap(th("reporting.confirm"))
+    [report] = chat.reports()
+    assert report.status == "submitted"
+    assert json.loads(report.changes) == [{"field": "photos", "replaced": [1], "added": 1, "count": 2}]
+
+
 def test_photo_numbers_staff_give_must_exist(cli, app, fake_line):  # noqa: F811
     chat = ReportChat(app, fake_line)
     ref = composting_report(chat, [41])
