@@ -4,10 +4,11 @@ Only coordinators of an approved agency report (handlers.authz). The flow asks, 
 activity type (those the active campaign enables), each `Field` of that type (a choice, or a
 quantity typed with its unit; optional fields skippable; a `one_of` group of more than two fields
 is a "pick one, give its amount, pick another or done" loop, recycling's materials), the period,
-photos (the campaign's photos_min..photos_max, default 1..10; the step accepts images, so the
-executor stores them before the event's transaction), an optional place (LINE's location button),
-then a summary card with confirm / change one answer / cancel. Confirming stores the report once
-(handlers.reports.submit_report, idempotent on a key made when the draft started).
+photos and the place (handlers/flows/report_photos.py: the campaign's photo limits, a photo's
+GPS as the place, a photo after a long break), then a summary card with confirm / change one
+answer / cancel. Confirming checks the photo count against the campaign and stores the report
+once (handlers.reports.submit_report, idempotent on a key made when the draft started), or the
+corrected report (resubmit_report).
 
 Answers kept in the conversation: key, activity, inputs {field: {"value", "unit"} | choice key},
 skipped [fields], groups_done [group index], period {"start", "end"}, photos [photo ids], dup,
@@ -255,7 +256,7 @@ def draft_of(turn: Turn) -> Draft:
         inputs=turn.answers.get("inputs", {}),
         start=date.fromisoformat(period["start"]),
         end=date.fromisoformat(period["end"]),
-        photo_ids=tuple(turn.answers.get("photos", [])),
+        photo_ids=tuple(report_photos.live_photos(turn)),
         duplicate_photo=bool(turn.answers.get("dup")),
         place=turn.answers.get("place"),
     )

@@ -38,6 +38,17 @@ def limits(turn: Turn) -> tuple[int, int]:
     return photo_limits(active_campaign(turn.session, turn.now))
 
 
+def live_photos(turn: Turn) -> list[int]:
+    """The draft's photos less any the user has unsent since (the unsend removed our copy)."""
+    ids = turn.answers.setdefault("photos", [])
+    if ids:
+        removed = set(
+            turn.session.scalars(select(Photo.id).where(Photo.id.in_(ids), Photo.status == "removed"))
+        )
+        turn.answers["photos"] = [i for i in ids if i not in removed]
+    return turn.answers["photos"]
+
+
 def new_photos(turn: Turn) -> list[int]:
     """The photos added since the stored report was loaded (all of them in a new draft)."""
     original = set(turn.answers.get("original_photos", []))
@@ -46,7 +57,7 @@ def new_photos(turn: Turn) -> list[int]:
 
 # --- asking -------------------------------------------------------------------------------------
 def ask_photos(turn: Turn) -> Question:
-    count, (least, most) = len(turn.answers.get("photos", [])), limits(turn)
+    count, (least, most) = len(live_photos(turn)), limits(turn)
     changing = turn.answers.get("changing") == "photos"
     restart = [Choice(RESTART, label_key="photos.restart")] if changing and count else []
     intro = fix_intro(turn, count, most)
@@ -135,7 +146,7 @@ def photos_choice(turn: Turn, value: str) -> Outcome:
         return Outcome.again(turn.t("photos.restarted", count=count))
     if value != DONE:
         return Outcome.again(turn.t("conv.choose_button"))
-    count, least = len(turn.answers.get("photos", [])), limits(turn)[0]
+    count, least = len(live_photos(turn)), limits(turn)[0]
     if count == 0:
         return Outcome.again(turn.t("reporting.photos_needed", least=least))
     if count < least:

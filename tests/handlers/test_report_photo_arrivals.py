@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.fakeline.events import unsend_event
 from handlers.catalog import t
 from tests.handlers.report_chat import ReportChat, gps_photo, photo
 from tests.handlers.test_report_flow import start
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, post_events, wait_for
 
 
 def th(key: str, **params) -> str:
@@ -112,3 +113,19 @@ def test_without_gps_the_place_is_asked(app, fake_line):
     at_photo_question(chat, (69,))
     chat.tap(th("reporting.done"))
     assert th("reporting.ask_place") in chat.text
+
+
+def test_a_photo_unsent_in_line_no_longer_counts(app, fake_line):
+    chat = ReportChat(app, fake_line)
+    at_photo_question(chat, (70, 71))
+    [first, _] = chat.photos()
+    assert post_events(
+        chat.client, [unsend_event(chat.user, first.line_message_id, timestamp_ms=chat.clock_ms)]
+    )
+    wait_for(lambda: chat.photos()[0].status == "removed")
+    chat.say("เสร็จแล้ว")
+    chat.tap(th("reporting.skip"))
+    assert f"{th('reporting.photos_label')}\n1\n" in chat.flex_text  # the summary counts one photo
+    chat.tap(th("reporting.confirm"))
+    [report] = chat.reports()
+    assert [(p.status, p.report_id) for p in chat.photos()] == [("removed", None), ("attached", report.id)]
