@@ -9,13 +9,16 @@ import json
 
 import pytest
 
+import calc
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.engine import fit_label, utf16_len
 from handlers.reports import Draft, needs_fix, reference, submit_report
+from storage.repositories import UserRepository
 from tests.bot.test_cli_report import cli  # noqa: F401 (the fixture)
 from tests.handlers.domain_helpers import pushed_texts
 from tests.handlers.report_chat import NOW, ReportChat, photo
+from tests.handlers.test_report_english import THAI
 from tests.handlers.test_report_flow import JUNE_2024, start
 
 
@@ -204,3 +207,38 @@ def test_new_labels_fit_lines_limit_uncut():
         for language in ("th", "en"):
             label = t(key, language)
             assert utf16_len(label) <= 20 and fit_label(label) == label, (key, language, label)
+
+
+def test_in_english_staff_ask_for_two_photos_and_hear_no_thai(cli, app, fake_line):  # noqa: F811
+    chat = ReportChat(app, fake_line)
+    with runtime(app).session_factory.begin() as session:
+        UserRepository(session).get_or_create(chat.user, NOW).language = "en"
+    chat.say("report")
+    chat.say(calc.activity_type("composting").label_en)
+    chat.say("500 kg")
+    chat.say("June 2024")
+    for seed in (91, 92, 93):
+        chat.send_photo(photo(seed))
+    chat.tap(t("reporting.done", "en"))
+    chat.tap(t("reporting.skip", "en"))
+    chat.tap(t("reporting.confirm", "en"))
+    [report] = chat.reports()
+    ref = reference(report)
+    code, _, err = cli(
+        "report", "needs-fix", ref, "--fields", "photos", "--photos", "3,1", "--reason", "Blurred"
+    )
+    assert code == 0, err
+    told = pushed_texts(app, fake_line, chat.user)[-1]
+    assert told == t("reporting.decision.needs_fix", "en", ref=ref, reason="Blurred",
+                     fields=f"{t('reporting.photos_label', 'en')} (photo 1 and 3)")  # fmt: skip
+    chat.say("my reports")
+    chat.tap(ref)
+    chat.tap(t("reporting.mine.fix", "en"))
+    asked = t("photos.fix.replace", "en", numbers="1 and 3", kept=1, most=10)
+    assert asked in chat.text and not THAI.search(chat.text)
+    chat.send_photo(photo(94))
+    chat.tap(t("reporting.done", "en"))
+    chat.tap(t("reporting.confirm", "en"))
+    assert json.loads(chat.reports()[0].changes) == [
+        {"field": "photos", "replaced": [1, 3], "added": 1, "count": 2}
+    ]
