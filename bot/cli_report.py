@@ -61,11 +61,17 @@ def cmd_needs_fix(args: argparse.Namespace) -> int:
 
     def work(session, now):
         fields = [name.strip() for name in args.fields.split(",") if name.strip()]
-        print(
-            f"{reference(needs_fix(session, args.ref, fields, args.reason, ACTOR, now))} sent back for a fix"
-        )
+        report = needs_fix(session, args.ref, fields, args.reason, ACTOR, now, photos=args.photos)
+        print(f"{reference(report)} sent back for a fix")
 
     return _run(work)
+
+
+def _photo_numbers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("photo numbers are whole numbers, e.g. 2,3") from None
 
 
 def register(subparsers) -> None:
@@ -91,7 +97,15 @@ def register(subparsers) -> None:
     fix = report.add_parser("needs-fix", help="send a report back: only --fields are asked again")
     fix.add_argument("ref")
     fix.add_argument(
-        "--fields", required=True, help="field names, comma-separated (see `report show`), or period"
+        "--fields",
+        required=True,
+        help="field names, comma-separated (see `report show`), period, place or photos",
+    )
+    fix.add_argument(
+        "--photos",
+        type=_photo_numbers,
+        default=(),
+        help="numbers of photos to replace, comma-separated, as `report show` numbers them (implies photos)",
     )
     fix.add_argument("--reason", required=True)
     fix.set_defaults(func=cmd_needs_fix)

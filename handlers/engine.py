@@ -246,6 +246,9 @@ class Turn:
     photo: Any = None
     # Where photos live (storage.media.MediaStore), to delete them; None if not wired.
     media: Any = None
+    # The conversation had gone idle and this input is one its question takes (a photo): the
+    # step decides what to offer instead of the conversation being closed.
+    after_break: bool = False
 
     def t(self, key: str, /, **params: object) -> str:
         return t(key, self.language, **params)
@@ -386,7 +389,10 @@ class Engine:
         run.photo = photo
         texts: list[str] = []
         if conversation.flow and now - conversation.updated_at > self.idle_timeout:
-            texts.append(run.close_for_idle())
+            if photo is not None and run.takes_media(incoming):
+                run.after_break = True  # an answer to the question left open: the step offers to go on
+            else:
+                texts.append(run.close_for_idle())
         reply = run.dispatch(incoming)
         conversation.updated_at = now
         conversation.version += 1  # an optimistic check for anything that bypasses the row lock
@@ -430,6 +436,7 @@ class _Run:
         self.user_language = language
         self.after: list[Callable[[], object]] = []
         self.photo: object = None
+        self.after_break = False
 
     @property
     def language(self) -> str:
@@ -455,6 +462,7 @@ class _Run:
             public_base_url=self.engine.public_base_url,
             photo=self.photo,
             media=self.engine.media,
+            after_break=self.after_break,
         )
 
     def save(self) -> None:
@@ -505,6 +513,11 @@ class _Run:
         self.answers, self.history = {}, []
         self.save()
         return kept
+
+    def takes_media(self, incoming: Incoming) -> bool:
+        """Whether the current question (no prompt pending) takes this non-text input."""
+        step = None if self.conv.pending else self.current_step()
+        return step is not None and step.on_media is not None and incoming.kind in step.accepts
 
     def close_for_idle(self) -> str:
         kept = self.close(keep_draft=True)

@@ -10,15 +10,15 @@ no photo is needed now).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.catalog import t
 from handlers.engine import Flow
-from handlers.flows import FLOWS
 from storage.models import Conversation
 from storage.photo_repository import ReuseMatch
 
@@ -31,7 +31,8 @@ class ReceivedPhoto:
     `storage.photos.REFUSAL_CODES` code; nothing was stored) or "removed" (the user unsent the
     photo `photo_id`; its files are deleted). `reused`: for a stored photo, the earlier photo in
     another report or another user's draft it matches (accept it, flag it, tell the user politely:
-    `reuse_note`). `redelivered`: the photo had been stored by an earlier run of this event.
+    the report flow says which). `redelivered`: the photo had been stored by an earlier run of
+    this event.
     """
 
     kind: str
@@ -43,9 +44,23 @@ class ReceivedPhoto:
     image_set_total: int | None = None
     redelivered: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able, to keep in a conversation's answers (a photo held for a question)."""
+        return asdict(self)
 
-def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] = FLOWS) -> bool:
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReceivedPhoto:
+        photo = cls(**{k: v for k, v in data.items() if k != "reused"})
+        reused = data.get("reused")
+        return replace(photo, reused=ReuseMatch(**reused)) if reused else photo
+
+
+def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] | None = None) -> bool:
     """Whether the user's current question accepts images (a step whose `accepts` has "image")."""
+    if flows is None:
+        from handlers.flows import FLOWS  # the flows import this module's ReceivedPhoto
+
+        flows = FLOWS
     row = session.execute(
         select(Conversation.flow, Conversation.state, Conversation.pending).where(
             Conversation.line_user_id == line_user_id
@@ -61,11 +76,6 @@ def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] = FLO
 def refusal_text(code: str, language: str, *, max_bytes: int = 20 * 1024 * 1024) -> str:
     """The polite sentence for a refused photo (`photos.refused.<code>`)."""
     return t(f"photos.refused.{code}", language, max_mb=max_bytes // (1024 * 1024))
-
-
-def reuse_note(language: str) -> str:
-    """What the user hears when their photo matches one in another report (accepted, flagged)."""
-    return t("photos.reused", language)
 
 
 def received_text(photo: ReceivedPhoto, language: str) -> str:

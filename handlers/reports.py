@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 import calc
 from handlers.authz import require_coordinator
-from handlers.campaigns import active_campaign, activity_types_of
+from handlers.campaigns import active_campaign, activity_types_of, photo_limits
 from handlers.catalog import t
 from handlers.engine import BANGKOK
 from handlers.people import audit
@@ -37,11 +37,14 @@ REVIEWABLE = ("submitted",)  # what staff decide on
 EDITABLE = ("submitted", "needs_fix")  # what the reporter may still change or withdraw
 FLAG_OUTSIDE_CAMPAIGN = "outside_campaign_period"
 FLAG_DUPLICATE_PHOTO = "duplicate_photo"
+FLAG_CORRECTED = "corrected"  # sent back for a fix and submitted again (`changes` says what changed)
 _REFERENCE = re.compile(r"^\s*R?-?(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
 
 
 class ReportRefused(Refused):
-    """A report action that cannot be done: "unknown", "not_reviewable", "not_editable", "bad_fields"."""
+    """A report action that cannot be done: "unknown", "not_reviewable", "not_editable", "bad_fields",
+    "bad_photos" (photo numbers staff gave that the report does not have), "photo_count" (fewer or
+    more photos than the campaign takes)."""
 
     @property
     def catalog_key(self) -> str:
@@ -123,6 +126,23 @@ def _next_sequence(session: Session, year_be: int) -> int:
     ).scalar_one()
 
 
+def check_photo_count(session: Session, count: int, now: datetime) -> None:
+    """ReportRefused("photo_count") unless `count` photos is within the active campaign's limits.
+    The report flow checks it before every submission, first or corrected; `resubmit_report` too."""
+    least, most = photo_limits(active_campaign(session, now))
+    if not least <= count <= most:
+        raise ReportRefused("photo_count", least=least, most=most, count=count)
+
+
+def report_photos(session: Session, report_id: int) -> list[Photo]:
+    """The report's photos as staff number them (1, 2, …): attached ones, in the order received."""
+    return list(
+        session.scalars(
+            select(Photo).where(Photo.report_id == report_id, Photo.status == "attached").order_by(Photo.id)
+        )
+    )
+
+
 def flags_for(session: Session, draft: Draft, now: datetime) -> list[str]:
     flags = []
     window = campaign_window(active_campaign(session, now))
@@ -175,24 +195,67 @@ def submit_report(session: Session, line_user_id: str, draft: Draft, now: dateti
 
 
 def resubmit_report(
-    session: Session, line_user_id: str, report_id: int, inputs: Mapping[str, Any], start: date, end: date,
-    now: datetime,
-) -> Report:  # fmt: skip
-    """The reporter's corrected answers for a report staff have not decided on (or asked to fix):
-    computed again and back in the queue as submitted."""
+    session: Session, line_user_id: str, report_id: int, draft: Draft, now: datetime
+) -> Report:
+    """The reporter's corrected report (one staff have not decided on, or asked to fix): computed
+    again, photos the draft no longer has marked replaced and new ones attached, flagged corrected
+    with what changed, and back in the queue as submitted."""
     report = own_report(session, line_user_id, report_id)
     if report.status not in EDITABLE:
         raise ReportRefused("not_editable")
-    result = compute(report.activity_key, inputs, start, end)
-    report.inputs = json.dumps(dict(inputs), ensure_ascii=False)
-    report.period_start, report.period_end = start, end
+    check_photo_count(session, len(draft.photo_ids), now)
+    before = report_photos(session, report.id)
+    changes = _changes(report, draft, before)
+    kept = set(draft.photo_ids)
+    for photo in before:
+        if photo.id not in kept:
+            photo.status = "replaced"
+    earlier = {photo.id for photo in before}
+    PhotoRepository(session).attach([i for i in draft.photo_ids if i not in earlier], report.id, line_user_id)
+    result = compute(report.activity_key, draft.inputs, draft.start, draft.end)
+    place = draft.place or {}
+    report.inputs = json.dumps(dict(draft.inputs), ensure_ascii=False)
+    report.period_start, report.period_end = draft.start, draft.end
+    report.place_lat, report.place_lon = place.get("lat"), place.get("lon")
+    report.place_address = place.get("address") or None
     report.result = json.dumps(result.to_dict(), ensure_ascii=False)
     report.calc_status = result.status
     report.kg_co2e = str(result.kg_co2e) if result.kg_co2e is not None else None
     report.warnings = json.dumps([w.to_dict() for w in result.warnings], ensure_ascii=False)
-    report.status, report.fix_fields, report.updated_at = "submitted", None, now
-    audit(session, "coordinator", "report_resubmit", f"report:{report.id}", now)
+    flags = set(json.loads(report.flags)) - {FLAG_OUTSIDE_CAMPAIGN}
+    flags |= set(flags_for(session, draft, now))
+    if report.status == "needs_fix":
+        flags.add(FLAG_CORRECTED)
+        report.changes = json.dumps(changes, ensure_ascii=False)
+    report.flags = json.dumps(sorted(flags))
+    report.status, report.fix_fields, report.fix_photos, report.updated_at = "submitted", None, None, now
+    audit(session, "coordinator", "report_resubmit", f"report:{report.id}", now,
+          detail={"changed": [change["field"] for change in changes]})  # fmt: skip
     return report
+
+
+def _changes(report: Report, draft: Draft, photos: Sequence[Photo]) -> list[dict[str, Any]]:
+    """What the draft changes in the stored report: one entry per field, the period, the place and
+    the photos (by the numbers staff saw: replaced ones, and how many were added)."""
+    changes: list[dict[str, Any]] = []
+    before, after = json.loads(report.inputs), dict(draft.inputs)
+    for name in dict.fromkeys([*before, *after]):
+        if before.get(name) != after.get(name):
+            changes.append({"field": name, "before": before.get(name), "after": after.get(name)})
+    old = {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()}
+    new = {"start": draft.start.isoformat(), "end": draft.end.isoformat()}
+    if old != new:
+        changes.append({"field": "period", "before": old, "after": new})
+    place = draft.place or {}
+    if (report.place_lat, report.place_lon) != (place.get("lat"), place.get("lon")):
+        changes.append({"field": "place", "before": [report.place_lat, report.place_lon],
+                        "after": [place.get("lat"), place.get("lon")]})  # fmt: skip
+    kept = set(draft.photo_ids)
+    replaced = [number for number, photo in enumerate(photos, start=1) if photo.id not in kept]
+    added = len(kept - {photo.id for photo in photos})
+    if replaced or added:
+        changes.append({"field": "photos", "replaced": replaced, "added": added, "count": len(kept)})
+    return changes
 
 
 def own_report(session: Session, line_user_id: str, report_id: int) -> Report:
@@ -236,7 +299,11 @@ def list_reports(session: Session, status: str | None = "submitted", limit: int 
 
 def report_details(session: Session, report: Report) -> dict[str, Any]:
     """Everything staff look at, JSON-able (no personal data beyond the agency)."""
-    rows = session.scalars(select(Photo).where(Photo.report_id == report.id).order_by(Photo.id)).all()
+    rows = report_photos(session, report.id)
+    replaced = session.scalars(
+        select(Photo).where(Photo.report_id == report.id, Photo.status == "replaced").order_by(Photo.id)
+    ).all()
+    wrong = set(json.loads(report.fix_photos)) if report.fix_photos else set()
     return {
         "reference": reference(report),
         "status": report.status,
@@ -252,28 +319,33 @@ def report_details(session: Session, report: Report) -> dict[str, Any]:
         "place": {"lat": report.place_lat, "lon": report.place_lon, "address": report.place_address},
         "photos": [
             {
+                "number": number,
                 "id": p.id,
                 "status": p.status,
                 "duplicate_of": p.flagged_duplicate_of,
                 "display_key": p.display_key,
+                "marked_wrong": p.id in wrong,
             }
-            for p in rows
+            for number, p in enumerate(rows, start=1)
         ],
+        "replaced_photos": [{"id": p.id, "display_key": p.display_key} for p in replaced],
         "review_reason": report.review_reason,
         "fix_fields": json.loads(report.fix_fields) if report.fix_fields else None,
+        "changes": json.loads(report.changes) if report.changes else None,
         "created_at": report.created_at.isoformat(),
     }
 
 
 def _decide(
     session: Session, ref: str, status: str, actor: str, now: datetime, reason: str | None = None,
-    fields: Sequence[str] | None = None,
+    fields: Sequence[str] | None = None, photo_ids: Sequence[int] = (),
 ) -> Report:  # fmt: skip
     report = find_by_reference(session, ref)
     if report.status not in REVIEWABLE:
         raise ReportRefused("not_reviewable")
     report.status, report.review_reason, report.reviewed_by, report.reviewed_at = status, reason, actor, now
     report.fix_fields = json.dumps(list(fields)) if fields else None
+    report.fix_photos = json.dumps(list(photo_ids)) if photo_ids else None
     report.updated_at = now
     audit(
         session,
@@ -296,21 +368,40 @@ def reject_report(session: Session, ref: str, reason: str, actor: str, now: date
 
 
 def needs_fix(
-    session: Session, ref: str, fields: Sequence[str], reason: str, actor: str, now: datetime
-) -> Report:
-    """Send the report back to its reporter; only `fields` (calc field names, "period") are re-asked."""
+    session: Session, ref: str, fields: Sequence[str], reason: str, actor: str, now: datetime,
+    photos: Sequence[int] = (),
+) -> Report:  # fmt: skip
+    """Send the report back to its reporter; only `fields` are re-asked: calc field names, "period",
+    "place", or "photos" (new or more photos; `photos` are the numbers, as `report_details` shows
+    them, of the photos to replace, which implies "photos")."""
     report = find_by_reference(session, ref)
-    known = {field.name for field in calc.activity_type(report.activity_key).fields} | {"period"}
+    known = {field.name for field in calc.activity_type(report.activity_key).fields} | set(FIX_EXTRAS)
+    fields = list(dict.fromkeys([*fields, *(["photos"] if photos else [])]))
     if not fields or not set(fields) <= known:
         raise ReportRefused("bad_fields", known=", ".join(sorted(known)))
-    return _decide(session, ref, "needs_fix", actor, now, reason=reason, fields=fields)
+    attached = report_photos(session, report.id)
+    if any(not 1 <= number <= len(attached) for number in photos):
+        raise ReportRefused("bad_photos", count=len(attached))
+    ids = [attached[number - 1].id for number in sorted(set(photos))]
+    return _decide(session, ref, "needs_fix", actor, now, reason=reason, fields=fields, photo_ids=ids)
+
+
+FIX_EXTRAS = ("period", "photos", "place")  # what staff may ask to fix besides calc's fields
 
 
 def field_label(activity_key: str, name: str, language: str) -> str:
-    if name == "period":
-        return t("reporting.period_label", language)
+    if name in FIX_EXTRAS:
+        return t(f"reporting.{name}_label", language)
     field = calc.activity_type(activity_key).field(name)
     return field.label_th if language == "th" else field.label_en
+
+
+def fix_photo_numbers(session: Session, report: Report) -> list[int]:
+    """The numbers (1, 2, …) of the report's photos staff marked wrong in their fix request."""
+    wrong = set(json.loads(report.fix_photos)) if report.fix_photos else set()
+    return [
+        number for number, photo in enumerate(report_photos(session, report.id), start=1) if photo.id in wrong
+    ]
 
 
 def _tell_reporter(session: Session, report: Report, now: datetime) -> None:
@@ -323,6 +414,11 @@ def _tell_reporter(session: Session, report: Report, now: datetime) -> None:
     if report.fix_fields:
         names = json.loads(report.fix_fields)
         params["fields"] = ", ".join(field_label(report.activity_key, n, language) for n in names)
+        numbers = fix_photo_numbers(session, report)
+        if numbers:
+            params["fields"] += t(
+                "review.fix.photo_numbers", language, numbers=numbers_text(numbers, language)
+            )
     text = t(f"reporting.decision.{report.status}", language, **params)
     OutboxRepository(session).enqueue_push(
         to=uid,
@@ -330,6 +426,14 @@ def _tell_reporter(session: Session, report: Report, now: datetime) -> None:
         dedupe_key=f"report:{report.id}:{report.status}:{report.updated_at.isoformat()}",
         now=now,
     )
+
+
+def numbers_text(numbers: Sequence[int], language: str) -> str:
+    """ "2", "2 และ 3", "1, 2 และ 4" (or "2 and 3" in English)."""
+    shown = [str(n) for n in numbers]
+    if len(shown) < 2:
+        return "".join(shown)
+    return f"{', '.join(shown[:-1])} {t('review.fix.and', language)} {shown[-1]}"
 
 
 def as_decimal(value: str | None) -> Decimal | None:

@@ -182,7 +182,8 @@ class Photo(Base):
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # EXIF, when the photo says
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
-    # received (in the user's draft) → attached (to a report) | removed (unsent; files deleted)
+    # received (in the user's draft) → attached (to a report) → replaced (swapped in a correction;
+    # report_id kept for the record) | removed (unsent; files deleted)
     status: Mapped[str] = mapped_column(String(16), default="received")
     # Set by the report flow when the report is stored (reports arrive in a later migration).
     report_id: Mapped[int | None] = mapped_column(BigInteger)

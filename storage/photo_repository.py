@@ -24,7 +24,7 @@ from storage.sql import insert_ignore
 # moment apart can fall under 8: that is a flag for staff to look at, not a refusal.
 PHASH_THRESHOLD = 8
 
-STATUSES = ("received", "attached", "removed")
+STATUSES = ("received", "attached", "replaced", "removed")
 
 
 @dataclass(frozen=True)

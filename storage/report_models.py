@@ -50,6 +50,8 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     review_reason: Mapped[str | None] = mapped_column(Text)
     fix_fields: Mapped[str | None] = mapped_column(Text)  # JSON list of fields staff asked to fix
+    fix_photos: Mapped[str | None] = mapped_column(Text)  # JSON list of photo ids staff marked wrong
+    changes: Mapped[str | None] = mapped_column(Text)  # JSON list: what the last correction changed
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

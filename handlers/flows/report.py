@@ -4,10 +4,11 @@ Only coordinators of an approved agency report (handlers.authz). The flow asks, 
 activity type (those the active campaign enables), each `Field` of that type (a choice, or a
 quantity typed with its unit; optional fields skippable; a `one_of` group of more than two fields
 is a "pick one, give its amount, pick another or done" loop, recycling's materials), the period,
-photos (the campaign's photos_min..photos_max, default 1..10; the step accepts images, so the
-executor stores them before the event's transaction), an optional place (LINE's location button),
-then a summary card with confirm / change one answer / cancel. Confirming stores the report once
-(handlers.reports.submit_report, idempotent on a key made when the draft started).
+photos and the place (handlers/flows/report_photos.py: the campaign's photo limits, a photo's
+GPS as the place, a photo after a long break), then a summary card with confirm / change one
+answer / cancel. Confirming checks the photo count against the campaign and stores the report
+once (handlers.reports.submit_report, idempotent on a key made when the draft started), or the
+corrected report (resubmit_report).
 
 Answers kept in the conversation: key, activity, inputs {field: {"value", "unit"} | choice key},
 skipped [fields], groups_done [group index], period {"start", "end"}, photos [photo ids], dup,
@@ -23,88 +24,35 @@ from decimal import Decimal
 
 import calc
 from handlers.authz import require_coordinator
-from handlers.campaigns import active_campaign, photo_limits
-from handlers.engine import (
-    Choice,
-    Flow,
-    Incoming,
-    Outcome,
-    Question,
-    Step,
-    Turn,
-    match_choice,
-    parse_error_text,
-)
+from handlers.campaigns import active_campaign
+from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn, parse_error_text
+from handlers.flows import report_photos
 from handlers.flows.common import refusal_text
+from handlers.flows.report_draft import (
+    DONE,
+    PICK_GROUP_MIN,
+    SKIP,
+    activity,
+    advance,
+    next_state,
+    pick_group,
+    state_for,
+)
 from handlers.flows.report_summary import field_label, period_text, quantity_text, summary_card
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.refusals import Refused
 from handlers.reports import (
     Draft,
+    ReportRefused,
     campaign_window,
+    check_photo_count,
     enabled_activity_types,
     reference,
     resubmit_report,
     submit_report,
 )
 
-SKIP, DONE, CONFIRM, CHANGE = "_skip", "_done", "_confirm_report", "_change"
-PICK_GROUP_MIN = 3  # a one_of group this big is a pick loop; a smaller one is asked field by field
-
-
-# --- where the draft stands -------------------------------------------------------------------
-def activity(turn: Turn) -> calc.ActivityType:
-    return calc.activity_type(turn.answers["activity"])
-
-
-def pick_group(kind: calc.ActivityType, name: str) -> int | None:
-    """The index of the big one_of group `name` belongs to (asked as a pick loop), if any."""
-    for index, group in enumerate(kind.one_of):
-        if name in group and len(group) >= PICK_GROUP_MIN:
-            return index
-    return None
-
-
-def next_state(turn: Turn) -> str:
-    """The first thing the draft still lacks (the summary when nothing is missing)."""
-    answers, kind = turn.answers, activity(turn)
-    for field in kind.fields:
-        group = pick_group(kind, field.name)
-        if group is not None:
-            if group not in answers.setdefault("groups_done", []):
-                return f"report:pick:{kind.key}:{group}"
-            continue
-        if field.name not in answers.setdefault("inputs", {}) and field.name not in answers.setdefault(
-            "skipped", []
-        ):
-            return f"report:field:{field.name}"
-    if "period" not in answers:
-        return "report:period"
-    if not answers.get("photos_done"):
-        return "report:photos"
-    if not answers.get("place_done"):
-        return "report:place"
-    return "report:summary"
-
-
-def advance(turn: Turn, *say: str) -> Outcome:
-    """Where to go after an answer: back to the summary when one answer was being changed."""
-    changing = turn.answers.pop("changing", None)
-    fixing = turn.answers.get("fix") or []
-    if changing in fixing:
-        fixing.remove(changing)
-        if fixing:  # staff asked for more than one field: the next of them
-            turn.answers["changing"] = fixing[0]
-            return Outcome.go(state_for(turn, fixing[0]), *say)
-    if changing is not None:
-        return Outcome.go("report:summary", *say)
-    return Outcome.go(next_state(turn), *say)
-
-
-def state_for(turn: Turn, name: str) -> str:
-    return {"period": "report:period", "photos": "report:photos", "place": "report:place"}.get(
-        name, f"report:field:{name}"
-    )
+CONFIRM, CHANGE = "_confirm_report", "_change"
 
 
 def skippable(turn: Turn, field: calc.Field) -> bool:
@@ -178,7 +126,7 @@ def field_step(name: str) -> Step:
         inputs[name] = value
         if name in turn.answers.setdefault("skipped", []):
             turn.answers["skipped"].remove(name)
-        return advance(turn)
+        return advance(turn, answered=name)
 
     def on_choice(turn: Turn, value: str) -> Outcome:
         f = field(turn)
@@ -186,7 +134,7 @@ def field_step(name: str) -> Step:
             turn.answers.setdefault("inputs", {}).pop(name, None)
             if name not in turn.answers.setdefault("skipped", []):
                 turn.answers["skipped"].append(name)
-            return advance(turn)
+            return advance(turn, answered=name)
         if f.kind == "choice" and f.choice(value) is not None:
             return keep(turn, value)
         if f.kind == "quantity" and value.startswith("q:"):  # a figure said back and confirmed
@@ -283,8 +231,8 @@ def keep_period(turn: Turn, text: str) -> Outcome:
     }
     window = campaign_window(active_campaign(turn.session, turn.now))
     if window is not None and (period.start < window[0] or period.end > window[1]):
-        return advance(turn, turn.t("reporting.outside_campaign"))
-    return advance(turn)
+        return advance(turn, turn.t("reporting.outside_campaign"), answered="period")
+    return advance(turn, answered="period")
 
 
 def period_step() -> Step:
@@ -299,85 +247,6 @@ def period_step() -> Step:
                 describe=describe)  # fmt: skip
 
 
-# --- photos -------------------------------------------------------------------------------------
-def limits(turn: Turn) -> tuple[int, int]:
-    return photo_limits(active_campaign(turn.session, turn.now))
-
-
-def ask_photos(turn: Turn) -> Question:
-    count, (least, most) = len(turn.answers.get("photos", [])), limits(turn)
-    if count == 0:
-        if least > 1:
-            return Question(turn.t("reporting.ask_photos_range", least=least, most=most))
-        return Question(turn.t("reporting.ask_photos", most=most))
-    if count < least:  # no "done" yet: the campaign asks for more
-        return Question(turn.t("reporting.photos_more", count=count, more=least - count, most=most))
-    done = Choice(DONE, label_key="reporting.done", words_key="words.confirm")
-    return Question(turn.t("reporting.photos_so_far", count=count, most=most), [done])
-
-
-def photo_received(turn: Turn, incoming: Incoming) -> Outcome:
-    # handlers.media_steps reads the flows (which step takes photos): imported here, not at the top.
-    from handlers.media_steps import received_text, reuse_note
-    from handlers.media_steps import refusal_text as photo_refusal_text
-
-    photo = turn.photo
-    if photo is None or photo.kind == "removed":
-        return Outcome.again(turn.t("reporting.photo_not_kept"))
-    if photo.kind == "refused":
-        return Outcome.again(photo_refusal_text(photo.refusal or "unreadable", turn.language))
-    photos = turn.answers.setdefault("photos", [])
-    if photo.photo_id in photos:
-        return Outcome.again()
-    most = limits(turn)[1]
-    if len(photos) >= most:
-        return Outcome.again(turn.t("reporting.photos_full", most=most))
-    photos.append(photo.photo_id)
-    say = [received_text(photo, turn.language)]
-    if photo.reused is not None:
-        turn.answers["dup"] = True
-        say.append(reuse_note(turn.language))
-    return Outcome.again(*say)
-
-
-def photos_choice(turn: Turn, value: str) -> Outcome:
-    if value != DONE:
-        return Outcome.again(turn.t("conv.choose_button"))
-    count, least = len(turn.answers.get("photos", [])), limits(turn)[0]
-    if count == 0:
-        return Outcome.again(turn.t("reporting.photos_needed", least=least))
-    if count < least:
-        return Outcome.again()  # the question says how many more
-    turn.answers["photos_done"] = True
-    return advance(turn)
-
-
-def photos_text(turn: Turn, text: str) -> Outcome:
-    """Typed words at the photo question: "done" (even before the button shows), or a reminder."""
-    if match_choice(text, [Choice(DONE, label_key="reporting.done", words_key="words.confirm")]):
-        return photos_choice(turn, DONE)
-    return Outcome.again(turn.t("conv.expect.image"))
-
-
-# --- place --------------------------------------------------------------------------------------
-def ask_place(turn: Turn) -> Question:
-    skip = Choice(SKIP, label_key="reporting.skip", words_key="words.skip")
-    return Question(turn.t("reporting.ask_place"), [skip], location_key="reporting.share_place")
-
-
-def place_received(turn: Turn, incoming: Incoming) -> Outcome:
-    turn.answers["place"] = {"lat": incoming.latitude, "lon": incoming.longitude, "address": incoming.address}
-    turn.answers["place_done"] = True
-    return advance(turn)
-
-
-def place_choice(turn: Turn, value: str) -> Outcome:
-    if value != SKIP:
-        return Outcome.again(turn.t("conv.choose_button"))
-    turn.answers["place"], turn.answers["place_done"] = None, True
-    return advance(turn)
-
-
 # --- summary, change, confirm -------------------------------------------------------------------
 def draft_of(turn: Turn) -> Draft:
     period = turn.answers["period"]
@@ -387,7 +256,7 @@ def draft_of(turn: Turn) -> Draft:
         inputs=turn.answers.get("inputs", {}),
         start=date.fromisoformat(period["start"]),
         end=date.fromisoformat(period["end"]),
-        photo_ids=tuple(turn.answers.get("photos", [])),
+        photo_ids=tuple(report_photos.live_photos(turn)),
         duplicate_photo=bool(turn.answers.get("dup")),
         place=turn.answers.get("place"),
     )
@@ -410,11 +279,19 @@ def summary_choice(turn: Turn, value: str) -> Outcome:
         return Outcome.again(turn.t("conv.choose_button"))
     draft = draft_of(turn)
     try:
+        check_photo_count(turn.session, len(draft.photo_ids), turn.now)
         if turn.answers.get("report_id"):
-            report = resubmit_report(turn.session, turn.line_user_id, turn.answers["report_id"], draft.inputs,
-                                     draft.start, draft.end, turn.now)  # fmt: skip
+            report = resubmit_report(
+                turn.session, turn.line_user_id, turn.answers["report_id"], draft, turn.now
+            )
         else:
             report, _ = submit_report(turn.session, turn.line_user_id, draft, turn.now)
+    except ReportRefused as refusal:
+        if refusal.code != "photo_count":
+            return Outcome.end(refusal_text(turn, refusal))
+        # Not enough (or too many) photos: the reason, then the photo question, the draft kept.
+        turn.answers.update(changing="photos", photos_done=False)
+        return Outcome.go("report:photos", refusal_text(turn, refusal))
     except Refused as refusal:
         return Outcome.end(refusal_text(turn, refusal))
     if report.kg_co2e is None:
@@ -427,11 +304,10 @@ def ask_change(turn: Turn) -> Question:
     kind, inputs = activity(turn), turn.answers.get("inputs", {})
     choices = [Choice(f.name, label=field_label(f, turn.language)) for f in kind.fields
                if f.name in inputs or skippable(turn, f) or f.required]  # fmt: skip
-    if not turn.answers.get("report_id"):
-        choices += [
-            Choice("photos", label_key="reporting.photos_label"),
-            Choice("place", label_key="reporting.place_label"),
-        ]
+    choices += [
+        Choice("photos", label_key="reporting.photos_label"),
+        Choice("place", label_key="reporting.place_label"),
+    ]
     return Question(
         turn.t("reporting.ask_change"), [Choice("period", label_key="reporting.period_label"), *choices]
     )
@@ -451,21 +327,7 @@ def _steps() -> dict[str, Step]:
     steps: dict[str, Step] = {
         "report:type": Step(ask=ask_type, help_key="reporting.help_type", on_choice=choose_type),
         "report:period": period_step(),
-        "report:photos": Step(
-            ask=ask_photos,
-            help_key="reporting.help_photos",
-            on_choice=photos_choice,
-            on_text=photos_text,
-            on_media=photo_received,
-            accepts=frozenset({"text", "postback", "image"}),
-        ),
-        "report:place": Step(
-            ask=ask_place,
-            help_key="reporting.help_place",
-            on_choice=place_choice,
-            on_media=place_received,
-            accepts=frozenset({"text", "postback", "location"}),
-        ),
+        **report_photos.steps(),
         "report:summary": Step(ask=ask_summary, help_key="reporting.help_summary", on_choice=summary_choice),
         "report:change": Step(ask=ask_change, help_key="reporting.help_summary", on_choice=change_choice),
     }

@@ -87,11 +87,23 @@ def test_reject_tells_the_coordinator_why_and_unknown_refs_or_fields_are_refused
     )
 
 
-def test_a_coordinator_withdraws_a_report_not_yet_reviewed(cli, app, fake_line):
+def test_a_coordinator_withdraws_a_report_not_yet_reviewed_after_saying_yes(cli, app, fake_line):
     chat, ref = reported(app, fake_line)
     chat.say("รายงานของฉัน")
     chat.tap(ref)
     chat.tap(t("reporting.mine.withdraw", "th"))
+    assert ref in chat.text and "ถอน" in chat.text  # which report, asked first
+    assert chat.buttons[:2] == [t("review.withdraw.yes", "th"), t("review.withdraw.no", "th")]
+    assert chat.reports()[0].status == "submitted"
+    chat.send_sticker()  # a sticker mid-question: the same question again
+    assert ref in chat.text and chat.reports()[0].status == "submitted"
+    chat.say("ไม่ค่ะ")
+    assert t("review.withdraw.kept", "th", ref=ref) in chat.text
+    assert chat.reports()[0].status == "submitted"
+    chat.say("รายงานของฉัน")
+    chat.tap(ref)
+    chat.tap(t("reporting.mine.withdraw", "th"))
+    chat.say("ใช่")
     assert t("reporting.mine.withdrawn", "th", ref=ref) in chat.text
     assert chat.reports()[0].status == "withdrawn"
     assert ref not in cli("report", "list")[1]

@@ -21,7 +21,7 @@ from bot.fakeline.events import image_event, new_message_id, new_user_id, unsend
 from bot.media import signed_media_url
 from bot.runtime import runtime
 from handlers.engine import Flow, Question, Step
-from handlers.media_steps import ReceivedPhoto, received_text, refusal_text, reuse_note, wants_photo
+from handlers.media_steps import ReceivedPhoto, received_text, refusal_text, wants_photo
 from storage.models import InboxEvent, Photo
 from storage.photo_repository import PhotoRepository
 from storage.repositories import ConversationRepository
@@ -126,7 +126,7 @@ def photo_app(make_app, settings):
             return [TextMessage(text=refusal_text(photo.refusal, "th"))]
         if photo.kind == "removed":
             return []
-        texts = [received_text(photo, "th")] + ([reuse_note("th")] if photo.reused else [])
+        texts = [received_text(photo, "th")] + (["(reused)"] if photo.reused else [])
         return [TextMessage(text=" ".join(texts))]
 
     rt.executor.handle = handle
@@ -252,7 +252,7 @@ def test_a_photo_reused_from_another_report_is_accepted_flagged_and_the_user_tol
     # The same file from another coordinator: accepted, flagged, told politely.
     second = PhotoChat(photo_app, fake_line, photo_app.seen).at_photo_step()
     answer = second.send_photo(phone_photo())
-    assert answer == [f"{received_text(ReceivedPhoto('stored'), 'th')} {reuse_note('th')}"]
+    assert answer == [f"{received_text(ReceivedPhoto('stored'), 'th')} (reused)"]
     [copy] = photos_of(photo_app, second.user)
     assert copy.status == "received" and copy.flagged_duplicate_of == original.id
     reused = photo_app.seen[-1].reused

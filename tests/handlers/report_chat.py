@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import secrets
 from datetime import UTC, datetime
@@ -20,11 +21,20 @@ from tests.helpers import Chat, post_events, wait_for
 from tests.photo_samples import phone_jpeg
 
 NOW = datetime(2024, 6, 10, 3, 0, tzinfo=UTC)
+# Photos sent without saying which are each a new picture (a photo used in a report before is refused).
+_FRESH = itertools.count(1000)
 
 
 @cache
 def photo(seed: int = 1) -> bytes:
-    return phone_jpeg((800, 600), seed=seed)
+    """A phone photo without GPS (the report flow asks for the place)."""
+    return phone_jpeg((800, 600), seed=seed, lat=None, lon=None)
+
+
+@cache
+def gps_photo(seed: int = 1, lat: float = 18.7883, lon: float = 98.9853) -> bytes:
+    """A phone photo that says where it was taken (Chiang Mai unless told)."""
+    return phone_jpeg((800, 600), seed=seed, lat=lat, lon=lon)
 
 
 class ReportChat(Chat):
@@ -50,7 +60,7 @@ class ReportChat(Chat):
 
     def send_photo(self, data: bytes | None = None, message_id: str | None = None) -> list[str]:
         message_id = message_id or new_message_id()
-        self.fake.register_content(message_id, data if data is not None else photo())
+        self.fake.register_content(message_id, data if data is not None else photo(next(_FRESH)))
         return self._send(lambda **kw: image_event(self.user, message_id, **kw))
 
     def send_photos_together(self, images: list[bytes]) -> list[dict]:

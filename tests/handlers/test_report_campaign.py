@@ -12,7 +12,6 @@ from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
 from handlers.engine import fit_label
-from handlers.media_steps import reuse_note
 from storage.models import Photo
 from storage.program_models import Campaign
 from tests.handlers.report_chat import NOW, ReportChat, photo
@@ -48,32 +47,58 @@ def test_only_the_campaigns_types_are_offered_and_a_period_outside_it_is_noted_a
     assert (round(report.place_lat, 4), round(report.place_lon, 4)) == (13.7563, 100.5018)
 
 
-def test_a_photo_reused_in_a_second_report_is_accepted_flagged_and_the_coordinator_told(app, fake_line):
+def test_a_photo_already_used_in_a_report_is_not_added_and_the_coordinator_told_once(app, fake_line):
     first = ReportChat(app, fake_line)
     start(first, "composting")
     first.say("500 กก.")
     first.say("มิ.ย. 2567")
     first.send_photo(photo(7))
-    assert reuse_note("th") not in first.text
     first.tap(t("reporting.done", "th"))
     first.tap(t("reporting.skip", "th"))
     first.tap(t("reporting.confirm", "th"))
+    [used] = first.reports()
+    ref = f"R-{used.year_be}-{used.sequence:05d}"
     second = ReportChat(app, fake_line)
     start(second, "composting")
     second.say("700 กก.")
     second.say("ก.ค. 2567")
     second.send_photo(photo(7))
-    assert reuse_note("th") in second.text
-    assert t("reporting.photos_so_far", "th", count=1, most=10) in second.text  # counted all the same
+    said = t("photos.reused_in", "th", ref=ref)
+    # Said once, then the question again.
+    assert second.texts[0] == f"{said}\n\n{t('reporting.ask_photos', 'th', most=10)}"
+    assert t("photos.received", "th") not in second.text and "ยกเลิกข้อความ" not in second.text
+    assert t("reporting.done", "th") not in second.buttons  # not counted: no photo yet
+    second.send_photo(photo(8))
+    assert t("reporting.photos_so_far", "th", count=1, most=10) in second.text
     second.tap(t("reporting.done", "th"))
     second.tap(t("reporting.skip", "th"))
     second.tap(t("reporting.confirm", "th"))
     [report] = second.reports()
-    assert json.loads(report.flags) == ["duplicate_photo"]
-    assert json.loads(first.reports()[0].flags) == []
+    assert json.loads(report.flags) == []
     with runtime(app).session_factory() as session:
         [kept] = session.scalars(select(Photo).where(Photo.report_id == report.id)).all()
-        assert kept.status == "attached" and kept.flagged_duplicate_of is not None
+        assert kept.status == "attached" and kept.flagged_duplicate_of is None
+
+
+def test_a_photo_of_a_withdrawn_report_may_be_used_again(app, fake_line):
+    chat = ReportChat(app, fake_line)
+    start(chat, "composting")
+    chat.say("500 กก.")
+    chat.say("มิ.ย. 2567")
+    chat.send_photo(photo(9))
+    chat.tap(t("reporting.done", "th"))
+    chat.tap(t("reporting.skip", "th"))
+    chat.tap(t("reporting.confirm", "th"))
+    [withdrawn] = chat.reports()
+    chat.say("รายงานของฉัน")
+    chat.tap(f"R-{withdrawn.year_be}-{withdrawn.sequence:05d}")
+    chat.tap(t("reporting.mine.withdraw", "th"))
+    chat.say("ใช่ค่ะ")
+    start(chat, "composting")
+    chat.say("500 กก.")
+    chat.say("มิ.ย. 2567")
+    chat.send_photo(photo(9))
+    assert t("reporting.photos_so_far", "th", count=1, most=10) in chat.text
 
 
 def test_a_campaign_asking_for_two_to_three_photos_asks_for_one_more_and_refuses_a_fourth(app, fake_line):

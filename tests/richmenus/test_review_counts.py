@@ -12,6 +12,7 @@ from bot.fakeline.events import new_user_id
 from handlers.agencies import approve_agency, request_to_join
 from handlers.catalog import t
 from handlers.reports import Draft, approve_report, needs_fix, reference, resubmit_report, submit_report
+from storage.photo_repository import PhotoRepository
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
@@ -53,8 +54,13 @@ def queue(db):
     with db.begin() as session:
         needs_fix(session, fixed, ["electricity_generated"], "ตัวเลขไม่ตรงกับใบแจ้งหนี้", "cli", NOW)
         approve_report(session, decided, "cli", NOW)
-    with db.begin() as session:
-        resubmit_report(session, coordinator, fixed_id, INPUTS, *JUNE, NOW)
+    with db.begin() as session:  # corrected, with the evidence photo the campaign asks for
+        evidence, _ = PhotoRepository(session).add(
+            line_user_id=coordinator, line_message_id=uuid.uuid4().hex, display_key="d", thumb_key="t",
+            sha256="0" * 64, phash="0" * 16, width=800, height=600, created_at=NOW,
+        )  # fmt: skip
+        corrected = Draft(uuid.uuid4().hex, "renewable_electricity", INPUTS, *JUNE, photo_ids=(evidence.id,))
+        resubmit_report(session, coordinator, fixed_id, corrected, NOW)
     return {"coordinator": coordinator, "first_pending": first_pending, "waiting": waiting}
 
 
