@@ -37,6 +37,15 @@ from handlers.engine import (
 )
 from handlers.flows.common import refusal_text
 from handlers.flows.report_summary import field_label, period_text, quantity_text, summary_card
+from handlers.flows.report_words import (
+    MATERIAL_PREFIX,
+    OTHER_PREFIX,
+    button,
+    choice_understood,
+    material_and_amount,
+    names_note,
+    quantity_hint,
+)
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.refusals import Refused
 from handlers.reports import (
@@ -74,6 +83,8 @@ def next_state(turn: Turn) -> str:
             if group not in answers.setdefault("groups_done", []):
                 return f"report:pick:{kind.key}:{group}"
             continue
+        if field.kind == "text":
+            continue  # given with another answer (a species' name)
         if field.name not in answers.setdefault("inputs", {}) and field.name not in answers.setdefault(
             "skipped", []
         ):
@@ -137,10 +148,8 @@ def on_enter(turn: Turn) -> Outcome:
 # --- the activity type --------------------------------------------------------------------------
 def ask_type(turn: Turn) -> Question:
     kinds = enabled_activity_types(turn.session, turn.now)
-    return Question(
-        turn.t("reporting.ask_type"),
-        [Choice(k.key, label=k.label_th if turn.language == "th" else k.label_en) for k in kinds],
-    )
+    text = turn.t("reporting.ask_type") + names_note(kinds, turn.language)
+    return Question(text, [button(k, turn.language) for k in kinds])
 
 
 def choose_type(turn: Turn, value: str) -> Outcome:
@@ -165,17 +174,30 @@ def field_step(name: str) -> Step:
             [Choice(SKIP, label_key="reporting.skip", words_key="words.skip")] if skippable(turn, f) else []
         )
         if f.kind == "choice":
-            choices = [
-                Choice(c.key, label=c.label_th if turn.language == "th" else c.label_en) for c in f.choices
-            ]
-            return Question(turn.t("reporting.ask_choice", label=label), [*choices, *skip])
+            choices = [button(c, turn.language) for c in f.choices]
+            key = "reporting.ask_species" if f.choice(calc.OTHER_SPECIES) else "reporting.ask_choice"
+            text = turn.t(key, label=label) + names_note(f.choices, turn.language)
+            return Question(text, [*choices, *skip])
         units = " / ".join(turn.t(f"unit.{unit}") for unit in f.units)
         optional = turn.t("reporting.optional") if skip else ""
-        return Question(turn.t("reporting.ask_quantity", label=label, units=units, optional=optional), skip)
+        hint = quantity_hint(f, turn.language)
+        return Question(
+            turn.t("reporting.ask_quantity", label=label, units=units, optional=optional, hint=hint), skip
+        )
 
-    def keep(turn: Turn, value: object) -> Outcome:
+    def keep(turn: Turn, value: object, **also: str) -> Outcome:
+        f = field(turn)
+        if isinstance(value, dict) and not f.within_limit(Decimal(value["value"]), value["unit"]):
+            most = quantity_text({"value": str(f.most), "unit": f.units[0]}, turn.language)
+            shown = quantity_text(value, turn.language)
+            label = field_label(f, turn.language)
+            return Outcome.again(turn.t("reporting.beyond_limit", label=label, value=shown, most=most))
         inputs = turn.answers.setdefault("inputs", {})
         inputs[name] = value
+        for other in activity(turn).fields:
+            if other.kind == "text" and other.name not in also:
+                inputs.pop(other.name, None)  # a species' name goes with "other species" only
+        inputs.update(also)
         if name in turn.answers.setdefault("skipped", []):
             turn.answers["skipped"].remove(name)
         return advance(turn)
@@ -187,6 +209,10 @@ def field_step(name: str) -> Step:
             if name not in turn.answers.setdefault("skipped", []):
                 turn.answers["skipped"].append(name)
             return advance(turn)
+        if f.kind == "choice" and value == calc.OTHER_SPECIES:
+            return Outcome.again(turn.t("reporting.species_other_ask"))
+        if f.kind == "choice" and value.startswith(OTHER_PREFIX):  # a species named and confirmed
+            return keep(turn, calc.OTHER_SPECIES, species_name=value.removeprefix(OTHER_PREFIX))
         if f.kind == "choice" and f.choice(value) is not None:
             return keep(turn, value)
         if f.kind == "quantity" and value.startswith("q:"):  # a figure said back and confirmed
@@ -197,7 +223,7 @@ def field_step(name: str) -> Step:
     def on_text(turn: Turn, text: str) -> Outcome:
         f = field(turn)
         if f.kind == "choice":
-            return Outcome.again(turn.t("conv.choose_button"))
+            return choice_understood(turn, f, text)
         found, error = None, None
         for unit in f.units:
             try:
@@ -215,9 +241,12 @@ def field_step(name: str) -> Step:
         return keep(turn, {"value": value, "unit": found.unit})
 
     def describe(turn: Turn) -> str | None:
-        value = turn.answers.get("inputs", {}).get(name)
+        inputs = turn.answers.get("inputs", {})
+        value = inputs.get(name)
         if value is None:
             return None
+        if value == calc.OTHER_SPECIES and inputs.get("species_name"):
+            return inputs["species_name"]
         return answer_text(activity(turn).field(name), value, turn.language)
 
     return Step(
@@ -241,7 +270,7 @@ def pick_step(kind_key: str, index: int) -> Step:
         kind, inputs = calc.activity_type(kind_key), turn.answers.get("inputs", {})
         given = [f"{field_label(kind.field(n), turn.language)} {quantity_text(inputs[n], turn.language)}"
                  for n in group(turn) if n in inputs]  # fmt: skip
-        choices = [Choice(n, label=field_label(kind.field(n), turn.language)) for n in group(turn)]
+        choices = [button(kind.field(n), turn.language) for n in group(turn)]
         if given:
             text = turn.t("reporting.pick_more", given="\n".join(f"• {g}" for g in given))
             return Question(
@@ -256,9 +285,17 @@ def pick_step(kind_key: str, index: int) -> Step:
             return advance(turn)
         if value in group(turn):
             return Outcome.go(f"report:field:{value}")
+        if value.startswith(MATERIAL_PREFIX):  # a material and its amount, typed together and confirmed
+            _, material, amount, unit = value.split(":", 3)
+            if material in group(turn):
+                turn.answers.setdefault("inputs", {})[material] = {"value": amount, "unit": unit}
+                return Outcome.go(f"report:pick:{kind_key}:{index}")
         return Outcome.again(turn.t("conv.choose_button"))
 
-    return Step(ask=ask, help_key="reporting.help_pick", on_choice=on_choice)
+    def on_text(turn: Turn, text: str) -> Outcome:
+        return material_and_amount(turn, calc.activity_type(kind_key), group(turn), text)
+
+    return Step(ask=ask, help_key="reporting.help_pick", on_choice=on_choice, on_text=on_text)
 
 
 # --- the period ---------------------------------------------------------------------------------
@@ -425,15 +462,17 @@ def summary_choice(turn: Turn, value: str) -> Outcome:
 
 def ask_change(turn: Turn) -> Question:
     kind, inputs = activity(turn), turn.answers.get("inputs", {})
-    choices = [Choice(f.name, label=field_label(f, turn.language)) for f in kind.fields
-               if f.name in inputs or skippable(turn, f) or f.required]  # fmt: skip
+    fields = [f for f in kind.fields
+              if f.kind != "text" and (f.name in inputs or skippable(turn, f) or f.required)]  # fmt: skip
+    choices = [button(f, turn.language) for f in fields]
     if not turn.answers.get("report_id"):
         choices += [
             Choice("photos", label_key="reporting.photos_label"),
             Choice("place", label_key="reporting.place_label"),
         ]
     return Question(
-        turn.t("reporting.ask_change"), [Choice("period", label_key="reporting.period_label"), *choices]
+        turn.t("reporting.ask_change") + names_note(fields, turn.language),
+        [Choice("period", label_key="reporting.period_label"), *choices],
     )
 
 
