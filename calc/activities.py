@@ -175,19 +175,19 @@ TREE_SPECIES = (
     Choice("teak", "สัก", "Teak"),
     Choice("eucalyptus", "ยูคาลิปตัส", "Eucalyptus"),
     Choice("acacia_mangium", "กระถินเทพา", "Acacia mangium"),
-    Choice("acacia_auriculiformis", "กระถินณรงค์", "Acacia auriculiformis"),
+    Choice("acacia_auriculiformis", "กระถินณรงค์", "Acacia auriculiformis", short_en="A. auriculiformis"),
     Choice("leucaena", "กระถินยักษ์", "Leucaena"),
     # Any other species is taken by name; with no rate for it, the result waits for staff to add a factor.
     Choice(OTHER_SPECIES, "ชนิดอื่น", "Other species"),
 )
 
 FOREST_TYPES = (
-    Choice("tropical_evergreen", "ป่าดิบชื้น", "Tropical evergreen forest"),
+    Choice("tropical_evergreen", "ป่าดิบชื้น", "Tropical evergreen forest", short_en="Tropical evergreen"),
     Choice("dry_evergreen", "ป่าดิบแล้ง", "Dry evergreen forest"),
-    Choice("hill_evergreen", "ป่าดิบเขา", "Hill evergreen forest"),
+    Choice("hill_evergreen", "ป่าดิบเขา", "Hill evergreen forest", short_en="Hill evergreen"),
     Choice("pine", "ป่าสนเขา", "Pine forest"),
-    Choice("mixed_deciduous", "ป่าเบญจพรรณ", "Mixed deciduous forest"),
-    Choice("dry_dipterocarp", "ป่าเต็งรัง", "Dry dipterocarp forest"),
+    Choice("mixed_deciduous", "ป่าเบญจพรรณ", "Mixed deciduous forest", short_en="Mixed deciduous"),
+    Choice("dry_dipterocarp", "ป่าเต็งรัง", "Dry dipterocarp forest", short_en="Dry dipterocarp"),
     Choice("mangrove", "ป่าชายเลน", "Mangrove forest"),
     Choice("peat_swamp", "ป่าพรุ", "Peat swamp forest"),
 )
@@ -287,6 +287,7 @@ ACTIVITY_TYPES: tuple[ActivityType, ...] = (
                 "tree_count",
                 "จำนวนต้นไม้ที่ปลูก",
                 "Number of trees planted",
+                short_en="Trees planted",
                 units=("trees",),
                 required=False,
                 bounds=(Bounds(_d(0), _d(1_000_000), "trees"),),

@@ -194,9 +194,8 @@ def field_step(name: str) -> Step:
             return Outcome.again(turn.t("reporting.beyond_limit", label=label, value=shown, most=most))
         inputs = turn.answers.setdefault("inputs", {})
         inputs[name] = value
-        for other in activity(turn).fields:
-            if other.kind == "text" and other.name not in also:
-                inputs.pop(other.name, None)  # a species' name goes with "other species" only
+        if f.choice(calc.OTHER_SPECIES) is not None and value != calc.OTHER_SPECIES:
+            inputs.pop("species_name", None)  # a species' name goes with "other species" only
         inputs.update(also)
         if name in turn.answers.setdefault("skipped", []):
             turn.answers["skipped"].remove(name)
@@ -510,7 +509,8 @@ def _steps() -> dict[str, Step]:
     }
     for kind in calc.activity_types():
         for field in kind.fields:
-            steps.setdefault(f"report:field:{field.name}", field_step(field.name))
+            if field.kind != "text":  # a text field is given with another answer, never asked
+                steps.setdefault(f"report:field:{field.name}", field_step(field.name))
         for index, group in enumerate(kind.one_of):
             if len(group) >= PICK_GROUP_MIN:
                 steps[f"report:pick:{kind.key}:{index}"] = pick_step(kind.key, index)

@@ -197,7 +197,8 @@ def answer_rows(turn: Turn, draft: Draft, kind: calc.ActivityType) -> list[dict[
         language,
     )
     rows.append(_row(t("reporting.period_label", language), shown_period))
-    rows.append(_row(t("reporting.photos_label", language), str(len(draft.photo_ids))))
+    photos = t("reporting.summary.photos_count", language, count=len(draft.photo_ids))
+    rows.append(_row(t("reporting.photos_label", language), photos))
     place = draft.place or {}
     if place.get("lat") is not None:
         where = place.get("address") or f"{place['lat']:.5f}, {place['lon']:.5f}"
