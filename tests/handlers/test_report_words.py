@@ -165,9 +165,7 @@ def test_an_area_and_a_count_in_english_say_the_same(app, fake_line):
 def test_an_area_no_agency_could_plant_is_refused_and_the_question_asked_again(app, fake_line):
     chat = ReportChat(app, fake_line)
     tree_with_area_and_count(chat, "5,000,000 ไร่")
-    refusal = th(
-        "reporting.beyond_limit", label="พื้นที่ปลูก", value="5,000,000 ไร่", most="258,750 ไร่"
-    )
+    refusal = th("reporting.beyond_limit", label="พื้นที่ปลูก", value="5,000,000 ไร่", most="258,750 ไร่")
     assert refusal in chat.text
     assert "พื้นที่ปลูก เท่าไรคะ" in chat.text  # the same question again
     chat.say("258,750 ไร่")  # the limit itself is possible (and flagged as unusual)
