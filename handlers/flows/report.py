@@ -38,13 +38,15 @@ from handlers.engine import (
 from handlers.flows.common import refusal_text
 from handlers.flows.report_summary import field_label, period_text, quantity_text, summary_card
 from handlers.flows.report_words import (
-    MATERIAL_PREFIX,
     OTHER_PREFIX,
+    answer_text,
+    beyond_limit,
     button,
     choice_understood,
+    field_question,
+    keep_material,
     material_and_amount,
     names_note,
-    quantity_hint,
 )
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.refusals import Refused
@@ -169,29 +171,16 @@ def field_step(name: str) -> Step:
 
     def ask(turn: Turn) -> Question:
         f = field(turn)
-        label = field_label(f, turn.language)
         skip = (
             [Choice(SKIP, label_key="reporting.skip", words_key="words.skip")] if skippable(turn, f) else []
         )
-        if f.kind == "choice":
-            choices = [button(c, turn.language) for c in f.choices]
-            key = "reporting.ask_species" if f.choice(calc.OTHER_SPECIES) else "reporting.ask_choice"
-            text = turn.t(key, label=label) + names_note(f.choices, turn.language)
-            return Question(text, [*choices, *skip])
-        units = " / ".join(turn.t(f"unit.{unit}") for unit in f.units)
-        optional = turn.t("reporting.optional") if skip else ""
-        hint = quantity_hint(f, turn.language)
-        return Question(
-            turn.t("reporting.ask_quantity", label=label, units=units, optional=optional, hint=hint), skip
-        )
+        return field_question(turn, f, skip)
 
     def keep(turn: Turn, value: object, **also: str) -> Outcome:
         f = field(turn)
-        if isinstance(value, dict) and not f.within_limit(Decimal(value["value"]), value["unit"]):
-            most = quantity_text({"value": str(f.most), "unit": f.units[0]}, turn.language)
-            shown = quantity_text(value, turn.language)
-            label = field_label(f, turn.language)
-            return Outcome.again(turn.t("reporting.beyond_limit", label=label, value=shown, most=most))
+        refusal = beyond_limit(turn, f, value)
+        if refusal:
+            return Outcome.again(refusal)
         inputs = turn.answers.setdefault("inputs", {})
         inputs[name] = value
         if f.choice(calc.OTHER_SPECIES) is not None and value != calc.OTHER_SPECIES:
@@ -253,13 +242,6 @@ def field_step(name: str) -> Step:
     )
 
 
-def answer_text(field: calc.Field, value: object, language: str) -> str:
-    if isinstance(value, str):
-        choice = field.choice(value)
-        return (choice.label_th if language == "th" else choice.label_en) if choice else value
-    return quantity_text(value, language)  # type: ignore[arg-type]
-
-
 # --- a pick loop (recycling's materials) --------------------------------------------------------
 def pick_step(kind_key: str, index: int) -> Step:
     def group(turn: Turn) -> tuple[str, ...]:
@@ -284,11 +266,8 @@ def pick_step(kind_key: str, index: int) -> Step:
             return advance(turn)
         if value in group(turn):
             return Outcome.go(f"report:field:{value}")
-        if value.startswith(MATERIAL_PREFIX):  # a material and its amount, typed together and confirmed
-            _, material, amount, unit = value.split(":", 3)
-            if material in group(turn):
-                turn.answers.setdefault("inputs", {})[material] = {"value": amount, "unit": unit}
-                return Outcome.go(f"report:pick:{kind_key}:{index}")
+        if keep_material(turn, group(turn), value):  # a material and its amount, typed together
+            return Outcome.go(f"report:pick:{kind_key}:{index}")
         return Outcome.again(turn.t("conv.choose_button"))
 
     def on_text(turn: Turn, text: str) -> Outcome:

@@ -88,7 +88,7 @@ def step_text(step: calc.Step, kind: calc.ActivityType, language: str) -> str:
     if step.factor is None:
         if step.factor_key is None:
             return t("reporting.summary.step_given", language, what=what, data=data)
-        return t("reporting.summary.step_no_factor", language, what=what, data=data, key=step.factor_key)
+        return t("reporting.summary.step_no_factor", language, what=what, data=data)
     result = _short(step.result, language) if step.result is not None else "-"
     template = (
         "reporting.summary.step_divide" if step.factor.unit.startswith("trees/") else "reporting.summary.step"
@@ -114,9 +114,7 @@ def factor_text(factor: calc.Factor, language: str) -> str:
     """0.4999 กก.CO2e ต่อ หน่วย (kWh); 6.09 ตัน CO2e ต่อ ไร่ ต่อ ปี."""
     numerator, per = calc.units.parse_factor_unit(factor.unit)
     words = [unit_text(numerator, language, short=True)]
-    words += [
-        f"{t('reporting.summary.per', language)} {unit_text(unit, language, short=True)}" for unit in per
-    ]
+    words += [f"{t('reporting.summary.per', language)} {_per(unit, language)}" for unit in per]
     return f"{format_number(factor.value, max_decimals=6)} {' '.join(words)}"
 
 
@@ -149,6 +147,11 @@ def difference_line(result: calc.Result, language: str) -> list[str]:
         t("reporting.summary.difference", language, baseline=kg_text(before), project=kg_text(after),
           result=kg_text(result.kg_co2e))
     ]  # fmt: skip
+
+
+def _per(unit: str, language: str) -> str:
+    key = f"reporting.unit_per.{unit}"
+    return t(key, language) if _has(key) else unit_text(unit, language, short=True)
 
 
 def _short(quantity: calc.Quantity, language: str) -> str:

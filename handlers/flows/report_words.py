@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 import calc
 from handlers.catalog import default_catalog, t
-from handlers.engine import Choice, Outcome, Turn, match_choice, understood_choice
-from handlers.flows.report_summary import quantity_text
+from handlers.engine import Choice, Outcome, Question, Turn, match_choice, understood_choice
+from handlers.flows.report_summary import field_label, quantity_text
 from handlers.parsing import ParseError, parse_quantity
 
 OTHER_PREFIX = "other:"  # a species typed by name, said back: "other:ยางนา"
@@ -37,6 +38,49 @@ def names_note(items: Sequence[Labelled], language: str) -> str:
     lines = [f"• {i.button(language)}: {long_name(i, language)}" for i in items
              if i.button(language) != long_name(i, language)]  # fmt: skip
     return "".join(f"\n{line}" for line in lines)
+
+
+def field_question(turn: Turn, field: calc.Field, skip: list[Choice]) -> Question:
+    """A field's question: short buttons with the long names beneath, or a figure with its example."""
+    label = field_label(field, turn.language)
+    if field.kind == "choice":
+        key = "reporting.ask_species" if field.choice(calc.OTHER_SPECIES) else "reporting.ask_choice"
+        text = turn.t(key, label=label) + names_note(field.choices, turn.language)
+        return Question(text, [*(button(c, turn.language) for c in field.choices), *skip])
+    units = " / ".join(turn.t(f"unit.{unit}") for unit in field.units)
+    optional = turn.t("reporting.optional") if skip else ""
+    hint = quantity_hint(field, turn.language)
+    return Question(
+        turn.t("reporting.ask_quantity", label=label, units=units, optional=optional, hint=hint), skip
+    )
+
+
+def answer_text(field: calc.Field, value: object, language: str) -> str:
+    """An answer as the question's buttons name it (a choice's label, a figure with its unit)."""
+    if isinstance(value, str):
+        choice = field.choice(value)
+        return (choice.label_th if language == "th" else choice.label_en) if choice else value
+    return quantity_text(value, language)  # type: ignore[arg-type]
+
+
+def beyond_limit(turn: Turn, field: calc.Field, value: object) -> str | None:
+    """The polite refusal of a figure more than possible for the field (calc's ``most``), else None."""
+    if not isinstance(value, dict) or field.within_limit(Decimal(value["value"]), value["unit"]):
+        return None
+    most = quantity_text({"value": str(field.most), "unit": field.units[0]}, turn.language)
+    shown = quantity_text(value, turn.language)
+    return turn.t("reporting.beyond_limit", label=field_label(field, turn.language), value=shown, most=most)
+
+
+def keep_material(turn: Turn, group: Sequence[str], value: str) -> bool:
+    """Keep a confirmed "material and amount" answer (``m:material:amount:unit``); False if it is none."""
+    if not value.startswith(MATERIAL_PREFIX):
+        return False
+    _, material, amount, unit = value.split(":", 3)
+    if material not in group:
+        return False
+    turn.answers.setdefault("inputs", {})[material] = {"value": amount, "unit": unit}
+    return True
 
 
 def quantity_hint(field: calc.Field, language: str) -> str:
