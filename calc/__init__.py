@@ -10,7 +10,7 @@ No web, database or LINE code, no clock reads and no I/O outside :func:`load_fac
 """
 
 from calc import units
-from calc.activities import ActivityType, Bounds, Choice, Field
+from calc.activities import OTHER_SPECIES, ActivityType, Bounds, Choice, Field
 from calc.datasets import (
     CONFIDENCE_LEVELS,
     Dataset,
@@ -23,6 +23,7 @@ from calc.datasets import (
 from calc.equivalences import Equivalence, equivalences
 from calc.errors import CalcError, FactorFileError, InputError, Problem, UnitError
 from calc.methods import (
+    MAX_FREE_TEXT,
     STATUS_NEEDS_FACTOR,
     STATUS_NEEDS_REVIEW,
     STATUS_OK,
@@ -40,6 +41,8 @@ from calc.units import Quantity
 
 __all__ = [
     "CONFIDENCE_LEVELS",
+    "MAX_FREE_TEXT",
+    "OTHER_SPECIES",
     "STATUS_NEEDS_FACTOR",
     "STATUS_NEEDS_REVIEW",
     "STATUS_OK",

@@ -19,6 +19,7 @@ from typing import Any
 from calc.activities import (
     ACTIVITY_TYPES,
     EVENT_FOOTPRINT,
+    OTHER_SPECIES,
     RECYCLABLE_MATERIALS,
     ActivityType,
     Field,
@@ -52,6 +53,7 @@ STATUS_NEEDS_REVIEW = "needs_review"  # computed, with warnings staff should loo
 STATUS_NEEDS_FACTOR = "needs_factor"  # no factor available: staff must supply one, no number is given
 
 GRID_ELECTRICITY = "electricity.grid_th"
+MAX_FREE_TEXT = 100  # a species name typed in the chat
 
 TRAVEL_FACTOR_KEYS: dict[str, str] = {
     "car": "travel.car_average",
@@ -111,7 +113,8 @@ class CalcWarning:
     """Something staff should look at; the result is still computed (unless status is needs_factor).
 
     Codes: ``out_of_bounds``, ``proxy_factor``, ``no_factor``, ``period_spans_factor_change``,
-    ``no_reduction``, ``one_traveller_per_vehicle``, ``area_and_count_given``.
+    ``no_reduction``, ``one_traveller_per_vehicle``, ``area_and_count_given`` (``field`` is the one whose
+    result was used), ``area_used_no_density``, ``species_not_listed``.
     """
 
     code: str
@@ -512,34 +515,77 @@ def _tree_planting(run: _Run) -> None:
     count = run.quantity("tree_count")
     years = run.quantity("years")
     assert years is not None
-    if area is not None and count is not None:
-        run.warn(
-            "area_and_count_given",
-            "both the planted area and the tree count were given; the area was used",
-            field="tree_count",
-        )
-    elif area is None:
-        assert count is not None
-        density_key = f"tree_density.{species}"
-        density = run.factor(density_key)
-        if density is None:
-            run.add_step(
-                "tree_planting.area_from_count",
-                "intermediate",
-                {"tree_count": count},
-                density_key,
-                None,
-                None,
-            )
-            return
-        numerator, per_units = parse_factor_unit(density.unit)
-        trees = convert(count.value, count.unit, numerator)
-        area = Quantity(trees / density.value, per_units[0])
-        run.add_step(
-            "tree_planting.area_from_count", "intermediate", {"tree_count": count}, density_key, density, area
-        )
     rate_key = f"tree.{species}.{run.choice('site_suitability')}"
+    density_key = f"tree_density.{species}"
+    if species == OTHER_SPECIES:
+        run.warn("species_not_listed", "the species has no sequestration rate; staff must add one", "species")
+    if area is not None and count is not None:
+        if run.factors.select(density_key, run.period.start, run.period.end).factor is None:
+            run.warn(
+                "area_used_no_density",
+                "both the planted area and the tree count were given; with no planting density for the"
+                " species the count cannot be checked, so the area was used",
+                field="area",
+            )
+            run.multiply("tree_planting.sequestration", "removal", rate_key, {"area": area, "years": years})
+            return
+        _smaller_of_area_and_count(run, rate_key, density_key, area, count, years)
+        return
+    if area is None:
+        assert count is not None
+        area = _area_from_count(run, density_key, count)
+        if area is None:
+            return
     run.multiply("tree_planting.sequestration", "removal", rate_key, {"area": area, "years": years})
+
+
+def _area_from_count(run: _Run, density_key: str, count: Quantity) -> Quantity | None:
+    """The planted area a tree count stands for (count / trees-per-rai); None without a density."""
+    density = run.factor(density_key)
+    if density is None:
+        run.add_step(
+            "tree_planting.area_from_count", "intermediate", {"tree_count": count}, density_key, None, None
+        )
+        return None
+    numerator, per_units = parse_factor_unit(density.unit)
+    trees = convert(count.value, count.unit, numerator)
+    area = Quantity(trees / density.value, per_units[0])
+    run.add_step(
+        "tree_planting.area_from_count", "intermediate", {"tree_count": count}, density_key, density, area
+    )
+    return area
+
+
+def _smaller_of_area_and_count(
+    run: _Run, rate_key: str, density_key: str, area: Quantity, count: Quantity, years: Quantity
+) -> None:
+    # Both figures given: both results are computed and the smaller one is claimed. Conservativeness
+    # (ISO 14064-2:2019 clause 3, "principles"; TGO's T-VER rules ask the same): when two figures for
+    # the same thing disagree, the one that does not overstate the removal is used.
+    by_area = run.multiply(
+        "tree_planting.sequestration_by_area", "intermediate", rate_key, {"area": area, "years": years}
+    )
+    counted = _area_from_count(run, density_key, count)
+    assert counted is not None  # the density was checked by the caller
+    by_count = run.multiply(
+        "tree_planting.sequestration_by_count", "intermediate", rate_key, {"area": counted, "years": years}
+    )
+    if by_area is None or by_count is None:
+        return  # no rate: the result waits for staff (needs_factor)
+    used, field = (by_count, "tree_count") if _kg(by_count) <= _kg(by_area) else (by_area, "area")
+    run.add_step(
+        "tree_planting.smaller_result",
+        "removal",
+        {"by_area": by_area, "by_count": by_count},
+        None,
+        None,
+        used,
+    )
+    run.warn(
+        "area_and_count_given",
+        f"both the planted area and the tree count were given; the smaller result, from the {field}, is used",
+        field=field,
+    )
 
 
 def _forest_conservation(run: _Run) -> None:
@@ -678,7 +724,12 @@ def _normalise(activity: ActivityType, inputs: Mapping[str, Any]) -> dict[str, Q
             if field.required:
                 raise InputError("missing_field", field.name, f"{field.label_en} is required")
             continue
-        normalised[field.name] = _choice(field, raw) if field.kind == "choice" else _quantity(field, raw)
+        if field.kind == "choice":
+            normalised[field.name] = _choice(field, raw)
+        elif field.kind == "text":
+            normalised[field.name] = _free_text(field, raw)
+        else:
+            normalised[field.name] = _quantity(field, raw)
     for group in activity.one_of:
         if not any(name in normalised for name in group):
             raise InputError("missing_one_of", ",".join(group), f"give at least one of: {', '.join(group)}")
@@ -690,6 +741,14 @@ def _choice(field: Field, raw: object) -> str:
         allowed = ", ".join(c.key for c in field.choices)
         raise InputError("invalid_choice", field.name, f"{raw!r} is not one of: {allowed}")
     return raw
+
+
+def _free_text(field: Field, raw: object) -> str:
+    if not isinstance(raw, str) or len(raw.strip()) > MAX_FREE_TEXT:
+        raise InputError(
+            "invalid_text", field.name, f"{field.label_en}: at most {MAX_FREE_TEXT} characters of text"
+        )
+    return raw.strip()
 
 
 def _quantity(field: Field, raw: object) -> Quantity:
@@ -717,7 +776,14 @@ def _quantity(field: Field, raw: object) -> Quantity:
             field.name,
             f"{field.label_en} must be in {' or '.join(field.units)} (or alike), not {unit}",
         )
-    return Quantity(to_decimal(value, field.name), unit)
+    quantity = Quantity(to_decimal(value, field.name), unit)
+    if not field.within_limit(quantity.value, quantity.unit):
+        raise InputError(
+            "beyond_limit",
+            field.name,
+            f"{quantity} is more than possible for {field.label_en} (at most {field.most} {field.units[0]})",
+        )
+    return quantity
 
 
 def _convertible(from_unit: str, to_unit: str, substance: str | None) -> bool:

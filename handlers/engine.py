@@ -137,6 +137,8 @@ class Choice:
     label_key: str | None = None
     label: str | None = None
     words_key: str | None = None
+    # Other literal names for it: the long form of a short label, the label in the other language.
+    also: tuple[str, ...] = ()
 
     def text(self, language: str) -> str:
         return t(self.label_key, language) if self.label_key else (self.label or self.value)
@@ -148,6 +150,7 @@ class Choice:
             names |= {loose(t(self.label_key, language)) for language in LANGUAGES}
         if self.words_key:
             names |= {loose(word) for word in default_catalog().words(self.words_key)}
+        names |= {loose(name) for name in self.also}
         return names - {""}
 
 
@@ -174,6 +177,32 @@ def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
         return None
     found = [choice for choice in choices if typed in choice.names()]
     return found[0] if len({choice.value for choice in found}) == 1 else None
+
+
+_LEAST_GUESS = 2  # characters: a single letter names nothing
+
+
+def _bare(name: str) -> str:
+    """The name without a nominaliser people leave out when typing a label (words.nominalisers)."""
+    for prefix in sorted(default_catalog().words("words.nominalisers"), key=len, reverse=True):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def understood_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The one button a typed answer means though it does not repeat it: the label without การ/ความ,
+    or words found in one button's name only (the distinctive word: "ปานกลาง" for
+    "ความเหมาะสมปานกลาง"). Say it back before keeping it; :func:`match_choice` is the exact test."""
+    typed = _bare(loose(text))
+    if len(typed) < _LEAST_GUESS:
+        return None
+    tests = (lambda name: _bare(name) == typed, lambda name: typed in name)
+    for test in tests:
+        found = [choice for choice in choices if any(test(name) for name in choice.names())]
+        if len({choice.value for choice in found}) == 1:
+            return found[0]
+    return None
 
 
 @dataclass(frozen=True)
@@ -656,6 +685,10 @@ class _Run:
             choice = match_choice(incoming.text, question.choices)
             if choice is not None:
                 return self.apply(step.on_choice(self.turn(), choice.value))
+            guess = None if step.on_text else understood_choice(incoming.text, question.choices)
+            if guess is not None:
+                said = self.t("conv.understood_check", answer=guess.text(self.language))
+                return self.apply(Outcome.check(guess.value, said))
         if step.on_text:
             return self.apply(step.on_text(self.turn(), incoming.text))
         return self.reask(self.t("conv.choose_button"))

@@ -4,7 +4,8 @@ free text cleaned before it reaches a column, and "edit one answer then come bac
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -12,7 +13,17 @@ import geothai
 from geothai import District, Province
 
 from handlers.catalog import default_catalog, placeholders
-from handlers.engine import Choice, Outcome, Question, Step, Turn, match_choice, parse_error_text
+from handlers.engine import (
+    MAX_LABEL_UTF16,
+    Choice,
+    Outcome,
+    Question,
+    Step,
+    Turn,
+    match_choice,
+    parse_error_text,
+    utf16_len,
+)
 from handlers.parsing import ParseError, clean_free_text, parse_quantity
 from handlers.parsing.phone import format_thai_mobile, parse_thai_mobile
 from handlers.refusals import Refused
@@ -99,6 +110,24 @@ def area_name(turn: Turn, area: Province | District | None) -> str | None:
     return area.name_en if turn.language == "en" else area.name_th
 
 
+def area_button(turn: Turn, area: Province | District) -> Choice:
+    """A province or district button within LINE's 20 characters: a long name has a short one in the
+    catalog, else a capital district is "Mueang" (one per province's list); the full name counts typed."""
+    name = area_name(turn, area) or area.code
+    label = name
+    if utf16_len(name) > MAX_LABEL_UTF16:
+        short = f"common.area_short.{area.code}"
+        label = turn.t(short) if default_catalog().has(short) else name.split(" ", 1)[0]
+    return Choice(area.code, label=label, also=(area.name_th, area.name_en))
+
+
+def area_buttons(turn: Turn, areas: Sequence[Province | District | None]) -> list[Choice]:
+    """Buttons for a list of areas; two spelt alike in English (Bang Sai, Bang Sai) carry the Thai name."""
+    buttons = [area_button(turn, a) for a in areas if a]
+    alike = {label for label, count in Counter(b.label for b in buttons).items() if count > 1}
+    return [replace(b, label=f"{b.label} ({b.also[0]})") if b.label in alike else b for b in buttons]
+
+
 def province_name(turn: Turn, code: str | None) -> str | None:
     return area_name(turn, geothai.province(code) if code else None)
 
@@ -116,7 +145,7 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
     def ask(turn: Turn) -> Question:
         codes = turn.answers.get(options) or [p.code for p in geothai.provinces()]
         areas = [geothai.province(code) for code in codes]
-        return Question(turn.t(ask_key), [Choice(a.code, label=area_name(turn, a)) for a in areas if a])
+        return Question(turn.t(ask_key), area_buttons(turn, areas))
 
     def on_choice(turn: Turn, code: str) -> Outcome:
         if geothai.province(code) is None:
@@ -159,7 +188,7 @@ def district_step(
     def ask(turn: Turn) -> Question:
         shown = turn.answers.get(options)
         areas = [geothai.district(c) for c in shown] if shown else districts(turn)
-        choices = [Choice(a.code, label=area_name(turn, a)) for a in areas if a]
+        choices = area_buttons(turn, areas)
         if optional:
             choices.insert(0, SKIP)
         province = province_name(turn, turn.answers.get(province_answer))

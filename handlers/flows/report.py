@@ -39,6 +39,17 @@ from handlers.flows.report_draft import (
     state_for,
 )
 from handlers.flows.report_summary import field_label, period_text, quantity_text, summary_card
+from handlers.flows.report_words import (
+    OTHER_PREFIX,
+    answer_text,
+    beyond_limit,
+    button,
+    choice_understood,
+    field_question,
+    keep_material,
+    material_and_amount,
+    names_note,
+)
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.refusals import Refused
 from handlers.reports import (
@@ -85,10 +96,8 @@ def on_enter(turn: Turn) -> Outcome:
 # --- the activity type --------------------------------------------------------------------------
 def ask_type(turn: Turn) -> Question:
     kinds = enabled_activity_types(turn.session, turn.now)
-    return Question(
-        turn.t("reporting.ask_type"),
-        [Choice(k.key, label=k.label_th if turn.language == "th" else k.label_en) for k in kinds],
-    )
+    text = turn.t("reporting.ask_type") + names_note(kinds, turn.language)
+    return Question(text, [button(k, turn.language) for k in kinds])
 
 
 def choose_type(turn: Turn, value: str) -> Outcome:
@@ -108,22 +117,21 @@ def field_step(name: str) -> Step:
 
     def ask(turn: Turn) -> Question:
         f = field(turn)
-        label = field_label(f, turn.language)
         skip = (
             [Choice(SKIP, label_key="reporting.skip", words_key="words.skip")] if skippable(turn, f) else []
         )
-        if f.kind == "choice":
-            choices = [
-                Choice(c.key, label=c.label_th if turn.language == "th" else c.label_en) for c in f.choices
-            ]
-            return Question(turn.t("reporting.ask_choice", label=label), [*choices, *skip])
-        units = " / ".join(turn.t(f"unit.{unit}") for unit in f.units)
-        optional = turn.t("reporting.optional") if skip else ""
-        return Question(turn.t("reporting.ask_quantity", label=label, units=units, optional=optional), skip)
+        return field_question(turn, f, skip)
 
-    def keep(turn: Turn, value: object) -> Outcome:
+    def keep(turn: Turn, value: object, **also: str) -> Outcome:
+        f = field(turn)
+        refusal = beyond_limit(turn, f, value)
+        if refusal:
+            return Outcome.again(refusal)
         inputs = turn.answers.setdefault("inputs", {})
         inputs[name] = value
+        if f.choice(calc.OTHER_SPECIES) is not None and value != calc.OTHER_SPECIES:
+            inputs.pop("species_name", None)  # a species' name goes with "other species" only
+        inputs.update(also)
         if name in turn.answers.setdefault("skipped", []):
             turn.answers["skipped"].remove(name)
         return advance(turn, answered=name)
@@ -135,6 +143,10 @@ def field_step(name: str) -> Step:
             if name not in turn.answers.setdefault("skipped", []):
                 turn.answers["skipped"].append(name)
             return advance(turn, answered=name)
+        if f.kind == "choice" and value == calc.OTHER_SPECIES:
+            return Outcome.again(turn.t("reporting.species_other_ask"))
+        if f.kind == "choice" and value.startswith(OTHER_PREFIX):  # a species named and confirmed
+            return keep(turn, calc.OTHER_SPECIES, species_name=value.removeprefix(OTHER_PREFIX))
         if f.kind == "choice" and f.choice(value) is not None:
             return keep(turn, value)
         if f.kind == "quantity" and value.startswith("q:"):  # a figure said back and confirmed
@@ -145,7 +157,7 @@ def field_step(name: str) -> Step:
     def on_text(turn: Turn, text: str) -> Outcome:
         f = field(turn)
         if f.kind == "choice":
-            return Outcome.again(turn.t("conv.choose_button"))
+            return choice_understood(turn, f, text)
         found, error = None, None
         for unit in f.units:
             try:
@@ -163,21 +175,17 @@ def field_step(name: str) -> Step:
         return keep(turn, {"value": value, "unit": found.unit})
 
     def describe(turn: Turn) -> str | None:
-        value = turn.answers.get("inputs", {}).get(name)
+        inputs = turn.answers.get("inputs", {})
+        value = inputs.get(name)
         if value is None:
             return None
+        if value == calc.OTHER_SPECIES and inputs.get("species_name"):
+            return inputs["species_name"]
         return answer_text(activity(turn).field(name), value, turn.language)
 
     return Step(
         ask=ask, help_key="reporting.help_field", on_choice=on_choice, on_text=on_text, describe=describe
     )
-
-
-def answer_text(field: calc.Field, value: object, language: str) -> str:
-    if isinstance(value, str):
-        choice = field.choice(value)
-        return (choice.label_th if language == "th" else choice.label_en) if choice else value
-    return quantity_text(value, language)  # type: ignore[arg-type]
 
 
 # --- a pick loop (recycling's materials) --------------------------------------------------------
@@ -189,7 +197,7 @@ def pick_step(kind_key: str, index: int) -> Step:
         kind, inputs = calc.activity_type(kind_key), turn.answers.get("inputs", {})
         given = [f"{field_label(kind.field(n), turn.language)} {quantity_text(inputs[n], turn.language)}"
                  for n in group(turn) if n in inputs]  # fmt: skip
-        choices = [Choice(n, label=field_label(kind.field(n), turn.language)) for n in group(turn)]
+        choices = [button(kind.field(n), turn.language) for n in group(turn)]
         if given:
             text = turn.t("reporting.pick_more", given="\n".join(f"• {g}" for g in given))
             return Question(
@@ -204,9 +212,14 @@ def pick_step(kind_key: str, index: int) -> Step:
             return advance(turn)
         if value in group(turn):
             return Outcome.go(f"report:field:{value}")
+        if keep_material(turn, group(turn), value):  # a material and its amount, typed together
+            return Outcome.go(f"report:pick:{kind_key}:{index}")
         return Outcome.again(turn.t("conv.choose_button"))
 
-    return Step(ask=ask, help_key="reporting.help_pick", on_choice=on_choice)
+    def on_text(turn: Turn, text: str) -> Outcome:
+        return material_and_amount(turn, calc.activity_type(kind_key), group(turn), text)
+
+    return Step(ask=ask, help_key="reporting.help_pick", on_choice=on_choice, on_text=on_text)
 
 
 # --- the period ---------------------------------------------------------------------------------
@@ -302,14 +315,16 @@ def summary_choice(turn: Turn, value: str) -> Outcome:
 
 def ask_change(turn: Turn) -> Question:
     kind, inputs = activity(turn), turn.answers.get("inputs", {})
-    choices = [Choice(f.name, label=field_label(f, turn.language)) for f in kind.fields
-               if f.name in inputs or skippable(turn, f) or f.required]  # fmt: skip
+    fields = [f for f in kind.fields
+              if f.kind != "text" and (f.name in inputs or skippable(turn, f) or f.required)]  # fmt: skip
+    choices = [button(f, turn.language) for f in fields]
     choices += [
         Choice("photos", label_key="reporting.photos_label"),
         Choice("place", label_key="reporting.place_label"),
     ]
     return Question(
-        turn.t("reporting.ask_change"), [Choice("period", label_key="reporting.period_label"), *choices]
+        turn.t("reporting.ask_change") + names_note(fields, turn.language),
+        [Choice("period", label_key="reporting.period_label"), *choices],
     )
 
 
@@ -333,7 +348,8 @@ def _steps() -> dict[str, Step]:
     }
     for kind in calc.activity_types():
         for field in kind.fields:
-            steps.setdefault(f"report:field:{field.name}", field_step(field.name))
+            if field.kind != "text":  # a text field is given with another answer, never asked
+                steps.setdefault(f"report:field:{field.name}", field_step(field.name))
         for index, group in enumerate(kind.one_of):
             if len(group) >= PICK_GROUP_MIN:
                 steps[f"report:pick:{kind.key}:{index}"] = pick_step(kind.key, index)

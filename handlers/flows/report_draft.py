@@ -34,6 +34,8 @@ def next_state(turn: Turn) -> str:
             if group not in answers.setdefault("groups_done", []):
                 return f"report:pick:{kind.key}:{group}"
             continue
+        if field.kind == "text":
+            continue  # given with another answer (a species' name)
         if field.name not in answers.setdefault("inputs", {}) and field.name not in answers.setdefault(
             "skipped", []
         ):

@@ -11,6 +11,7 @@ from functools import cache
 
 from sqlalchemy import select
 
+import calc
 from bot.fakeline.events import image_event, new_message_id
 from bot.runtime import runtime
 from handlers.agencies import approve_agency, register_agency
@@ -52,9 +53,10 @@ class ReportChat(Chat):
                 self.agency_id = agency.id
 
     def tap_starting(self, prefix: str) -> list[str]:
-        """Tap the button whose label starts with `prefix` (labels over 20 characters are cut)."""
+        """Tap the button whose label starts with `prefix`, or the short button of that long name."""
+        short = short_labels().get(prefix)
         for label in self.buttons:
-            if (label.rstrip("…") and prefix.startswith(label.rstrip("…"))) or label.startswith(prefix):
+            if label == short or label.startswith(prefix):
                 return self.tap(label)
         raise AssertionError(f"no button for {prefix!r}; buttons are {self.buttons}")
 
@@ -131,6 +133,18 @@ class ReportChat(Chat):
                     select(Report).where(Report.reporter_line_user_id == self.user).order_by(Report.id)
                 )
             )
+
+
+@cache
+def short_labels() -> dict[str, str]:
+    """Each long activity, field and choice name (both languages) -> its button label."""
+    found: dict[str, str] = {}
+    for kind in calc.activity_types():
+        items = [kind, *kind.fields, *(c for f in kind.fields for c in f.choices)]
+        for item in items:
+            found[item.label_th] = item.button("th")
+            found[item.label_en] = item.button("en")
+    return found
 
 
 def stored_result(report: Report) -> dict:

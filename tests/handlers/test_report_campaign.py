@@ -11,7 +11,6 @@ import calc
 from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
-from handlers.engine import fit_label
 from storage.models import Photo
 from storage.program_models import Campaign
 from tests.handlers.report_chat import NOW, ReportChat, photo
@@ -29,7 +28,7 @@ def test_only_the_campaigns_types_are_offered_and_a_period_outside_it_is_noted_a
     chat = ReportChat(app, fake_line)
     chat.say("รายงานกิจกรรม")
     assert chat.buttons[:2] == [
-        fit_label(calc.activity_type(k).label_th) for k in ("composting", "renewable_electricity")
+        calc.activity_type(k).button("th") for k in ("composting", "renewable_electricity")
     ]
     assert "การปลูกต้นไม้" not in chat.buttons
     chat.tap("การทำปุ๋ยหมัก")

@@ -20,7 +20,8 @@ THAI = re.compile(r"[\u0E00-\u0E7F]")
 def question(field: calc.Field, optional: bool = False) -> str:
     """The English question for one field, built from the catalog as the flow words it."""
     if field.choices:
-        return t("reporting.ask_choice", "en", label=field.label_en)
+        key = "reporting.ask_species" if field.name == "species" else "reporting.ask_choice"
+        return t(key, "en", label=field.label_en)
     units = " / ".join(t(f"unit.{unit}", "en") for unit in field.units)
     return t(
         "reporting.ask_quantity",
@@ -28,6 +29,7 @@ def question(field: calc.Field, optional: bool = False) -> str:
         label=field.label_en,
         units=units,
         optional=t("reporting.optional", "en") if optional else "",
+        hint=t(f"reporting.hint.{field.units[0]}", "en"),
     )
 
 

@@ -150,7 +150,7 @@ def test_the_calculation_in_words_multiplies_area_by_years_like_calc(app, fake_l
         s for s in calc.compute("tree_planting", inputs, calc.load_factors(), JUNE_2024).steps if s.factor
     ]
     assert " × " in step.formula() and " + " not in step.formula()
-    [line] = step_text(step, "th")[:1]
+    line = step_text(step, calc.activity_type("tree_planting"), "th")
     assert line in chat.flex_text and " + " not in line and line.count(" × ") == len(step.inputs)
 
 

@@ -14,7 +14,14 @@ from tests.handlers.report_chat import ReportChat, photo
 from tests.handlers.test_report_flow import finish_to_summary, start
 from tests.helpers import post_events, wait_for
 
-ASK_KWH = t("reporting.ask_quantity", "th", label="ปริมาณไฟฟ้าที่ผลิตได้", units="กิโลวัตต์ชั่วโมง (หน่วย)", optional="")
+ASK_KWH = t(
+    "reporting.ask_quantity",
+    "th",
+    label="ปริมาณไฟฟ้าที่ผลิตได้",
+    units="กิโลวัตต์ชั่วโมง (หน่วย)",
+    optional="",
+    hint=t("reporting.hint.kWh", "th"),
+)
 
 
 def refusal(text: str, unit: str = "kWh") -> str:

@@ -125,7 +125,8 @@ def test_a_photo_unsent_in_line_no_longer_counts(app, fake_line):
     wait_for(lambda: chat.photos()[0].status == "removed")
     chat.say("เสร็จแล้ว")
     chat.tap(th("reporting.skip"))
-    assert f"{th('reporting.photos_label')}\n1\n" in chat.flex_text  # the summary counts one photo
+    one_photo = th("reporting.summary.photos_count", count=1)
+    assert f"{th('reporting.photos_label')}\n{one_photo}\n" in chat.flex_text  # the summary counts one photo
     chat.tap(th("reporting.confirm"))
     [report] = chat.reports()
     assert [(p.status, p.report_id) for p in chat.photos()] == [("removed", None), ("attached", report.id)]
