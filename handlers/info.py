@@ -2,7 +2,8 @@
 
 The rich menu (richmenus/menus.toml) sends `a=info&k=<topic>` for pages of information, answered
 with the catalog text `info.<topic>` (except "review": live counts for staff,
-handlers/review_queue.py; and "deadlines": the active campaign's, handlers/deadline_info.py), and
+handlers/review_queue.py; "deadlines": the active campaign's, handlers/deadline_info.py; "results":
+its verified totals, handlers/results_card.py; "contact": its [contact], handlers/contact.py), and
 `a=tab&p=<page>` when a tab is tapped: LINE has already switched the menu on the phone, so there
 is nothing to say. Anything else goes to the engine. A conversation in progress is left as it
 was: the next answer still continues it. Typing a topic's button label or a synonym
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from handlers import knowledge
 from handlers.catalog import default_catalog, t
+from handlers.contact import contact_answer
 from handlers.deadline_info import deadlines_answer
 from handlers.engine import assemble, loose
+from handlers.results_card import results_answer
 from handlers.review_queue import review_answer
 
 
@@ -49,6 +52,10 @@ def answer_menu_tap(
         return assemble([review_answer(session, line_user_id, language)])
     if action == "info" and data.get("k") == "deadlines":
         return deadlines_answer(session, line_user_id, language, now)
+    if action == "info" and data.get("k") == "results":
+        return results_answer(session, language, now)
+    if action == "info" and data.get("k") == "contact":
+        return assemble([contact_answer(session, language, now)])
     if action == "info" and data.get("k") == "knowledge":
         return knowledge.answer(language)
     if action == "info":

@@ -136,5 +136,5 @@ FLOW = Flow(
         "report:mine_action": Step(ask=ask_action, help_key="reporting.mine.help", on_choice=act),
     },
     on_enter=on_enter,
-    menu_roles=("coordinator", "staff"),
+    menu_roles=("coordinator",),
 )

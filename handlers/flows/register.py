@@ -26,6 +26,7 @@ from handlers.agencies import (
 from handlers.authz import current_membership
 from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.flows.common import (
+    BANGKOK,
     district_name,
     district_step,
     phone_step,
@@ -130,6 +131,9 @@ def summary_text(turn: Turn) -> str:
         type=describe_type(turn) or "-",
         province=province_name(turn, a.get("province_code")) or "-",
         district=district_name(turn, a.get("district_code")) or turn.t("common.skip"),
+        district_label=turn.t(
+            "common.district_label_bangkok" if a.get("province_code") == BANGKOK else "common.district_label"
+        ),
         person=a.get("person_name", "-"),
         position=a.get("position", "-"),
         phone=format_thai_mobile(a["phone"]) if a.get("phone") else "-",
