@@ -99,9 +99,9 @@ def test_the_knowledge_button_and_english_work_too(client, fake_line):
 def test_asking_for_knowledge_in_the_middle_of_a_flow_keeps_the_users_place(client, fake_line):
     chat = Chat(client, fake_line)
     chat.say("ตั้งค่า")
-    assert t("prefs.ask_language", "th") in chat.text
+    assert t("prefs.which_language", "th") in chat.buttons
     chat.say("ความรู้")
     assert carousel_of(chat)
-    # the language question's button, still on screen above the carousel, still works
-    chat.tap_data(chat.button_data("English", chat.history[-2]))
-    assert t("prefs.ask_province", "en") in chat.text  # English from the next question on (#11)
+    # the settings question's button, still on screen above the carousel, still works
+    chat.tap_data(chat.button_data(t("prefs.which_language", "th"), chat.history[-2]))
+    assert t("prefs.ask_language", "th") in chat.text
