@@ -338,9 +338,17 @@ def _photo_limits(campaign: dict, meaning: dict[str, Any], problem) -> None:
         problem("campaign", 0, where, f"campaign: photos_min ({least}) is more than photos_max ({most})")
 
 
+def fiscal_year_be(day: date) -> int:
+    """The Thai government's fiscal year (Buddhist era) a day falls in: it starts on 1 October."""
+    return (day.year + 1 if day.month >= 10 else day.year) + 543
+
+
 def shifted(meaning: dict[str, Any], days: int) -> dict[str, Any]:
     """A validated campaign moved `days` later in time: its phases and deadlines (the content
-    calendar follows its phases). The demo uses it to set the example round around today."""
+    calendar follows its phases), and its year with them: `year_be` becomes the fiscal year of the
+    moved report deadline, and that year (Buddhist and Common era) is rewritten in the slug and
+    the names ("ปีงบประมาณ 2567" → "ปีงบประมาณ 2570", "TCAC 2024" → "TCAC 2027"). The demo uses it
+    to set the example round around today."""
     moved = dict(meaning)
     moved["phases"] = [
         {
@@ -353,6 +361,20 @@ def shifted(meaning: dict[str, Any], days: int) -> dict[str, Any]:
     moved["deadlines"] = [
         {**d, "due": (datetime.fromisoformat(d["due"]) + timedelta(days=days)).isoformat()}
         for d in meaning["deadlines"]
+    ]
+    report = next((d for d in moved["deadlines"] if d["kind"] == "report"), None)
+    if report is None:
+        return moved
+    year = fiscal_year_be(datetime.fromisoformat(report["due"]).astimezone(BANGKOK).date())
+    before = meaning["year_be"]
+
+    def renamed(text: str) -> str:
+        return text.replace(str(before), str(year)).replace(str(before - 543), str(year - 543))
+
+    moved["year_be"], moved["slug"] = year, renamed(meaning["slug"])
+    moved["name_th"], moved["name_en"] = renamed(meaning["name_th"]), renamed(meaning["name_en"])
+    moved["phases"] = [
+        {**p, "name_th": renamed(p["name_th"]), "name_en": renamed(p["name_en"])} for p in moved["phases"]
     ]
     return moved
 

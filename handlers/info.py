@@ -57,7 +57,7 @@ def answer_menu_tap(
     if action == "info" and data.get("k") == "contact":
         return assemble([contact_answer(session, language, now)])
     if action == "info" and data.get("k") == "knowledge":
-        return knowledge.answer(language)
+        return knowledge.answer(language, knowledge.campaign_post_dates(session, now))
     if action == "info":
         key = f"info.{data.get('k', '')}"
         if default_catalog().has(key):
