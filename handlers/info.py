@@ -19,12 +19,15 @@ from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 from handlers import knowledge
+from handlers.campaigns import active_campaign
 from handlers.catalog import default_catalog, t
 from handlers.contact import contact_answer
 from handlers.deadline_info import deadlines_answer
 from handlers.engine import assemble, loose
+from handlers.parsing.periods import Period, format_period_en, format_period_th
 from handlers.results_card import results_answer
 from handlers.review_queue import review_answer
+from storage.program_models import Campaign
 
 
 def typed_topic(text: str) -> str | None:
@@ -37,6 +40,22 @@ def typed_topic(text: str) -> str | None:
         if key.startswith("info.words.") and typed in {loose(word) for word in catalog.words(key)}:
             return key.removeprefix("info.words.")
     return None
+
+
+def round_news(campaign: Campaign, language: str) -> str:
+    """The "news" page with the active round's own phases and their months."""
+    fmt = format_period_th if language == "th" else format_period_en
+    phases = "\n".join(
+        t(
+            "info.news_phase",
+            language,
+            when=fmt(Period(phase.starts_on, phase.ends_on, "month")),
+            name=phase.name_th if language == "th" else phase.name_en,
+        )
+        for phase in campaign.phases
+    )
+    name = campaign.name_th if language == "th" else campaign.name_en
+    return t("info.news_round", language, campaign=name, phases=phases)
 
 
 def answer_menu_tap(
@@ -52,6 +71,8 @@ def answer_menu_tap(
         return assemble([review_answer(session, line_user_id, language)])
     if action == "info" and data.get("k") == "deadlines":
         return deadlines_answer(session, line_user_id, language, now)
+    if action == "info" and data.get("k") == "news" and (campaign := active_campaign(session, now)):
+        return assemble([round_news(campaign, language)])
     if action == "info" and data.get("k") == "results":
         return results_answer(session, language, now)
     if action == "info" and data.get("k") == "contact":

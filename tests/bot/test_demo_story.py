@@ -126,3 +126,14 @@ def test_a_scheduled_post_goes_out_with_the_rounds_dates(demo, clock):
         sent = [json.loads(row.payload) for row in session.scalars(select(OutboxMessage))]
     texts = json.dumps(sent, ensure_ascii=False)
     assert "TCAC 2027" in texts and "TCAC 2024" not in texts
+
+
+def test_the_news_page_runs_through_the_rounds_own_phases(demo, clock, fake_line):
+    with runtime(demo).session_factory() as session:
+        campaign = active_campaign(session, clock.now())
+        phases = [(p.name_th, p.starts_on) for p in campaign.phases]
+    chat = Chat(demo.test_client(), fake_line)
+    chat.tap_data("a=info&k=news")
+    assert "ปีงบประมาณ 2570" in chat.text and "2567" not in chat.text
+    assert all(name in chat.text for name, _starts in phases)
+    assert f"ม.ค. {phases[2][1].year + 543}" in chat.text  # the TCAC phase, January 2570
