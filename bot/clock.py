@@ -279,6 +279,9 @@ def run_clock(build_runtime: Callable[[], Runtime], database_url: str, instance_
         return 0
     lost = threading.Event()
     rt = build_runtime()
+    from bot.config_checks import check_public_links
+
+    check_public_links(rt)  # the one clock at start-up: logged, and staff told once
     try:
         blocking = BlockingScheduler(timezone=rt.settings.time_zone)
         add_jobs(blocking, rt)

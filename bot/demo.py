@@ -211,6 +211,14 @@ class SavedClock:
         self.path.write_text(json.dumps({"lead_seconds": self.clock.offset.total_seconds()}))
 
 
+def with_local_links(settings: Settings, host: str, port: int) -> Settings:
+    """The demo's links (share images) point at the demo itself unless PUBLIC_BASE_URL says
+    otherwise: its fake LINE platform and simulator open them on this machine."""
+    if settings.public_base_url:
+        return settings
+    return settings.with_(public_base_url=f"http://{host}:{port}")
+
+
 def _start_fake(settings: Settings):
     from bot.fakeline.schema import SpecNotFoundError
     from bot.fakeline.server import FakeLinePlatform
@@ -236,7 +244,7 @@ def run_demo(host: str, port: int) -> int:
     from bot.runtime import runtime
     from storage.migrate import upgrade
 
-    settings = Settings.from_env(demo=True)
+    settings = with_local_links(Settings.from_env(demo=True), host, port)
     # One line per request, with the simulator page asking every second, would drown the log.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     settings.instance_dir.mkdir(parents=True, exist_ok=True)

@@ -117,6 +117,18 @@ EXAMPLE_AGENCIES: tuple[ExampleAgency, ...] = (
             ),
         ),
     ),
+    # Approved and nothing reported yet: the agency the report deadline's reminders are for.
+    ExampleAgency(
+        _agency(
+            "เทศบาลเมืองน่าน",
+            "local_admin",
+            "55",
+            "5501",
+            Person("ประเสริฐ ทองดี", "นักวิชาการสิ่งแวดล้อมชำนาญการ", "+66812345604"),
+        ),
+        "ประเสริฐ (น่าน)",
+        approved=True,
+    ),
     ExampleAgency(
         _agency(
             "องค์การบริหารส่วนตำบลบางพลีใหญ่",

@@ -364,7 +364,7 @@ class EventExecutor:
                     line_user_id=line_user_id,
                     profile_language=profile_language,
                     idle_timeout=timedelta(hours=self.settings.conversation_idle_hours),
-                    public_base_url=self.settings.public_base_url,
+                    public_base_url=self.settings.links_base_url,
                     photo=photo,
                     media=self.photos.store if self.photos else None,
                     draw_share=draw_share_image,

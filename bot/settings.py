@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 
+from storage.media import public_https_base
+
 TIME_ZONE = "Asia/Bangkok"
 
 # Demo mode (no LINE credentials): the bot talks to the built-in fake LINE platform with these
@@ -114,6 +116,15 @@ class Settings:
     photo_retention_days: int = 30
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def links_base_url(self) -> str | None:
+        """Where links the bot sends start, or None when LINE could not open them: PUBLIC_BASE_URL
+        when it is a public HTTPS address (storage.media.public_https_base); the demo's own local
+        address, which its fake LINE platform and simulator can open."""
+        if self.demo:
+            return self.public_base_url
+        return public_https_base(self.public_base_url)
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (tests and the demo use this)."""

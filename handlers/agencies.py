@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from handlers import notices
 from handlers.authz import current_membership, is_staff, relink_menu, require_coordinator
 from handlers.campaigns import active_campaign
+from handlers.contact import contact_sentence
 from handlers.people import audit
 from handlers.refusals import AgencyRefused, NotAllowed
 from storage.program_models import Agency, Campaign, Coordinator, JoinRequest
@@ -324,6 +325,7 @@ def reject_agency(session: Session, agency_id: int, reason: str, actor: str, now
         now,
         agency=agency.name,
         reason=agency.reject_reason,
+        contact=lambda language: contact_sentence(session, language, now),
     )
     if was_approved:
         relink_menu(session, notices.coordinators_of(session, agency.id), now)

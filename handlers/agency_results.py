@@ -1,5 +1,6 @@
 """What an agency has achieved (ผลของหน่วยงาน): tCO2e by activity type and by report status, its
-latest reports, and what is still missing before the campaign's next report/evidence deadline.
+latest reports, and what is still missing before the campaign's next report/evidence deadline; and
+the whole campaign's verified results (ผลการดำเนินงาน).
 
 Sums are exact decimals (kgCO2e as stored); rounding is for display only. A report whose result
 "needs a factor" has no number: it is counted apart and never added in as zero.
@@ -7,6 +8,7 @@ Sums are exact decimals (kgCO2e as stored); rounding is for display only. A repo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from handlers.campaigns import active_campaign
 from handlers.reports import agency_reports, reference
 from storage.models import Photo
-from storage.program_models import Agency, CampaignDeadline
+from storage.program_models import Agency, Campaign, CampaignDeadline
 from storage.report_models import Report
 
 # The statuses whose results count for the agency (rejected and withdrawn ones do not).
@@ -133,4 +135,37 @@ def agency_results(session: Session, agency: Agency, now: datetime) -> AgencyRes
     results.latest = agency_reports(session, agency.id, limit=LATEST)
     results.deadline = next_deadline(session, agency, now)
     results.missing = missing_items(session, reports, results.deadline)
+    return results
+
+
+@dataclass
+class CampaignResults:
+    """The active campaign's verified results: approved reports only, summed by activity type
+    (in the campaign's order), and the agencies taking part against the campaign's target."""
+
+    campaign: Campaign
+    total: Total = field(default_factory=Total)
+    by_type: dict[str, Total] = field(default_factory=dict)
+    agencies: int = 0  # approved agencies in the campaign
+    reporting_agencies: int = 0  # of those, agencies with at least one verified report
+
+
+def campaign_results(session: Session, now: datetime) -> CampaignResults | None:
+    """The active campaign's verified totals, or None when no campaign is active."""
+    campaign = active_campaign(session, now)
+    if campaign is None:
+        return None
+    results = CampaignResults(campaign)
+    results.by_type = {key: Total() for key in json.loads(campaign.activity_types)}
+    approved = select(Agency.id).where(Agency.campaign_id == campaign.id, Agency.status == "approved")
+    results.agencies = session.scalar(select(func.count()).select_from(approved.subquery())) or 0
+    reports = session.scalars(
+        select(Report).where(Report.agency_id.in_(approved), Report.status == "approved").order_by(Report.id)
+    )
+    reporting: set[int] = set()
+    for report in reports:
+        results.total.add(report)
+        results.by_type.setdefault(report.activity_key, Total()).add(report)
+        reporting.add(report.agency_id)
+    results.reporting_agencies = len(reporting)
     return results

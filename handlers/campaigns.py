@@ -9,6 +9,8 @@ File format (see campaign_data/ruamjai-2567.toml, the program document's round):
                   remind_days (optional: days before `due` to remind, default [7, 3, 1])
     [[posts]]    phase, day, time, post, segment (optional: the content calendar, see
                  handlers/campaign_posts.py)
+    [contact]    name_th, name_en, and at least one of phone, email; hours_th with hours_en
+                 (optional: who people reach with "ติดต่อเจ้าหน้าที่")
 
 `load_campaign` lists every problem with its line and loads nothing when there is one; loading the
 same content again changes nothing; the campaign loaded becomes the one active campaign, and
@@ -125,7 +127,7 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         problems.append(Problem(lines.of(table, index, key), message))
 
     for name in raw:
-        if name not in ("campaign", "phases", "deadlines", "posts"):
+        if name not in ("campaign", "phases", "deadlines", "posts", "contact"):
             problems.append(Problem(lines.of(name), f"unknown table [{name}]"))
 
     def text_field(table: str, index: int, entry: dict, key: str, limit: int = 300) -> str | None:
@@ -280,10 +282,42 @@ def validate_campaign(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
             else:
                 entry["remind_days"] = sorted(days, reverse=True)
         meaning["deadlines"].append(entry)
+    if "contact" in raw:  # only when given, so files without it keep their hash
+        meaning["contact"] = _contact(raw["contact"], problem, text_field, unknown_keys)
     if "posts" in raw:  # only when given, so files without it keep their hash
         meaning["posts"] = validate_posts(raw["posts"], meaning["phases"], problem)
     problems.sort(key=lambda p: p.line or 0)
     return (None, problems) if problems else (meaning, [])
+
+
+CONTACT_FIELDS = ("name_th", "name_en", "phone", "email", "hours_th", "hours_en")
+_PHONE = re.compile(r"^\+?[0-9][0-9 -]{7,18}[0-9](\s*(ต่อ|ext\.?)\s*[0-9]{1,5})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def _contact(contact: object, problem, text_field, unknown_keys) -> dict[str, str] | None:
+    """[contact]: the names are required, a phone or an e-mail address (or both), opening hours
+    in both languages or neither."""
+    if not isinstance(contact, dict):
+        problem("contact", 0, "", "contact must be a [contact] table")
+        return None
+    unknown_keys("contact", 0, contact, set(CONTACT_FIELDS))
+    found = {key: text_field("contact", 0, contact, key) for key in ("name_th", "name_en")}
+    for key, pattern, example in (("phone", _PHONE, "02-265-6500"), ("email", _EMAIL, "team@example.org")):
+        if key not in contact:
+            continue
+        value = text_field("contact", 0, contact, key, 100)
+        if value is not None and not pattern.match(value):
+            problem("contact", 0, key, f"contact: {key} does not look like one (e.g. {example})")
+        found[key] = value
+    if "phone" not in contact and "email" not in contact:
+        problem("contact", 0, "", "contact: give a phone number or an e-mail address (or both)")
+    if ("hours_th" in contact) != ("hours_en" in contact):
+        problem("contact", 0, "hours_th", "contact: hours_th and hours_en go together")
+    for key in ("hours_th", "hours_en"):
+        if key in contact:
+            found[key] = text_field("contact", 0, contact, key)
+    return found
 
 
 def _photo_limits(campaign: dict, meaning: dict[str, Any], problem) -> None:
@@ -304,9 +338,17 @@ def _photo_limits(campaign: dict, meaning: dict[str, Any], problem) -> None:
         problem("campaign", 0, where, f"campaign: photos_min ({least}) is more than photos_max ({most})")
 
 
+def fiscal_year_be(day: date) -> int:
+    """The Thai government's fiscal year (Buddhist era) a day falls in: it starts on 1 October."""
+    return (day.year + 1 if day.month >= 10 else day.year) + 543
+
+
 def shifted(meaning: dict[str, Any], days: int) -> dict[str, Any]:
     """A validated campaign moved `days` later in time: its phases and deadlines (the content
-    calendar follows its phases). The demo uses it to set the example round around today."""
+    calendar follows its phases), and its year with them: `year_be` becomes the fiscal year of the
+    moved report deadline, and that year (Buddhist and Common era) is rewritten in the slug and
+    the names ("ปีงบประมาณ 2567" → "ปีงบประมาณ 2570", "TCAC 2024" → "TCAC 2027"). The demo uses it
+    to set the example round around today."""
     moved = dict(meaning)
     moved["phases"] = [
         {
@@ -319,6 +361,20 @@ def shifted(meaning: dict[str, Any], days: int) -> dict[str, Any]:
     moved["deadlines"] = [
         {**d, "due": (datetime.fromisoformat(d["due"]) + timedelta(days=days)).isoformat()}
         for d in meaning["deadlines"]
+    ]
+    report = next((d for d in moved["deadlines"] if d["kind"] == "report"), None)
+    if report is None:
+        return moved
+    year = fiscal_year_be(datetime.fromisoformat(report["due"]).astimezone(BANGKOK).date())
+    before = meaning["year_be"]
+
+    def renamed(text: str) -> str:
+        return text.replace(str(before), str(year)).replace(str(before - 543), str(year - 543))
+
+    moved["year_be"], moved["slug"] = year, renamed(meaning["slug"])
+    moved["name_th"], moved["name_en"] = renamed(meaning["name_th"]), renamed(meaning["name_en"])
+    moved["phases"] = [
+        {**p, "name_th": renamed(p["name_th"]), "name_en": renamed(p["name_en"])} for p in moved["phases"]
     ]
     return moved
 
@@ -349,6 +405,8 @@ def load_campaign(session: Session, source: Path | str, now: datetime, *, shift_
     campaign.year_be, campaign.target_agencies = meaning["year_be"], meaning["target_agencies"]
     campaign.activity_types = json.dumps(meaning["activity_types"])
     campaign.photos_min, campaign.photos_max = meaning.get("photos_min"), meaning.get("photos_max")
+    contact = meaning.get("contact")
+    campaign.contact = json.dumps(contact, ensure_ascii=False) if contact else None
     campaign.content_hash, campaign.loaded_at = digest, now
     campaign.phases = [
         CampaignPhase(
@@ -399,3 +457,10 @@ def photo_limits(campaign: Campaign | None) -> tuple[int, int]:
     if campaign is None:
         return PHOTOS_MIN_DEFAULT, PHOTOS_MAX_DEFAULT
     return campaign.photos_min or PHOTOS_MIN_DEFAULT, campaign.photos_max or PHOTOS_MAX_DEFAULT
+
+
+def campaign_contact(campaign: Campaign | None) -> dict[str, str] | None:
+    """The campaign file's [contact] (name_th, name_en, phone, email, hours_th, hours_en), if any."""
+    if campaign is None or not campaign.contact:
+        return None
+    return json.loads(campaign.contact)

@@ -430,11 +430,14 @@ class Engine:
             for action in run.after:
                 action()
         if reply.flex is not None:
-            before = assemble(texts + reply.texts)[: MAX_MESSAGES - 1] if texts + reply.texts else []
+            after = assemble(reply.after_card, reply.quick_reply) if reply.after_card else []
+            room = MAX_MESSAGES - 1 - len(after)
+            before = assemble(texts + reply.texts)[:room] if texts + reply.texts else []
             flex, alt = reply.flex
             contents = FlexContainer.from_dict(dict(flex))
-            card = FlexMessage(alt_text=alt[:400], contents=contents, quick_reply=reply.quick_reply)
-            return [*before, card]
+            quick_reply = None if after else reply.quick_reply
+            card = FlexMessage(alt_text=alt[:400], contents=contents, quick_reply=quick_reply)
+            return [*before, card, *after]
         return assemble(texts + reply.texts, reply.quick_reply)
 
     def flow_for_words(self, text: str) -> Flow | None:
@@ -450,6 +453,7 @@ class _Reply:
     texts: list[str]
     quick_reply: QuickReply | None = None
     flex: tuple[Mapping[str, Any], str] | None = None  # a card shown after the texts: (contents, alt text)
+    after_card: list[str] = field(default_factory=list)  # said after the card (with the buttons)
 
 
 class _Run:
@@ -790,9 +794,11 @@ class _Run:
         self.save()
         if outcome.after is not None:
             self.after.append(outcome.after)
-        reply = self.menu(*outcome.say)
-        reply.flex = outcome.card
-        return reply
+        if outcome.card is None:
+            return self.menu(*outcome.say)
+        # The card is the answer: the menu's prompt and its buttons come after it.
+        menu = self.menu()
+        return _Reply(list(outcome.say), menu.quick_reply, outcome.card, after_card=menu.texts)
 
     def begin(self, flow: Flow, first: Outcome | None) -> _Reply:
         """Start `flow` afresh, where its `on_enter` said (with the answers it filled in)."""
@@ -826,7 +832,7 @@ class _Run:
             note = self.t("conv.left_kept") if kept else ""
             if target is not None and current is not None and target.name != current.name:
                 reply = self.enter(target)
-                return _Reply([note, *reply.texts], reply.quick_reply, reply.flex)
+                return _Reply([note, *reply.texts], reply.quick_reply, reply.flex, reply.after_card)
             return self.menu(note)
         # resume
         repo = ConversationRepository(self.session)

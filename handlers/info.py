@@ -2,7 +2,8 @@
 
 The rich menu (richmenus/menus.toml) sends `a=info&k=<topic>` for pages of information, answered
 with the catalog text `info.<topic>` (except "review": live counts for staff,
-handlers/review_queue.py; and "deadlines": the active campaign's, handlers/deadline_info.py), and
+handlers/review_queue.py; "deadlines": the active campaign's, handlers/deadline_info.py; "results":
+its verified totals, handlers/results_card.py; "contact": its [contact], handlers/contact.py), and
 `a=tab&p=<page>` when a tab is tapped: LINE has already switched the menu on the phone, so there
 is nothing to say. Anything else goes to the engine. A conversation in progress is left as it
 was: the next answer still continues it. Typing a topic's button label or a synonym
@@ -18,10 +19,15 @@ from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
 from handlers import knowledge
+from handlers.campaigns import active_campaign
 from handlers.catalog import default_catalog, t
+from handlers.contact import contact_answer
 from handlers.deadline_info import deadlines_answer
 from handlers.engine import assemble, loose
+from handlers.parsing.periods import Period, format_period_en, format_period_th
+from handlers.results_card import results_answer
 from handlers.review_queue import review_answer
+from storage.program_models import Campaign
 
 
 def typed_topic(text: str) -> str | None:
@@ -34,6 +40,22 @@ def typed_topic(text: str) -> str | None:
         if key.startswith("info.words.") and typed in {loose(word) for word in catalog.words(key)}:
             return key.removeprefix("info.words.")
     return None
+
+
+def round_news(campaign: Campaign, language: str) -> str:
+    """The "news" page with the active round's own phases and their months."""
+    fmt = format_period_th if language == "th" else format_period_en
+    phases = "\n".join(
+        t(
+            "info.news_phase",
+            language,
+            when=fmt(Period(phase.starts_on, phase.ends_on, "month")),
+            name=phase.name_th if language == "th" else phase.name_en,
+        )
+        for phase in campaign.phases
+    )
+    name = campaign.name_th if language == "th" else campaign.name_en
+    return t("info.news_round", language, campaign=name, phases=phases)
 
 
 def answer_menu_tap(
@@ -49,8 +71,14 @@ def answer_menu_tap(
         return assemble([review_answer(session, line_user_id, language)])
     if action == "info" and data.get("k") == "deadlines":
         return deadlines_answer(session, line_user_id, language, now)
+    if action == "info" and data.get("k") == "news" and (campaign := active_campaign(session, now)):
+        return assemble([round_news(campaign, language)])
+    if action == "info" and data.get("k") == "results":
+        return results_answer(session, language, now)
+    if action == "info" and data.get("k") == "contact":
+        return assemble([contact_answer(session, language, now)])
     if action == "info" and data.get("k") == "knowledge":
-        return knowledge.answer(language)
+        return knowledge.answer(language, knowledge.campaign_post_dates(session, now))
     if action == "info":
         key = f"info.{data.get('k', '')}"
         if default_catalog().has(key):

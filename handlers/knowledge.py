@@ -5,11 +5,18 @@ post for the outbox (news sends)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import date, datetime
 
 from linebot.v3.messaging import FlexMessage, Message, TextMessage
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from handlers.campaign_posts import BANGKOK, CREATED_BY
+from handlers.campaigns import active_campaign
 from handlers.catalog import t
-from handlers.content import Post, latest
+from handlers.content import Post, dated, latest
+from storage.models import ScheduledPost
 
 MAX_BUBBLES = 10  # LINE allows 12 in a carousel; ten reads well on a phone
 MAX_CAROUSEL_BYTES = 50_000  # LINE: a carousel's JSON must stay under 50 KB
@@ -74,9 +81,25 @@ def post_message(post: Post, language: str) -> dict:
     }
 
 
-def answer(language: str) -> list[Message]:
-    """The reply to "ความรู้": a short line and the latest knowledge posts."""
-    posts = latest(limit=MAX_BUBBLES)
+def campaign_post_dates(session: Session, now: datetime) -> dict[str, date]:
+    """When the active campaign's content calendar puts each post (its first moment, Bangkok
+    date): the dates a post names follow the round (handlers.content.dated)."""
+    campaign = active_campaign(session, now)
+    if campaign is None:
+        return {}
+    rows = session.execute(
+        select(ScheduledPost.post_key, ScheduledPost.scheduled_at)
+        .where(ScheduledPost.created_by == CREATED_BY + campaign.slug)
+        .order_by(ScheduledPost.scheduled_at.desc())
+    )
+    return {key: moment.astimezone(BANGKOK).date() for key, moment in rows}
+
+
+def answer(language: str, dates: Mapping[str, date] | None = None) -> list[Message]:
+    """The reply to "ความรู้": a short line and the latest knowledge posts, their dates from
+    `dates` (campaign_post_dates)."""
+    dates = dates or {}
+    posts = [dated(post, dates.get(post.key)) for post in latest(limit=MAX_BUBBLES)]
     if not posts:
         return [TextMessage(text=t("knowledge.none", language))]
     return [

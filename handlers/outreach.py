@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from handlers.agencies import province_name
 from handlers.campaigns import active_campaign
 from handlers.catalog import t
-from handlers.content import Post, posts
+from handlers.content import Post, dated, posts
 from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_users, missing_by_agency
-from handlers.knowledge import post_message
+from handlers.knowledge import campaign_post_dates, post_message
 from handlers.notices import Localized, tell_staff
 from storage.models import LineUser, ScheduledPost
 from storage.outreach import ScheduledPosts, followers, followers_size
@@ -293,6 +293,8 @@ def refuse_post(
 def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datetime, /, **params) -> None:
     scheduled = ScheduledPosts(session).get(post_id)
     post = posts().get(scheduled.post_key)
+    if post is not None:
+        post = dated(post, campaign_post_dates(session, now).get(post.key))
     tell_staff(
         session,
         f"knowledge.staff.{notice}",
@@ -340,7 +342,7 @@ def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
     if scheduled is None or scheduled.status != "scheduled":
         return None
     try:
-        post = find_post(scheduled.post_key)
+        post = dated(find_post(scheduled.post_key), campaign_post_dates(session, now).get(scheduled.post_key))
         audience = audience_for(session, scheduled.post_key, scheduled.segment)
     except OutreachError as error:
         refuse_post(session, post_id, now, str(error))

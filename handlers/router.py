@@ -16,7 +16,7 @@ from handlers.flows import FLOWS
 from handlers.flows.agency_card import DrawShare, is_share_tap, share_messages
 from handlers.info import answer_menu_tap, typed_topic
 from handlers.media_steps import ReceivedPhoto
-from handlers.privacy import notice_text, record_notice_shown
+from handlers.privacy import PRIVACY_NOTICE_VERSION, notice_text, record_notice_shown
 from storage.media import MediaStore
 from storage.repositories import UserRepository
 
@@ -31,7 +31,8 @@ class EventContext:
     # The language of the user's LINE app, when the bot looked it up (on follow).
     profile_language: str | None = None
     idle_timeout: timedelta = timedelta(hours=24)
-    # Where links the bot sends point (a personal-data download); None when not configured.
+    # Where links the bot sends start (a data download, a share image): a public HTTPS address, or
+    # the demo's own; None when LINE could not open them (bot.settings.Settings.links_base_url).
     public_base_url: str | None = None
     # An image or unsend event's photo, handled by the executor before this transaction
     # (handlers/media_steps.py); None for other events and for images no question asked for.
@@ -50,6 +51,24 @@ def language_from_profile(profile_language: str | None) -> str | None:
     return base if base in LANGUAGES else "th"
 
 
+def welcome(ctx: EventContext, users: UserRepository) -> list[Message]:
+    """A follow: the first-time welcome and the privacy notice; someone who unfollowed and came
+    back is welcomed back, and shown the notice again only if it changed since they were shown it."""
+    assert ctx.line_user_id is not None
+    before = users.get(ctx.line_user_id)
+    returning = before is not None and before.followed_at is not None
+    user = users.mark_followed(ctx.line_user_id, ctx.now)
+    language = language_from_profile(ctx.profile_language)
+    if language and user.reminder_days is None:  # never override a language the user chose
+        user.language = language
+    if returning and user.privacy_notice_version == PRIVACY_NOTICE_VERSION:
+        return [TextMessage(text=t("comeback.greeting", user.language, version=PRIVACY_NOTICE_VERSION))]
+    # A follower is a subscriber: the notice they were shown (version, time) is recorded.
+    record_notice_shown(ctx.session, ctx.line_user_id, ctx.now)
+    greeting = "comeback.greeting_new_notice" if returning else "welcome.greeting"
+    return [TextMessage(text=t(greeting, user.language)), TextMessage(text=notice_text(user.language))]
+
+
 def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     """The messages to answer `event` with (possibly none). Runs inside the event's transaction."""
     users = UserRepository(ctx.session)
@@ -59,16 +78,7 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         users.mark_blocked(ctx.line_user_id, ctx.now)
         return []
     if isinstance(event, FollowEvent):
-        user = users.mark_followed(ctx.line_user_id, ctx.now)
-        language = language_from_profile(ctx.profile_language)
-        if language and user.reminder_days is None:  # never override a language the user chose
-            user.language = language
-        # A follower is a subscriber: the notice they were shown (version, time) is recorded.
-        record_notice_shown(ctx.session, ctx.line_user_id, ctx.now)
-        return [
-            TextMessage(text=t("welcome.greeting", user.language)),
-            TextMessage(text=notice_text(user.language)),
-        ]
+        return welcome(ctx, users)
     incoming = Incoming.from_event(event)
     if incoming is None:
         return []
@@ -81,7 +91,9 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
         if answer is not None:
             return answer
         if is_share_tap(tap):  # the "my agency" card's share button
-            return share_messages(ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share)
+            return share_messages(
+                ctx.session, ctx.line_user_id, user.language, ctx.media, ctx.draw_share, ctx.public_base_url
+            )
     engine = Engine(
         FLOWS,
         idle_timeout=ctx.idle_timeout,

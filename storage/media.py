@@ -18,17 +18,41 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 # Keys are ours (never from users): short path-like names. The pattern keeps every key a plain
 # relative path inside the store (no "..", no absolute paths, no backslashes).
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$")
+
+
+def public_https_base(url: str | None) -> str | None:
+    """`url` without a trailing slash when LINE's servers could fetch links under it (https, a
+    host name or public address, no query or fragment); else None. The one rule for every link
+    the bot sends (share images, personal-data downloads)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a malformed port raises here
+    except ValueError:
+        return None
+    if parts.scheme != "https" or not host or parts.query or parts.fragment or parts.username:
+        return None
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return url.strip().rstrip("/") if "." in host else None
+    return url.strip().rstrip("/") if address.is_global else None
 
 
 class MediaKeyError(ValueError):

@@ -33,6 +33,8 @@ class Campaign(Base):
     # Evidence photos per report; NULL: the default (handlers/reports.py MIN_PHOTOS / MAX_PHOTOS).
     photos_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     photos_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # JSON of the campaign file's [contact] (who people can reach); NULL: the file has none.
+    contact: Mapped[str | None] = mapped_column(Text, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     # SHA-256 of the loaded file's meaning: the same content loaded again changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -10,6 +10,10 @@ A post file (its name, without `.toml`, is the post's key):
     [th]  title = "…"  body = \"\"\"…\"\"\"
     [en]  title = "…"  body = \"\"\"…\"\"\"
 
+A date that depends on the round is never written out: `{month}` (the month and year, Buddhist era
+in Thai) and `{year}` (the Common Era year, as in "TCAC 2024") are filled by `dated()` from when
+the active campaign's calendar puts the post, else from `published`.
+
 `load_posts()` checks every file and raises ContentError listing every problem at once.
 """
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -32,6 +36,13 @@ LANGUAGES = ("th", "en")
 MAX_TITLE = 60  # one or two lines on a phone
 MAX_BODY = 1200  # a bubble stays far below LINE's 30 KB and reads in under a minute
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+PLACEHOLDERS = ("{month}", "{year}")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+# Month names as a post's sentence needs them ("ในเดือนตุลาคม 2567").
+MONTHS = {
+    "th": ("มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม กันยายน ตุลาคม พฤศจิกายน ธันวาคม").split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
 
 
 class ContentError(ValueError):
@@ -73,6 +84,13 @@ def _check(key: str, data: dict) -> list[str]:
                 problems.append(f"[{language}] {field} is missing")
             elif len(text) > limit:
                 problems.append(f"[{language}] {field} has {len(text)} characters; at most {limit}")
+            else:
+                unknown_marks = sorted(set(_PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
+                if unknown_marks:
+                    known = " and ".join(PLACEHOLDERS)
+                    problems.append(
+                        f"[{language}] {field}: {', '.join(unknown_marks)} (only {known} are filled)"
+                    )
     unknown = sorted(set(data) - {"kind", "topic", "phase", "published", "image", *LANGUAGES})
     if unknown:
         problems.append(f"unknown fields: {', '.join(unknown)}")
@@ -119,3 +137,19 @@ def latest(kind: str | None = None, limit: int = 10) -> list[Post]:
     """The newest posts first (of one kind, if given)."""
     chosen = [post for post in posts().values() if kind is None or post.kind == kind]
     return sorted(chosen, key=lambda post: (post.published, post.key), reverse=True)[:limit]
+
+
+def dated(post: Post, when: date | None = None) -> Post:
+    """The post with `{month}` and `{year}` filled from `when` (else its `published` date)."""
+    when = when or post.published
+
+    def fill(text: str, language: str) -> str:
+        year = when.year + 543 if language == "th" else when.year
+        month = f"{MONTHS[language][when.month - 1]} {year}"
+        return text.replace("{month}", month).replace("{year}", str(when.year))
+
+    return replace(
+        post,
+        title={language: fill(text, language) for language, text in post.title.items()},
+        body={language: fill(text, language) for language, text in post.body.items()},
+    )

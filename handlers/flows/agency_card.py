@@ -23,7 +23,7 @@ from handlers.flows.invite import thai_date
 from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, tonnes_text
 from handlers.refusals import Refused
 from handlers.reports import reference
-from storage.media import MediaStore
+from storage.media import MediaStore, public_https_base
 
 MAX_REFS = 10  # references named per missing item
 SHARE_POSTBACK = {"a": "share", "k": "agency"}
@@ -146,26 +146,30 @@ def share_messages(
     language: str,
     media: MediaStore | None,
     draw: DrawShare | None,
+    links_base_url: str | None = None,
 ) -> list[Message]:
     """The agency's share image (its approved total), stored in the media store under a key named
-    by its content (tapping twice stores nothing new), sent with signed URLs."""
+    by its content (tapping twice stores nothing new), sent with signed URLs. LINE opens only
+    public HTTPS links (or the demo's own address, `links_base_url`); without one the coordinator
+    is told plainly that sharing is not set up (staff are told at start-up), never to try later."""
     try:
         agency = require_coordinator(session, line_user_id)
     except Refused as refusal:
         speaker = SimpleNamespace(t=lambda key, **params: t(key, language, **params))
         return [TextMessage(text=refusal_text(speaker, refusal))]
     if media is None or draw is None:
-        return [TextMessage(text=t("agencyresults.share_unavailable", language))]
+        return [TextMessage(text=t("agencyresults.share_not_set_up", language))]
     total = verified_kg(session, agency.id)
     shown = tonnes_text(total.kg)
     title, unit = t("agencyresults.share_title", language), t("agencyresults.share_unit", language)
     digest = hashlib.sha256(json.dumps([title, agency.name, shown, unit]).encode()).hexdigest()[:16]
     key = f"shares/agency-{agency.id}-{digest}.jpg"
+    url = media.signed_url(key, SHARE_URL_SECONDS)
+    opens = public_https_base(url) or (links_base_url and url.startswith(links_base_url + "/"))
+    if not opens:
+        return [TextMessage(text=t("agencyresults.share_not_set_up", language))]
     if media.get(key) is None:
         media.put(key, draw(title, agency.name, shown, unit), "image/jpeg")
-    url = media.signed_url(key, SHARE_URL_SECONDS)
-    if not url.startswith("https://"):  # LINE fetches images over HTTPS only: PUBLIC_BASE_URL is unset
-        return [TextMessage(text=t("agencyresults.share_unavailable", language))]
     return [
         ImageMessage(originalContentUrl=url, previewImageUrl=url),
         TextMessage(text=t("agencyresults.share_ready", language)),

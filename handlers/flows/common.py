@@ -136,6 +136,27 @@ def district_name(turn: Turn, code: str | None) -> str | None:
     return area_name(turn, geothai.district(code) if code else None)
 
 
+def district_word(turn: Turn, province_code: str | None) -> str:
+    """What a district is called there: อำเภอ in a province, เขต in Bangkok ("district" in English)."""
+    return turn.t("common.district_word_bangkok" if province_code == BANGKOK else "common.district_word")
+
+
+def in_province(turn: Turn, province_code: str | None) -> str:
+    """The province as a sentence names it: "จังหวัดเชียงใหม่", but "กรุงเทพมหานคร" (never จังหวัด)."""
+    key = "common.place_bangkok" if province_code == BANGKOK else "common.place_province"
+    return turn.t(key, province=province_name(turn, province_code) or "-")
+
+
+def place_text(turn: Turn, province_code: str | None, district_code: str | None) -> str:
+    """Where an agency is: "จังหวัดเชียงใหม่ อำเภอแม่ริม", "กรุงเทพมหานคร เขตบางรัก" (Bangkok's
+    district names carry เขต already), or the province alone without a district."""
+    district = district_name(turn, district_code)
+    if district is None:
+        return in_province(turn, province_code)
+    key = "common.place_bangkok_district" if province_code == BANGKOK else "common.place_district"
+    return turn.t(key, province=in_province(turn, province_code), district=district)
+
+
 def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) -> Step:
     """A province question: 77 paged buttons, or typed in Thai or English (misspellings forgiven);
     a typed name is said back for a yes/no before it is kept; several matches become the buttons.
@@ -191,8 +212,9 @@ def district_step(
         choices = area_buttons(turn, areas)
         if optional:
             choices.insert(0, SKIP)
-        province = province_name(turn, turn.answers.get(province_answer))
-        return Question(turn.t(ask_key, province=province), choices)
+        code = turn.answers.get(province_answer)
+        words = {"province": in_province(turn, code), "district_word": district_word(turn, code)}
+        return Question(turn.t(ask_key, **words), choices)
 
     def on_choice(turn: Turn, value: str) -> Outcome:
         if value == "skip" and optional:
@@ -216,9 +238,12 @@ def district_step(
             return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [d.code for d in found]
-            return Outcome.again(turn.t("common.district_several"))
+            return Outcome.again(
+                turn.t("common.district_several", district_word=district_word(turn, province))
+            )
         turn.answers.pop(options, None)
-        return Outcome.again(turn.t("common.district_unknown", province=province_name(turn, province)))
+        words = {"province": in_province(turn, province), "district_word": district_word(turn, province)}
+        return Outcome.again(turn.t("common.district_unknown", **words))
 
     def describe(turn: Turn) -> str | None:
         if answer in turn.answers and turn.answers[answer] is None:

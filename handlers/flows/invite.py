@@ -37,5 +37,5 @@ FLOW = Flow(
     start="invite:none",
     steps={},
     on_enter=on_enter,
-    menu_roles=("coordinator", "staff"),
+    menu_roles=("coordinator",),
 )

@@ -7,8 +7,10 @@ from __future__ import annotations
 from handlers.agencies import agency_summary
 from handlers.agency_results import agency_results
 from handlers.authz import current_membership
+from handlers.contact import contact_sentence
 from handlers.engine import Flow, Outcome, Turn
 from handlers.flows.agency_card import agency_card
+from handlers.flows.common import place_text
 
 
 def on_enter(turn: Turn) -> Outcome:
@@ -27,14 +29,14 @@ def on_enter(turn: Turn) -> Outcome:
         "myagency.summary",
         agency=summary["name"],
         type=turn.t(f"register.type_{summary['type']}"),
-        province=summary["province"] or "-",
-        district=summary["district"] or turn.t("common.skip"),
+        place=place_text(turn, summary["province_code"], summary["district_code"]),
         status=turn.t(f"myagency.status_{summary['status']}"),
         campaign=summary["campaign"] or turn.t("myagency.no_campaign"),
         coordinators=people or "-",
     )
     if summary["status"] == "rejected":
-        text += "\n" + turn.t("myagency.rejected", reason=summary["reject_reason"] or "-")
+        contact = contact_sentence(turn.session, turn.language, turn.now)
+        text += "\n" + turn.t("myagency.rejected", reason=summary["reject_reason"] or "-", contact=contact)
     return Outcome.end(text)
 
 
@@ -45,4 +47,5 @@ FLOW = Flow(
     start="myagency:none",
     steps={},
     on_enter=on_enter,
+    menu_roles=("subscriber", "coordinator"),
 )

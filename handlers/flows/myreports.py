@@ -188,5 +188,5 @@ FLOW = Flow(
     },
     keeps_draft=True,  # a fix left half-way (cancel, menu, a long break) is offered back
     on_enter=on_enter,
-    menu_roles=("coordinator", "staff"),
+    menu_roles=("coordinator",),
 )

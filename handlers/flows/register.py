@@ -24,8 +24,10 @@ from handlers.agencies import (
     similar_agencies,
 )
 from handlers.authz import current_membership
+from handlers.campaigns import active_campaign
 from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.flows.common import (
+    BANGKOK,
     district_name,
     district_step,
     phone_step,
@@ -35,6 +37,7 @@ from handlers.flows.common import (
     text_step,
     yes_no_step,
 )
+from handlers.flows.invite import thai_date
 from handlers.parsing.phone import format_thai_mobile
 from handlers.refusals import AgencyRefused, Refused
 from storage.program_models import Agency, JoinRequest
@@ -74,7 +77,8 @@ def on_enter(turn: Turn) -> Outcome:
         )
         if turn.session.scalars(waiting).first() is not None:
             return Outcome.end(turn.t("agency.refused.join_pending"))
-        return Outcome.go(START)
+        late = late_note(turn)
+        return Outcome.go(START, late) if late else Outcome.go(START)
     coordinator, agency = membership
     if agency.status == "rejected":
         turn.answers.update(
@@ -130,6 +134,9 @@ def summary_text(turn: Turn) -> str:
         type=describe_type(turn) or "-",
         province=province_name(turn, a.get("province_code")) or "-",
         district=district_name(turn, a.get("district_code")) or turn.t("common.skip"),
+        district_label=turn.t(
+            "common.district_label_bangkok" if a.get("province_code") == BANGKOK else "common.district_label"
+        ),
         person=a.get("person_name", "-"),
         position=a.get("position", "-"),
         phone=format_thai_mobile(a["phone"]) if a.get("phone") else "-",
@@ -196,7 +203,24 @@ def submit(turn: Turn) -> Outcome:
         return Outcome.end(refusal_text(turn, refusal))
     except Refused as refusal:
         return Outcome.end(refusal_text(turn, refusal))
-    return Outcome.end(turn.t("register.done", agency=agency.name), next_steps(turn, agency))
+    done = turn.t("register.done", agency=agency.name)
+    return Outcome.end(*[text for text in (done, next_steps(turn, agency), late_note(turn)) if text])
+
+
+def late_note(turn: Turn) -> str | None:
+    """After the active campaign's registration deadline: that registering is late, and what it
+    means (staff decide; the report deadline is close, or already past)."""
+    campaign = active_campaign(turn.session, turn.now)
+    deadlines = {d.kind: d for d in campaign.deadlines} if campaign else {}
+    closed = deadlines.get("registration")
+    if closed is None or closed.due_at > turn.now:
+        return None
+    report = deadlines.get("report")
+    if report is None or report.due_at <= turn.now:
+        return turn.t("register.late_after_reports", closed=thai_date(turn, closed.due_at))
+    return turn.t(
+        "register.late", closed=thai_date(turn, closed.due_at), report=thai_date(turn, report.due_at)
+    )
 
 
 def next_steps(turn: Turn, agency: Agency) -> str:

@@ -364,5 +364,5 @@ FLOW = Flow(
     steps=_steps(),
     keeps_draft=True,
     on_enter=on_enter,
-    menu_roles=("coordinator", "staff"),
+    menu_roles=("coordinator",),
 )

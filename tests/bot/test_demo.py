@@ -132,9 +132,9 @@ def test_the_demo_starts_again_with_its_data_and_its_clock(tmp_path):
         ) - datetime.fromisoformat(before)
         assert 2 * 3600 <= lead.total_seconds() < 2 * 3600 + 60
         # The conversation kept in the database carries on: "ตั้งค่า" was asked before the restart.
-        demo.json("POST", f"/simulator/api/users/{user_id}/text", {"text": "English"})
+        demo.json("POST", f"/simulator/api/users/{user_id}/text", {"text": "จังหวัด"})
         wait_for(lambda: bot_said())
-        assert t("prefs.ask_province", "en") in bot_said()[-1]  # English from the next question on
+        assert t("prefs.ask_province", "th") in bot_said()[-1]
     finally:
         assert demo.stop() == 0
     output = (tmp_path / "demo.log").read_text()

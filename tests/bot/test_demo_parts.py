@@ -106,7 +106,7 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
 
     first = state()
     assert first == (
-        Counter(approved=2, pending=1),
+        Counter(approved=3, pending=1),
         Counter(submitted=2, approved=1, needs_fix=1, rejected=1),
     )
     # The coordinators are simulated users who have the account as a friend: pick one and carry on.
@@ -177,3 +177,14 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
     [reminder] = bot_texts(somsri)[before[somsri] :]  # her electricity report was sent back
     assert "อีก 7 วัน" in reminder and "15 ธ.ค. 2569" in reminder
     assert bot_texts(wichai)[before[wichai] :] == []  # his composting report is in
+
+
+def test_the_demos_links_point_at_the_demo_itself(settings):
+    from dataclasses import replace
+
+    from bot.demo import with_local_links
+
+    demo = replace(settings, demo=True, public_base_url=None)
+    assert with_local_links(demo, "127.0.0.1", 8000).links_base_url == "http://127.0.0.1:8000"
+    chosen = replace(demo, public_base_url="https://ruamjai.example.go.th")
+    assert with_local_links(chosen, "127.0.0.1", 8000).links_base_url == "https://ruamjai.example.go.th"

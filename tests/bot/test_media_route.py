@@ -97,7 +97,7 @@ def test_wants_photo_only_at_a_question_that_takes_images(app):
     with rt.session_factory.begin() as session:
         assert not wants_photo(session, "U-nobody", flows=(TEST_FLOW,))
         conversation = ConversationRepository(session).lock("U-someone", rt.clock.now(), "c1")
-        conversation.flow, conversation.state = "prefs", "prefs:ask_language"
+        conversation.flow, conversation.state = "prefs", "prefs:language"
         assert not wants_photo(session, "U-someone", flows=(TEST_FLOW,))
         assert not wants_photo(session, "U-someone")  # the real flows: none takes photos yet
         conversation.flow, conversation.state = TEST_FLOW.name, "phototest:photos"

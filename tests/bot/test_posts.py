@@ -13,7 +13,7 @@ from bot.clock import run_once
 from bot.runtime import runtime
 from handlers.authz import add_staff
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
-from handlers.content import posts
+from handlers.content import dated, posts
 from handlers.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
 from storage.outreach import ScheduledPosts
@@ -142,7 +142,7 @@ def test_a_post_beyond_the_remaining_quota_is_refused_before_anything_is_sent(rt
     drain(rt)
     assert fake_line.calls("POST", "/v2/bot/message/multicast") == []
     [notice] = told_staff(fake_line)  # staff hear of it without having to run `post list`
-    title = posts()["results-at-tcac"].title["th"]
+    title = dated(posts()["results-at-tcac"]).title["th"]
     assert f'"{title}" ถึงกลุ่ม ผู้ที่ขอรับข่าวสาร (news) เวลา' in notice and "ต้องใช้ 600 ข้อความ" in notice
     assert "เหลือ 500 ข้อความ" in notice
     assert run_once(rt, "posts") == 0 and len(told_staff(fake_line)) == 1  # told once
@@ -225,7 +225,7 @@ def test_a_post_the_clock_reaches_over_12_hours_late_is_missed_not_sent(rt, dayt
     [call] = fake_line.calls("POST", "/v2/bot/message/multicast")
     assert call.json["to"] == [user] and fake_line.delivery_counts("multicast") == {user: 1}
     [notice] = told_staff(fake_line)
-    title = posts()["results-at-tcac"].title["th"]
+    title = dated(posts()["results-at-tcac"]).title["th"]
     at = format_bangkok(missed.scheduled_at)
     assert f'"{title}" ถึงกลุ่ม ผู้ที่ขอรับข่าวสาร (news) เวลา {at} น. ไม่ได้ส่ง' in notice
     assert "นานเกิน 12 ชั่วโมง" in notice and "ruamjai post schedule" in notice
@@ -266,7 +266,7 @@ def test_staff_read_why_a_post_did_not_go_in_their_own_language_with_the_segment
     drain(rt)
     refused, over_quota = told_staff(fake_line)[-2:]
     assert "to people who opted in to news (news) at" in refused and "ruamjai post list says why" in refused
-    title = posts()["results-at-tcac"].title["en"]
+    title = dated(posts()["results-at-tcac"]).title["en"]
     assert f'"{title}" to people who opted in to news (news) at' in over_quota  # the post's own English title
     assert "it needs 7 messages" in over_quota and over != again
 

@@ -256,9 +256,30 @@ def test_total_text_never_shows_zero_for_results_waiting_for_a_factor():
     assert total_text(total, "th") == t("agencyresults.needs_factor_only", "th", count=2)
 
 
-def test_without_a_public_https_address_the_share_is_declined_politely(make_app, settings, fake_line):
-    app = make_app(settings)  # PUBLIC_BASE_URL unset: LINE could not fetch the image
+@pytest.mark.parametrize(
+    "base_url", [None, "http://ruamjai.example", "https://localhost:8443", "https://10.0.0.5"]
+)
+def test_without_a_public_https_address_the_share_is_declined_honestly(
+    make_app, settings, fake_line, base_url
+):
+    app = make_app(replace(settings, public_base_url=base_url))  # LINE could not fetch the image
     chat = ReportChat(app, fake_line)
     chat.tap_data(SHARE)
     assert [m["type"] for m in chat.last] == ["text"]
-    assert chat.text == t("agencyresults.share_unavailable", "th")
+    assert chat.text == t("agencyresults.share_not_set_up", "th")
+    assert "ภายหลัง" not in chat.text  # never "try later": it will not work later either
+    assert not (settings.media_dir / "shares").exists()  # nothing drawn for nobody
+
+
+def test_the_demo_shares_from_its_own_address(make_app, settings, fake_line):
+    """The demo's fake LINE platform and simulator open the demo's local http address."""
+    local = "http://127.0.0.1:8000"
+    app = make_app(replace(settings, demo=True, public_base_url=local))
+    chat = ReportChat(app, fake_line)
+    chat.tap_data(SHARE)
+    image, text = chat.last
+    assert text["text"] == t("agencyresults.share_ready", "th")
+    parts = urlsplit(image["originalContentUrl"])
+    assert image["originalContentUrl"].startswith(f"{local}/media/shares/")
+    served = app.test_client().get(f"{parts.path}?{parts.query}")
+    assert served.status_code == 200 and Image.open(io.BytesIO(served.data)).format == "JPEG"

@@ -138,3 +138,41 @@ def test_photos_per_report_are_optional_checked_with_their_line_and_kept_on_the_
         assert [(p.line, p.message) for p in report.problems] == [(text.splitlines().index(bad) + 1, message)]
     with db.begin() as session:
         assert photo_limits(active_campaign(session, NOW)) == (2, 3)  # nothing loaded from a bad file
+
+
+def test_the_contact_is_kept_on_the_campaign_and_checked_with_its_line(db):
+    from handlers.campaigns import campaign_contact, validate_campaign
+
+    with db.begin() as session:
+        assert load_campaign(session, EXAMPLE_CAMPAIGN, NOW).ok
+        contact = campaign_contact(active_campaign(session, NOW))
+    assert contact["email"] == "ruamjai@example.org" and contact["name_th"].startswith("ทีมงานโครงการ")
+    assert contact["hours_en"].startswith("Monday to Friday")
+    broken = EXAMPLE.replace(
+        'email = "ruamjai@example.org"', 'email = "ruamjai at example"\nfax = "02"'
+    ).replace('hours_en = "Monday to Friday, 08:30–16:30 (except public holidays)"\n', "")
+    lines = broken.splitlines()
+    meaning, problems = validate_campaign(broken)
+    assert meaning is None
+    found = {(p.line, p.message.split(" (")[0]) for p in problems}
+    assert found == {
+        (
+            next(n for n, line in enumerate(lines, 1) if line.startswith("email")),
+            "contact: email does not look like one",
+        ),
+        (
+            next(n for n, line in enumerate(lines, 1) if line.startswith("fax")),
+            "contact: unknown field 'fax'",
+        ),
+        (
+            next(n for n, line in enumerate(lines, 1) if line.startswith("hours_th")),
+            "contact: hours_th and hours_en go together",
+        ),
+    }
+    no_way = EXAMPLE.replace('email = "ruamjai@example.org"\n', "")
+    assert [p.message for p in validate_campaign(no_way)[1]] == [
+        "contact: give a phone number or an e-mail address (or both)"
+    ]
+    assert validate_campaign(EXAMPLE.replace('email = "ruamjai@example.org"', 'phone = "02-265-6500 ต่อ 12"'))[
+        0
+    ]

@@ -48,10 +48,8 @@ def test_a_missing_translation_is_reported(tmp_path):
     for name in ("th.toml", "en.toml"):
         shutil.copy(CATALOG_DIR / name, tmp_path / name)
     text = (tmp_path / "en.toml").read_text(encoding="utf-8")
-    (tmp_path / "en.toml").write_text(
-        text.replace('saved = "Your settings', 'savedx = "Your settings'), "utf-8"
-    )
-    with pytest.raises(CatalogError, match=r"prefs\.saved missing in en"):
+    (tmp_path / "en.toml").write_text(text.replace('saved_one = "Saved.', 'saved_onex = "Saved.'), "utf-8")
+    with pytest.raises(CatalogError, match=r"prefs\.saved_one missing in en"):
         Catalog.load(tmp_path)
 
 
@@ -62,9 +60,11 @@ def test_a_topic_file_adds_keys_and_a_key_defined_twice_is_refused(tmp_path):
     (tmp_path / "topic.en.toml").write_text('[topic]\nhello = "Hello {name}"\n', "utf-8")
     catalog = Catalog.load(tmp_path)
     assert catalog.text("topic.hello", "en", name="Somchai") == "Hello Somchai"
-    (tmp_path / "again.th.toml").write_text('[prefs]\nsave = "เก็บ"\n', "utf-8")
-    (tmp_path / "again.en.toml").write_text('[prefs]\nsave = "Keep"\n', "utf-8")
-    with pytest.raises(CatalogError, match=r"again\.th\.toml: keys defined in another file too: prefs\.save"):
+    (tmp_path / "again.th.toml").write_text('[prefs]\nnot_set = "เก็บ"\n', "utf-8")
+    (tmp_path / "again.en.toml").write_text('[prefs]\nnot_set = "Keep"\n', "utf-8")
+    with pytest.raises(
+        CatalogError, match=r"again\.th\.toml: keys defined in another file too: prefs\.not_set"
+    ):
         Catalog.load(tmp_path)
 
 

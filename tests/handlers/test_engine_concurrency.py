@@ -22,7 +22,7 @@ def test_two_concurrent_taps_of_one_button_advance_the_conversation_once(app):
         engine.handle(session, user, "th", now, Incoming("text", text="ตั้งค่า"))
     with session_factory() as session:
         conversation = ConversationRepository(session).lock(user, now, "unused")
-        tap = {"c": conversation.conversation_id, "s": conversation.state, "v": "th"}
+        tap = {"c": conversation.conversation_id, "s": conversation.state, "v": "province"}
         version = conversation.version
 
     first_inside = threading.Event()
@@ -49,6 +49,6 @@ def test_two_concurrent_taps_of_one_button_advance_the_conversation_once(app):
     assert replies["second"][0].text.startswith(t("conv.expired", "th"))
     with session_factory() as session:
         conversation = ConversationRepository(session).lock(user, now, "unused")
-        assert conversation.state == "prefs:ask_province"
-        assert conversation.history == '["prefs:ask_language"]'
+        assert conversation.state == "prefs:province"
+        assert conversation.history == '["prefs:pick"]'
         assert conversation.version == version + 2

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from handlers.catalog import t
-from handlers.content import ContentError, Post, load_posts, posts
+from handlers.content import ContentError, Post, dated, load_posts, posts
 from handlers.knowledge import MAX_CAROUSEL_BYTES, carousel
 from tests.helpers import Chat
 
@@ -25,7 +25,7 @@ def test_a_broken_content_folder_lists_every_problem(tmp_path):
     (tmp_path / "Bad Name.toml").write_text('kind = "knowledge"\n')
     (tmp_path / "wrong-values.toml").write_text(
         'kind = "gossip"\ntopic = "sports"\nphase = "later"\npublished = "soon"\nimage = "http://x"\n'
-        '[th]\ntitle = "ชื่อ"\nbody = ""\n'
+        '[th]\ntitle = "งาน TCAC {round_year}"\nbody = ""\n'
     )
     (tmp_path / "broken.toml").write_text("kind = \n")
     with pytest.raises(ContentError) as error:
@@ -41,6 +41,7 @@ def test_a_broken_content_folder_lists_every_problem(tmp_path):
         "wrong-values.toml: image must be an https:// address",
         "wrong-values.toml: [th] body is missing",
         "wrong-values.toml: [en] with a title and a body is missing",
+        "wrong-values.toml: [th] title: {round_year} (only {month} and {year} are filled)",
         "broken.toml: not valid TOML",
     ):
         assert expected in text
@@ -79,8 +80,8 @@ def test_typing_knowledge_answers_with_the_latest_posts_as_a_carousel(client, fa
     flex = carousel_of(chat)
     bubbles = flex["contents"]["contents"]
     titles = [b["body"]["contents"][1]["text"] for b in bubbles]
-    assert titles[0] == posts()["results-at-tcac"].title["th"]  # newest first
-    assert posts()["royal-environmental-work"].title["th"] in titles
+    assert titles[0] == dated(posts()["results-at-tcac"]).title["th"]  # newest first
+    assert dated(posts()["royal-environmental-work"]).title["th"] in titles
     assert len(bubbles) <= 12 and len(json.dumps(flex, ensure_ascii=False).encode()) <= 50_000
     assert flex["altText"] and len(flex["altText"]) <= 1500
     # (the fake checked the reply against LINE's schema: the fixture fails on any violation)
@@ -92,16 +93,30 @@ def test_the_knowledge_button_and_english_work_too(client, fake_line):
     assert carousel_of(chat)["contents"]["type"] == "carousel"
     chat.say("knowledge")
     assert carousel_of(chat)["altText"] == t(
-        "knowledge.alt_text", "th", title=posts()["results-at-tcac"].title["th"]
+        "knowledge.alt_text", "th", title=dated(posts()["results-at-tcac"]).title["th"]
     )
 
 
 def test_asking_for_knowledge_in_the_middle_of_a_flow_keeps_the_users_place(client, fake_line):
     chat = Chat(client, fake_line)
     chat.say("ตั้งค่า")
-    assert t("prefs.ask_language", "th") in chat.text
+    assert t("prefs.which_language", "th") in chat.buttons
     chat.say("ความรู้")
     assert carousel_of(chat)
-    # the language question's button, still on screen above the carousel, still works
-    chat.tap_data(chat.button_data("English", chat.history[-2]))
-    assert t("prefs.ask_province", "en") in chat.text  # English from the next question on (#11)
+    # the settings question's button, still on screen above the carousel, still works
+    chat.tap_data(chat.button_data(t("prefs.which_language", "th"), chat.history[-2]))
+    assert t("prefs.ask_language", "th") in chat.text
+
+
+def test_a_post_names_the_month_and_year_it_is_dated_in_each_language():
+    from datetime import date
+
+    tcac = posts()["results-at-tcac"]
+    assert "{month}" in tcac.body["th"] and "{year}" in tcac.title["en"]  # never written out
+    moved = dated(tcac, date(2027, 1, 17))
+    assert moved.title == {
+        "th": "ผลงานภาคีเครือข่ายในงาน TCAC 2027",
+        "en": "Network partners' results at TCAC 2027",
+    }
+    assert "ในเดือนมกราคม 2570" in moved.body["th"] and "in January 2027." in moved.body["en"]
+    assert "ในเดือนตุลาคม 2567" in dated(tcac).body["th"]  # without a campaign: its published date

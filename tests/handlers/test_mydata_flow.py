@@ -79,12 +79,8 @@ def test_withdraw_a_consent_in_one_step_and_stop_news(app, db, fake_line):
             ).one()
 
     chat.say("ตั้งค่า")
-    chat.say("ไทย")
-    chat.say("ลำปาง")
-    chat.say("ใช่")
-    chat.say("7 วัน")
+    chat.say("รับข่าวสาร")
     chat.say("รับ")
-    chat.say("บันทึก")
     assert news() is True
     chat.say("หยุดรับข่าวสาร")
     assert chat.texts[0].startswith(th("consent.done_news"))

@@ -141,22 +141,24 @@ def test_a_tester_talks_to_the_bot_in_chromium(page, app, fake_line, clock, shot
     assert welcome == [th("welcome.greeting"), notice_text("th")]
     page.screenshot(shots / "01-phone-welcome.png")
 
-    # Preferences: tap the quick replies, type the answers a button would not hold.
+    # Settings: tap the quick replies, type the answers a button would not hold.
     page.say("ตั้งค่า")
-    assert page.quick_replies[:2] == [th("prefs.language_th"), th("prefs.language_en")]
-    assert th("prefs.ask_province") in page.tap(th("prefs.language_th"))[0]
+    which = [th(f"prefs.which_{name}") for name in ("language", "province", "reminder", "news")]
+    assert page.quick_replies[:4] == which
+    assert th("prefs.ask_province") in page.tap(th("prefs.which_province"))[0]
     assert len(page.quick_replies) > 5  # provinces, paged
-    assert page.user_texts() == ["ตั้งค่า", th("prefs.language_th")]  # a postback's displayText
+    assert page.user_texts() == ["ตั้งค่า", th("prefs.which_province")]  # a postback's displayText
     page.screenshot(shots / "02-phone-quick-replies.png")
-    assert "เชียงใหม่" in page.say("เชียงใม่")[0]  # a typo, said back before it is kept (#11)
-    assert th("prefs.ask_reminder_days", low=1, high=30) in page.say("ใช่")[0]
-    assert th("prefs.ask_news") in page.say("๗")[0]  # Thai digits
-    summary = page.tap(th("prefs.news_yes"))[0]
-    assert "เชียงใหม่" in summary and th("prefs.days", days=7) in summary
-    assert page.tap(th("prefs.save"))[0].startswith(th("prefs.saved"))
+    assert "เชียงใหม่" in page.say("เชียงใม่")[0]  # a typo, said back before it is kept
+    said = th("prefs.saved_one", setting=th("prefs.which_province"), value="เชียงใหม่")
+    assert page.say("ใช่")[0].startswith(said)
+    page.say("ตั้งค่า")
+    page.tap(th("prefs.which_reminder"))
+    said = th("prefs.saved_one", setting=th("prefs.which_reminder"), value=th("prefs.days", days=7))
+    assert page.say("๗")[0].startswith(said)  # Thai digits
 
     # Time travel: a question left unanswered for a day closes politely.
-    page.say("ตั้งค่า")
+    page.say("ลงทะเบียนหน่วยงาน")
     before = clock.now()
     page.travel(25 * 3600)
     assert (clock.now() - before).total_seconds() >= 25 * 3600
@@ -175,8 +177,8 @@ def test_a_tester_talks_to_the_bot_in_chromium(page, app, fake_line, clock, shot
     give_rich_menu(fake_line, user_id, ["ตั้งค่า", "ช่วยเหลือ", "เมนู"])
     page.wait(lambda d: d.find_elements("css selector", "#rich-menu .area"), "no rich menu shown")
     page.screenshot(shots / "04-phone-rich-menu.png")
-    # The prefs left at the timeout are offered back.
-    assert page.tap("ตั้งค่า")[-1] == th("conv.resume_offer", flow=th("prefs.title"))
+    # The settings, from the menu: what is saved now, and which to change.
+    assert "• จังหวัด: เชียงใหม่" in page.tap("ตั้งค่า")[-1]
 
     # A photo from the file picker reaches the bot as LINE content.
     photo = tmp_path / "tree.jpg"

@@ -80,30 +80,39 @@ def test_typing_tapping_and_blocking_send_line_events(client, app, fake_line):
     wait_for_bot(client, user_id, 2)
     client.post(f"/simulator/api/users/{user_id}/text", json={"text": "ตั้งค่า"})
     asked = wait_for_bot(client, user_id, 3)[-1]
-    assert asked == t("prefs.ask_language", "th")
-    question = chat(client, user_id)["entries"][-1]["message"]
-    english = next(i["action"] for i in question["quickReply"]["items"] if i["action"]["label"] == "English")
-    client.post(
-        f"/simulator/api/users/{user_id}/postback",
-        json={"data": english["data"], "display_text": english["displayText"]},
-    )
-    assert t("prefs.ask_province", "en") in wait_for_bot(client, user_id, 4)[-1]  # English from here on
+    assert asked.startswith("การตั้งค่าของท่านตอนนี้ค่ะ")  # what is saved, then which to change
+    for label, count in ((t("prefs.which_language", "th"), 4), ("English", 5)):
+        question = chat(client, user_id)["entries"][-1]["message"]
+        button = next(i["action"] for i in question["quickReply"]["items"] if i["action"]["label"] == label)
+        client.post(
+            f"/simulator/api/users/{user_id}/postback",
+            json={"data": button["data"], "display_text": button["displayText"]},
+        )
+        wait_for_bot(client, user_id, count)
+    assert bot_texts(client, user_id)[-1].startswith("Saved. Language: English")  # said in English
     client.post(
         f"/simulator/api/users/{user_id}/postback", json={"data": "a=pick", "params": {"date": "2027-01-31"}}
     )
-    wait_for_bot(client, user_id, 5)
+    wait_for_bot(client, user_id, 6)
     client.post(f"/simulator/api/users/{user_id}/unfollow")
     assert chat(client, user_id)["followed"] is False
     with app.extensions["ruamjai"].session_factory() as session:
         events = session.scalars(select(InboxEvent).order_by(InboxEvent.id)).all()
         payloads = [json.loads(e.payload) for e in events]
-    assert [p["type"] for p in payloads] == ["follow", "message", "postback", "postback", "unfollow"]
-    assert payloads[3]["postback"] == {"data": "a=pick", "params": {"date": "2027-01-31"}}
+    assert [p["type"] for p in payloads] == [
+        "follow",
+        "message",
+        "postback",
+        "postback",
+        "postback",
+        "unfollow",
+    ]
+    assert payloads[4]["postback"] == {"data": "a=pick", "params": {"date": "2027-01-31"}}
     # What the user saw themselves send: the text, then the button's displayText.
     sent = [
         e.get("text") for e in chat(client, user_id)["entries"] if e["from"] == "user" and e["kind"] == "text"
     ]
-    assert sent == ["ตั้งค่า", "English"]
+    assert sent == ["ตั้งค่า", t("prefs.which_language", "th"), "English"]
 
 
 def test_a_photo_becomes_line_content_the_bot_can_download(client, fake_line):

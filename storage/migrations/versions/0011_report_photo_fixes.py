@@ -1,6 +1,6 @@
 """Reports: which photos staff marked wrong in a fix request, and what the last correction changed.
 
-Revision ID: 0011_photofix
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_photofix"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
