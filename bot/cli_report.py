@@ -8,7 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.cli_args import free_text, limit
 from bot.cli_program import ACTOR, _run
+from handlers.refusals import REASON_MAX_CHARS
+
+REASON = free_text(REASON_MAX_CHARS, "the reason")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -76,7 +80,7 @@ def register(subparsers) -> None:
     listing = report.add_parser("list", help="reports in the queue (oldest first)")
     statuses = ["submitted", "needs_fix", "approved", "rejected", "withdrawn", "all"]
     listing.add_argument("--status", default="submitted", choices=statuses)
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=limit, default=50)
     listing.set_defaults(func=cmd_list)
     show = report.add_parser("show", help="one report in full (answers, calculation, flags, photos)")
     show.add_argument("ref", help="e.g. R-2567-00042")
@@ -86,12 +90,12 @@ def register(subparsers) -> None:
     approve.set_defaults(func=cmd_approve)
     reject = report.add_parser("reject", help="reject a submitted report with a reason")
     reject.add_argument("ref")
-    reject.add_argument("--reason", required=True)
+    reject.add_argument("--reason", required=True, type=REASON)
     reject.set_defaults(func=cmd_reject)
     fix = report.add_parser("needs-fix", help="send a report back: only --fields are asked again")
     fix.add_argument("ref")
     fix.add_argument(
         "--fields", required=True, help="field names, comma-separated (see `report show`), or period"
     )
-    fix.add_argument("--reason", required=True)
+    fix.add_argument("--reason", required=True, type=REASON)
     fix.set_defaults(func=cmd_needs_fix)

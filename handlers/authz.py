@@ -98,7 +98,7 @@ def relink_menu(session: Session, line_user_ids: list[str], now: datetime) -> No
         )
 
 
-_LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")  # as LINE writes them
 
 
 def add_staff(
@@ -106,7 +106,7 @@ def add_staff(
 ) -> StaffMember:
     """Register a staff member's LINE account (told about registrations; staff menu). Adding the
     same account again updates the name only."""
-    if not _LINE_USER_ID.match(line_user_id):
+    if not LINE_USER_ID.fullmatch(line_user_id):
         raise ValueError("a LINE user id is U followed by 32 hexadecimal digits")
     member = session.scalars(select(StaffMember).where(StaffMember.line_user_id == line_user_id)).first()
     if member is None:
