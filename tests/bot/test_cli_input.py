@@ -121,9 +121,7 @@ def test_an_agency_reason_past_the_cap_is_refused_not_cut(cli, app, db, fake_lin
     assert "ข" * 500 in pushed_texts(app, fake_line, user)[-1]
 
 
-def test_post_schedule_by_is_checked_and_cleaned_and_post_list_prints_safely(
-    cli, db, fake_line, monkeypatch
-):
+def test_post_schedule_by_is_checked_and_cleaned_and_post_list_prints_safely(cli, db, fake_line, monkeypatch):
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-access-token")
     monkeypatch.setenv("LINE_API_BASE_URL", fake_line.base_url)
     schedule = ("post", "schedule", "how-to-join", "--segment", "everyone", "--at", "2599-01-02 09:30")
