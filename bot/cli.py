@@ -135,7 +135,8 @@ def line_user_id(text: str) -> str:
     return text
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> Parser:
+    """The `ruamjai` command's parser, every subcommand included."""
     parser = Parser(prog="ruamjai", description="Ruamjai LINE bot")
     sub = parser.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="database tasks")
@@ -160,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     send.set_defaults(func=cmd_send_demo_event)
     for commands in (cli_program, cli_richmenu, cli_outreach, cli_report, cli_inbox):
         commands.register(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except SettingsError as exc:
