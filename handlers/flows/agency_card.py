@@ -21,6 +21,7 @@ from handlers.engine import postback_data
 from handlers.flows.common import refusal_text
 from handlers.flows.invite import thai_date
 from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, tonnes_text
+from handlers.public_links import is_public_https
 from handlers.refusals import Refused
 from handlers.reports import reference
 from storage.media import MediaStore
@@ -164,7 +165,7 @@ def share_messages(
     if media.get(key) is None:
         media.put(key, draw(title, agency.name, shown, unit), "image/jpeg")
     url = media.signed_url(key, SHARE_URL_SECONDS)
-    if not url.startswith("https://"):  # LINE fetches images over HTTPS only: PUBLIC_BASE_URL is unset
+    if not is_public_https(url):
         return [TextMessage(text=t("agencyresults.share_unavailable", language))]
     return [
         ImageMessage(originalContentUrl=url, previewImageUrl=url),

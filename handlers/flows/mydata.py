@@ -13,6 +13,7 @@ from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.flows.common import province_name
 from handlers.parsing.phone import format_thai_mobile
 from handlers.people import create_data_export, erase_person, export_url, personal_data, withdraw_consent
+from handlers.public_links import is_public_https
 
 
 # -- my data ---------------------------------------------------------------------------------------
@@ -54,7 +55,7 @@ def held_lines(turn: Turn, data: dict) -> list[str]:
 def on_enter_mydata(turn: Turn) -> Outcome:
     data = personal_data(turn.session, turn.line_user_id)
     text = turn.t("mydata.intro") + "\n" + "\n".join(f"• {line}" for line in held_lines(turn, data))
-    if turn.public_base_url:
+    if is_public_https(turn.public_base_url):
         token = create_data_export(turn.session, turn.line_user_id, turn.now)
         links = turn.t(
             "mydata.download",
