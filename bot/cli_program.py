@@ -101,13 +101,16 @@ def _bangkok():
 
 
 def cmd_agency_list(args: argparse.Namespace) -> int:
-    from handlers.agencies import list_agencies
+    from handlers.agencies import list_agencies, province_name
 
     def work(session, _now):
         agencies = list_agencies(session, args.status)
+        if agencies:
+            print("ID\tSTATUS\tPROVINCE\tTYPE\tNAME")
         for agency in agencies:
+            province = province_name(agency.province_code)
             print(
-                f"{agency.id}\t{agency.status}\t{agency.province_code}\t{agency.agency_type}\t{agency.name}"
+                f"{agency.id}\t{agency.status}\t{province}\t{agency.agency_type}\t{shown(agency.name, 200)}"
             )
         if not agencies:
             print("no agencies")
