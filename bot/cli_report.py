@@ -107,7 +107,6 @@ def readable(sheet: dict) -> list[str]:
 PHOTO_FLAG_TEXT = {
     "photo_taken_outside_period": "taken outside the reported period",
     "photo_far_from_province": "taken far from the agency's province",
-    "duplicate_photo": "the same picture as an earlier photo",
 }
 
 
