@@ -19,7 +19,7 @@ from bot.timeutil import Clock, SystemClock
 from storage.db import make_engine, make_read_session_factory, make_session_factory
 from storage.inbox_append import InboxAppender
 from storage.media import LocalMediaStore, MediaStore, S3MediaStore
-from storage.photos import PhotoLimits
+from storage.photos import PhotoLimits, load_perceptual_hash
 
 log = logging.getLogger("ruamjai")
 
@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     configure_logging(settings.log_format)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
     app.extensions["ruamjai"] = build_runtime(settings, clock)
+    # Each gunicorn worker runs this factory after the fork, before it takes a request.
+    load_perceptual_hash()
 
     from bot.media import media_blueprint
     from bot.webhook import WebhookEndpoint

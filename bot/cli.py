@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 from bot import cli_inbox, cli_outreach, cli_program, cli_report, cli_richmenu
+from bot.cli_args import Parser, fail, free_text, shown
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -64,10 +65,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_send_demo_event(args: argparse.Namespace) -> int:
     """Send one signed webhook event to a running demo and print what the bot answered."""
-    from bot.fakeline.events import follow_event, new_user_id, sign, text_event, webhook_body
+    from bot.fakeline.events import new_user_id
 
-    state = json.loads((instance_dir_from_env(os.environ) / "demo.json").read_text())
+    state_file = instance_dir_from_env(os.environ) / "demo.json"
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        print(
+            f"ruamjai: no demo runs here ({state_file} not readable): start `ruamjai demo`", file=sys.stderr
+        )
+        return 1
     user_id = args.user or new_user_id()
+    try:
+        return _send_demo_event(args, state, user_id)
+    except OSError as error:  # URLError and connection errors are OSErrors
+        return fail(f"the demo at {state['url']} does not answer: {error}", 1)
+
+
+def _send_demo_event(args: argparse.Namespace, state: dict, user_id: str) -> int:
+    from bot.fakeline.events import follow_event, sign, text_event, webhook_body
+
     now_ms = int(time.time() * 1000)
     token_req = urllib.request.Request(
         f"{state['fake_line']}/__fake__/reply-token?user={user_id}", method="POST"
@@ -102,8 +119,25 @@ def cmd_send_demo_event(args: argparse.Namespace) -> int:
     return 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ruamjai", description="Ruamjai LINE bot")
+def port(text: str) -> int:
+    """A TCP port to listen on (1 to 65,535)."""
+    if not (text.strip().isascii() and text.strip().isdigit() and 1 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {shown(text)!r}")
+    return int(text)
+
+
+def line_user_id(text: str) -> str:
+    """A LINE user id as LINE writes it: U and 32 lower-case hexadecimal digits."""
+    from handlers.people import LINE_USER_ID
+
+    if not LINE_USER_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"a LINE user id is U and 32 hex digits, got {shown(text)!r}")
+    return text
+
+
+def build_parser() -> Parser:
+    """The `ruamjai` command's parser, every subcommand included."""
+    parser = Parser(prog="ruamjai", description="Ruamjai LINE bot")
     sub = parser.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -118,21 +152,24 @@ def main(argv: list[str] | None = None) -> int:
     clock_sub.add_parser("jobs", help="list the clock's jobs")
     demo = sub.add_parser("demo", help="run everything locally against the fake LINE platform")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    demo.add_argument("--port", type=port, default=os.environ.get("PORT", "8000"))
     demo.set_defaults(func=cmd_demo)
     send = sub.add_parser("send-demo-event", help="send a signed event to a running demo")
     send.add_argument("kind", choices=["follow", "text"])
-    send.add_argument("text", nargs="?", default="สวัสดีค่ะ")
-    send.add_argument("--user")
+    send.add_argument("text", nargs="?", default="สวัสดีค่ะ", type=free_text(5000, "the text"))
+    send.add_argument("--user", type=line_user_id, help="a LINE user id (U + 32 hex digits); default: new")
     send.set_defaults(func=cmd_send_demo_event)
     for commands in (cli_program, cli_richmenu, cli_outreach, cli_report, cli_inbox):
         commands.register(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except SettingsError as exc:
-        print(f"ruamjai: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
 
 
 if __name__ == "__main__":

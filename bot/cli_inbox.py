@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 from zoneinfo import ZoneInfo
 
-from bot.settings import database_url_from_env
+from bot.cli_args import database, limit, shown
 
 
 def cmd_inbox_rejected(args: argparse.Namespace) -> int:
-    from storage.db import make_engine, make_session_factory
     from storage.repositories import InboxRepository
 
-    engine = make_engine(database_url_from_env(os.environ))
+    engine, factory = database()
     try:
-        with make_session_factory(engine)() as session:
+        with factory() as session:
             rows = InboxRepository(session).rejected(args.limit)
             bangkok = ZoneInfo("Asia/Bangkok")
             for row in rows:
@@ -23,7 +21,8 @@ def cmd_inbox_rejected(args: argparse.Namespace) -> int:
                 # The reason names the field; the payload (which may hold personal data) stays in
                 # the database.
                 print(
-                    f"{row.id}\t{received}\t{row.event_type}\t{row.webhook_event_id[:26]}\t{row.reject_reason}"
+                    f"{row.id}\t{received}\t{shown(row.event_type, 32)}\t{shown(row.webhook_event_id, 26)}\t"
+                    f"{row.reject_reason}"
                 )
             print(f"{len(rows)} rejected event(s) shown (newest first)")
     finally:
@@ -35,5 +34,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     inbox = sub.add_parser("inbox", help="webhook events as received")
     inbox_sub = inbox.add_subparsers(dest="inbox_command", required=True)
     rejected = inbox_sub.add_parser("rejected", help="events stored as rejected, with their reason")
-    rejected.add_argument("--limit", type=int, default=50)
+    rejected.add_argument("--limit", type=limit, default=50)
     rejected.set_defaults(func=cmd_inbox_rejected)

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 
+from bot.cli_args import database, fail, free_text, limit, row_id, shown
 from bot.settings import Settings
 
+# Each command asks only for the settings it uses: the database alone for the outbox's and the
+# posts' rows, LINE's access token only where LINE is asked (quota).
+LINE_ACCESS = ("LINE_CHANNEL_ACCESS_TOKEN",)
 
-def _runtime():
-    from bot import build_runtime
 
-    return build_runtime(Settings.from_env())
+def _gateway():
+    from bot.line_gateway import LineGateway
+
+    settings = Settings.from_env(needs=LINE_ACCESS)
+    return LineGateway(
+        settings.line_channel_access_token,
+        base_url=settings.line_api_base_url,
+        timeout=settings.line_timeout_seconds,
+    )
 
 
 def cmd_outbox_dead(args: argparse.Namespace) -> int:
     from bot.outreach import dead_letters
 
-    rt = _runtime()
+    engine, factory = database()
     try:
-        rows = dead_letters(rt.session_factory, args.limit)
+        rows = dead_letters(factory, args.limit)
     finally:
-        rt.close()
+        engine.dispose()
     if not rows:
         print("no dead-letter rows")
     for row in rows:
@@ -35,23 +46,22 @@ def cmd_outbox_replay(args: argparse.Namespace) -> int:
     from bot.outreach import replay_dead
 
     if not args.all and not args.ids:
-        print("ruamjai: give dead-letter row ids, or --all")
-        return 2
-    rt = _runtime()
+        return fail("give dead-letter row ids, or --all")
+    engine, factory = database()
     try:
-        count = replay_dead(rt.session_factory, None if args.all else args.ids, rt.clock.now())
+        count = replay_dead(factory, None if args.all else args.ids, datetime.now(UTC))
     finally:
-        rt.close()
+        engine.dispose()
     print(f"{count} row(s) queued again; the clock sends them")
     return 0 if count or args.all else 1
 
 
 def cmd_outbox_quota(_args: argparse.Namespace) -> int:
-    rt = _runtime()
+    gateway = _gateway()
     try:
-        quota = rt.gateway.quota()
+        quota = gateway.quota()
     finally:
-        rt.close()
+        gateway.close()
     limit = "unlimited" if quota.limit is None else f"{quota.limit:,}"
     print(f"monthly quota: {limit}; used: {quota.used:,}")
     return 0
@@ -69,26 +79,27 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
         schedule_post,
     )
 
-    rt = _runtime()
+    engine, factory = database()
+    gateway = _gateway()
     try:
         at = parse_bangkok_time(args.at)
-        with rt.session_factory() as session:
+        with factory() as session:
             audience = audience_for(session, args.key, args.segment)
-        ensure_quota(rt.gateway, audience.size)
-        with rt.session_factory.begin() as session:
+        ensure_quota(gateway, audience.size)
+        with factory.begin() as session:
             post = schedule_post(
                 session,
                 post_key=args.key,
                 segment=args.segment,
                 at=at,
                 created_by=args.by,
-                now=rt.clock.now(),
+                now=datetime.now(UTC),
             )
     except (OutreachError, QuotaExceeded) as problem:
-        print(f"ruamjai: {problem}")
-        return 1
+        return fail(str(problem), 1)
     finally:
-        rt.close()
+        gateway.close()
+        engine.dispose()
     print(
         f"post {post.id} scheduled: {args.key} to {args.segment} ({audience.size:,} recipients now) "
         f"at {format_bangkok(at)} Bangkok time"
@@ -100,21 +111,21 @@ def cmd_post_list(_args: argparse.Namespace) -> int:
     from handlers.outreach import format_bangkok
     from storage.outreach import ScheduledPosts
 
-    rt = _runtime()
+    engine, factory = database()
     try:
-        with rt.session_factory() as session:
+        with factory() as session:
             repo = ScheduledPosts(session)
             rows = [(post, repo.delivery_counts(post.id)) for post in repo.all()]
     finally:
-        rt.close()
+        engine.dispose()
     if not rows:
         print("no scheduled posts")
     for post, counts in rows:
         delivery = ", ".join(f"{status} {count}" for status, count in sorted(counts.items())) or "-"
         print(
             f"{post.id}\t{post.post_key}\t{post.segment}\t{format_bangkok(post.scheduled_at)}\t{post.status}\t"
-            f"recipients={post.recipients}\tbatches={post.batches} ({delivery})\tby={post.created_by}"
-            + (f"\t{post.note}" if post.note else "")
+            f"recipients={post.recipients}\tbatches={post.batches} ({delivery})\t"
+            f"by={shown(post.created_by, 64)}" + (f"\t{shown(post.note, 500)}" if post.note else "")
         )
     return 0
 
@@ -122,12 +133,12 @@ def cmd_post_list(_args: argparse.Namespace) -> int:
 def cmd_post_cancel(args: argparse.Namespace) -> int:
     from handlers.outreach import cancel_post
 
-    rt = _runtime()
+    engine, factory = database()
     try:
-        with rt.session_factory.begin() as session:
-            cancelled = cancel_post(session, args.id, rt.clock.now())
+        with factory.begin() as session:
+            cancelled = cancel_post(session, args.id, datetime.now(UTC))
     finally:
-        rt.close()
+        engine.dispose()
     if not cancelled:
         print(
             f"ruamjai: post {args.id} is not waiting to be sent (unknown, sent, refused, missed or cancelled)"
@@ -142,10 +153,10 @@ def register(subparsers) -> None:
     outbox = subparsers.add_parser("outbox", help="the outbox: dead letters, quota")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True)
     dead = outbox_sub.add_parser("dead", help="list rows LINE never took (dead letters)")
-    dead.add_argument("--limit", type=int, default=100)
+    dead.add_argument("--limit", type=limit, default=100)
     dead.set_defaults(func=cmd_outbox_dead)
     replay = outbox_sub.add_parser("replay", help="send dead-letter rows again")
-    replay.add_argument("ids", nargs="*", type=int)
+    replay.add_argument("ids", nargs="*", type=row_id)
     replay.add_argument("--all", action="store_true")
     replay.set_defaults(func=cmd_outbox_replay)
     outbox_sub.add_parser("quota", help="this month's message quota and use").set_defaults(
@@ -157,11 +168,13 @@ def register(subparsers) -> None:
     schedule.add_argument("key", help="a post in handlers/content/posts (the file name)")
     schedule.add_argument("--segment", required=True, help="everyone | news | province:<code>")
     schedule.add_argument("--at", required=True, help='Bangkok time, "2569-12-02 09:00" (BE or CE year)')
-    schedule.add_argument("--by", default="cli", help="who scheduled it (shown in the list)")
+    schedule.add_argument(
+        "--by", default="cli", type=free_text(64, "--by"), help="who scheduled it (shown in the list)"
+    )
     schedule.set_defaults(func=cmd_post_schedule)
     post_sub.add_parser("list", help="scheduled and sent posts with their counts").set_defaults(
         func=cmd_post_list
     )
     cancel = post_sub.add_parser("cancel", help="cancel a post not yet sent")
-    cancel.add_argument("id", type=int)
+    cancel.add_argument("id", type=row_id)
     cancel.set_defaults(func=cmd_post_cancel)

@@ -8,37 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.settings import database_url_from_env
-from handlers.refusals import Refused
+from bot.cli_args import database, fail, free_text, row_id, shown
+from handlers.refusals import REASON_MAX_CHARS, Refused
 
 ACTOR = "cli"
 
 
-def _session_factory():
-    from storage.db import make_engine, make_session_factory
-
-    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
-    return engine, make_session_factory(engine)
-
-
 def _run(work: Callable) -> int:
     """Run `work(session, now)` in one transaction; a refusal prints its code and exits 1."""
-    engine, factory = _session_factory()
+    engine, factory = database()
     try:
         with factory.begin() as session:
             return work(session, datetime.now(UTC)) or 0
     except Refused as refused:
-        print(f"ruamjai: refused: {refused}", file=sys.stderr)
+        print(f"ruamjai: refused: {shown(str(refused), 300)}", file=sys.stderr)
         return 1
     except ValueError as error:
-        print(f"ruamjai: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
     finally:
         engine.dispose()
 
@@ -47,16 +38,21 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
     from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 
     if args.example == bool(args.file):
-        print("ruamjai: give a campaign FILE or --example", file=sys.stderr)
-        return 2
+        return fail("give a campaign FILE or --example")
     path = EXAMPLE_CAMPAIGN if args.example else Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError) as error:  # missing, a folder, unreadable, not UTF-8, a NUL
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+        return fail(f"cannot read campaign file {shown(str(path))!r}: {reason}")
 
     def work(session, now):
-        report = load_campaign(session, path, now)
+        report = load_campaign(session, text, now)
         if not report.ok:
-            print(f"{path.name}: {len(report.problems)} problem(s), nothing loaded:", file=sys.stderr)
+            name = shown(path.name)
+            print(f"{name}: {len(report.problems)} problem(s), nothing loaded:", file=sys.stderr)
             for problem in report.problems:
-                print(f"  {path.name}: {problem}", file=sys.stderr)
+                print(f"  {name}: {problem}", file=sys.stderr)
             return 1
         state = "loaded" if report.changed else "unchanged (already loaded)"
         print(f"campaign {report.slug} {state}; it is the active campaign")
@@ -105,13 +101,16 @@ def _bangkok():
 
 
 def cmd_agency_list(args: argparse.Namespace) -> int:
-    from handlers.agencies import list_agencies
+    from handlers.agencies import list_agencies, province_name
 
     def work(session, _now):
         agencies = list_agencies(session, args.status)
+        if agencies:
+            print("ID\tSTATUS\tPROVINCE\tTYPE\tNAME")
         for agency in agencies:
+            province = province_name(agency.province_code)
             print(
-                f"{agency.id}\t{agency.status}\t{agency.province_code}\t{agency.agency_type}\t{agency.name}"
+                f"{agency.id}\t{agency.status}\t{province}\t{agency.agency_type}\t{shown(agency.name, 200)}"
             )
         if not agencies:
             print("no agencies")
@@ -249,17 +248,17 @@ def register(subparsers) -> None:
     listing.add_argument("--status", choices=["pending", "approved", "rejected"])
     listing.set_defaults(func=cmd_agency_list)
     approve = agency.add_parser("approve", help="approve an agency (its coordinators are told)")
-    approve.add_argument("id", type=int)
+    approve.add_argument("id", type=row_id)
     approve.set_defaults(func=cmd_agency_approve)
     reject = agency.add_parser("reject", help="reject an agency with a reason (its coordinators are told)")
-    reject.add_argument("id", type=int)
-    reject.add_argument("--reason", required=True)
+    reject.add_argument("id", type=row_id)
+    reject.add_argument("--reason", required=True, type=free_text(REASON_MAX_CHARS, "the reason"))
     reject.set_defaults(func=cmd_agency_reject)
     agency.add_parser("join-requests", help="join requests waiting for a decision").set_defaults(
         func=cmd_join_requests
     )
     decide = agency.add_parser("decide-join", help="approve or decline a join request")
-    decide.add_argument("id", type=int)
+    decide.add_argument("id", type=row_id)
     decide.add_argument("decision", choices=["approve", "decline"])
     decide.set_defaults(func=cmd_join_decide)
 
@@ -268,7 +267,7 @@ def register(subparsers) -> None:
     )
     add = staff.add_parser("add", help="register a staff member's LINE account")
     add.add_argument("--line-user", required=True)
-    add.add_argument("--name")
+    add.add_argument("--name", type=free_text(200, "the name"))
     add.set_defaults(func=cmd_staff_add)
     staff.add_parser("list", help="list staff members").set_defaults(func=cmd_staff_list)
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_args import fail, shown
+
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """Write each page's image (exactly the bytes a sync uploads) for people to look at."""
@@ -13,7 +15,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from richmenus.render import render_page
 
     target = Path(args.dir)
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as error:  # a file there, no permission, a name too long, a NUL
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return fail(f"cannot write into {shown(args.dir)!r}: {reason}")
     for page in load_menus().pages.values():
         rendered = render_page(page)
         suffix = ".png" if rendered.content_type == "image/png" else ".jpg"
@@ -32,7 +38,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from bot.timeutil import SystemClock
     from storage.db import make_engine, make_session_factory
 
-    settings = Settings.from_env()
+    # LINE's access token and the database: nothing here is signed or stored as a photo.
+    settings = Settings.from_env(needs=("LINE_CHANNEL_ACCESS_TOKEN",))
     engine = make_engine(settings.database_url, pool_size=2)
     gateway = LineGateway(
         settings.line_channel_access_token,

@@ -38,7 +38,7 @@ from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
 from bot.share_image import draw_share_image
 from bot.timeutil import Clock, SystemClock
-from handlers.people import ERASED_IN_SESSION
+from handlers.people import ERASED_IN_SESSION, LINKS_TO_FORGET
 from handlers.router import EventContext, apology, handle_event
 from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
@@ -395,8 +395,10 @@ class EventExecutor:
                 },
             )
         if reply is not None:
+            # A reply with a download link records "sent" itself: that is when its link is blanked.
+            record = sent is None or bool(reply[1].payload.get("forget_links"))
             try:
-                if self.deliver(*reply, record_sent=sent is None) == "sent" and sent is not None:
+                if self.deliver(*reply, record_sent=record) == "sent" and not record:
                     sent.append(reply[0])
             except Exception:  # the outbox sender retries it; never lose the event over a send
                 log.exception("inline reply failed", extra={"outbox_id": reply[0]})
@@ -423,6 +425,7 @@ class EventExecutor:
             return None
         token = event.reply_token
         expires_at = event.received_at + REPLY_TOKEN_LIFETIME if token else None
+        forget_links = bool(session.info.get(LINKS_TO_FORGET))
         retry_key = str(uuid.uuid4())
         row_id = OutboxRepository(session).enqueue_reply(
             dedupe_key=f"reply:{event.webhook_event_id}",
@@ -435,11 +438,13 @@ class EventExecutor:
             retry_key=retry_key,
             # A person erased by this very event (PDPA): their confirmation must not store their id.
             store_recipient=line_user_id not in session.info.get(ERASED_IN_SESSION, ()),
+            forget_links=forget_links,
         )
         if row_id is None:
             return None
         usable_token = token if expires_at is not None and expires_at > now else None
-        return row_id, OutboxJob("reply", retry_key, 1, [line_user_id], {"messages": messages}, usable_token)
+        payload = {"messages": messages, "forget_links": True} if forget_links else {"messages": messages}
+        return row_id, OutboxJob("reply", retry_key, 1, [line_user_id], payload, usable_token)
 
     def _mark_failed(
         self, event: InboxEvent, line_user_id: str | None, error_id: str, now

@@ -1,8 +1,9 @@
 """`GET /media/<key>?exp=…&sig=…`: a stored photo, for whoever holds a signed, unexpired URL.
 
 Only for the local media store (an S3 bucket serves its own presigned URLs). No signature, a wrong
-one or an expired one: 403, without saying whether the key exists. A valid signature for a key
-that is gone (the user unsent the photo): 404. Make URLs with `signed_media_url`.
+one, an expired one or one that runs longer than the app ever signs for: 403, without saying
+whether the key exists. A valid signature for a key that is gone (the user unsent the photo): 404.
+Make URLs with `signed_media_url`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from bot.runtime import runtime
+from handlers.flows.agency_card import SHARE_URL_SECONDS
 from storage.media import LocalMediaStore, MediaKeyError, check_key
 
 media_blueprint = Blueprint("media", __name__)
@@ -23,6 +25,12 @@ def signed_media_url(app, key: str, expires_in: int | None = None) -> str:
     return rt.media.signed_url(key, expires_in or rt.settings.media_url_seconds)
 
 
+def longest_lifetime(key: str, media_url_seconds: int) -> int:
+    """The most seconds a URL for `key` is ever signed for: share images a week (LINE fetches them
+    when the chat is opened), everything else MEDIA_URL_SECONDS."""
+    return SHARE_URL_SECONDS if key.startswith("shares/") else media_url_seconds
+
+
 @media_blueprint.get("/media/<path:key>")
 def media(key: str) -> Response:
     store = runtime(current_app).media
@@ -34,10 +42,12 @@ def media(key: str) -> Response:
         abort(403)
     if not store.verify(key, request.args.get("exp"), request.args.get("sig")):
         abort(403)
+    remaining = max(0, int(request.args["exp"]) - int(store.clock()))
+    if remaining > longest_lifetime(key, runtime(current_app).settings.media_url_seconds):
+        abort(403)
     data = store.get(key)
     if data is None:
         abort(404)
-    remaining = max(0, int(request.args["exp"]) - int(store.clock()))
     response = Response(data, mimetype="image/jpeg")
     # Private: a shared cache must not keep a photo past its URL's life.
     response.headers["Cache-Control"] = f"private, max-age={remaining}"

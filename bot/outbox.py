@@ -23,6 +23,7 @@ from bot.line_gateway import LineApiError, LineGateway
 from bot.richmenu_link import MenusNotSynced
 from bot.settings import Settings, parse_quiet_hours
 from bot.timeutil import Clock, SystemClock, quiet_until
+from handlers.people import forget_export_links
 from storage.repositories import OutboxRepository, UserRepository
 
 log = logging.getLogger("ruamjai.outbox")
@@ -171,8 +172,7 @@ class OutboxSender:
                     return "quiet"
             if row.kind == "richmenu" and self.menu_linker is None:
                 repo.finish(row_id, "skipped", now, "no rich menus synced")
-                if json.loads(row.payload).get("forget_recipients"):
-                    repo.forget_recipients(row_id)
+                self._forget_if_asked(session, row_id, json.loads(row.payload))
                 return "skipped"
             job = OutboxJob(
                 row.kind,
@@ -188,6 +188,7 @@ class OutboxSender:
         if not job.recipients and job.kind in ("push", "multicast", "reply"):
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "skipped", now, "all recipients blocked the account")
+                self._forget_if_asked(session, row_id, job.payload)
             return "skipped"
         return self._send_job(row_id, job, record_sent, owned=owned)
 
@@ -223,25 +224,39 @@ class OutboxSender:
             finally:
                 limiter.done()
         except LineApiError as error:
-            return self._after_error(row_id, job.attempts, error)
+            return self._after_error(row_id, job, error)
         except MenusNotSynced:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "skipped", self.clock.now(), "no rich menus synced")
-                self._forget_recipients_if_asked(session, row_id, job)
+                self._forget_if_asked(session, row_id, job.payload)
             return "skipped"
         if record_sent:
             with self.session_factory.begin() as session:
                 OutboxRepository(session).finish(row_id, "sent", self.clock.now())
-                self._forget_recipients_if_asked(session, row_id, job)
+                self._forget_if_asked(session, row_id, job.payload)
         return "sent"
 
-    @staticmethod
-    def _forget_recipients_if_asked(session: Session, row_id: int, job: OutboxJob) -> None:
-        """An erased person's unlink (handlers/people.py erase_person) keeps their LINE id only
-        until it is done: then the row's recipients are emptied. A row that retries or dies keeps
-        it for the retry or a staff replay, until the retention purge deletes the finished row."""
-        if job.payload.get("forget_recipients"):
+    @classmethod
+    def _forget_if_asked(cls, session: Session, row_id: int, payload: dict) -> None:
+        """What a row keeps only until it is done. An erased person's unlink (handlers/people.py
+        erase_person) keeps their LINE id until it is sent or skipped: then the row's recipients
+        are emptied (a row that retries or dies keeps it for the retry or a staff replay, until
+        the retention purge). Download links: `_forget_links`."""
+        if payload.get("forget_recipients"):
             OutboxRepository(session).forget_recipients(row_id)
+        cls._forget_links(session, row_id, payload)
+
+    @staticmethod
+    def _forget_links(session: Session, row_id: int, payload: dict) -> None:
+        """A reply with a download link keeps the link's token until it is sent, skipped or dead:
+        then the token is blanked, so no stored row holds a working link."""
+        if not payload.get("forget_links"):
+            return
+        messages = [
+            {**message, "text": forget_export_links(message["text"])} if "text" in message else message
+            for message in payload.get("messages", [])
+        ]
+        OutboxRepository(session).replace_payload(row_id, {"messages": messages})
 
     def _forget_reply_token(self, row_id: int) -> None:
         with self.session_factory.begin() as session:
@@ -287,12 +302,14 @@ class OutboxSender:
         else:
             raise ValueError(f"unknown outbox kind {kind!r}")
 
-    def _after_error(self, row_id: int, attempts: int, error: LineApiError) -> str:
+    def _after_error(self, row_id: int, job: OutboxJob, error: LineApiError) -> str:
+        attempts = job.attempts
         now = self.clock.now()
         with self.session_factory.begin() as session:
             repo = OutboxRepository(session)
             if error.already_accepted:
                 repo.finish(row_id, "sent", now)
+                self._forget_if_asked(session, row_id, job.payload)
                 outcome = "sent"
             elif error.retryable and attempts < self.settings.outbox_max_attempts:
                 delay = self._backoff(attempts, error)
@@ -300,6 +317,7 @@ class OutboxSender:
                 outcome = "retry"
             else:
                 repo.finish(row_id, "dead", now, str(error))
+                self._forget_links(session, row_id, job.payload)
                 outcome = "dead"
         log.info("outbox", extra={"outbox_id": row_id, "status": error.status, "outcome": outcome})
         return outcome

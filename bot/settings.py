@@ -7,7 +7,7 @@ setting stops start-up with a message naming the variable (never a stack trace o
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
@@ -132,12 +132,19 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str] | None = None, *, instance_path: Path | None = None, demo: bool = False
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        instance_path: Path | None = None,
+        demo: bool = False,
+        needs: Collection[str] | None = None,
     ) -> Settings:
         """Read settings from the environment.
 
         In demo mode missing LINE credentials are replaced by the demo values and the bot talks to
-        the built-in fake platform; otherwise they are required.
+        the built-in fake platform; otherwise they are required. `needs` (a staff command): only
+        these of the required settings must be set, and a missing other one is left empty, for a
+        command that never uses it (`post list` reads the database only).
         """
         env = os.environ if env is None else env
         instance = instance_dir_from_env(env, instance_path)
@@ -148,6 +155,8 @@ class Settings:
                 return value
             if demo:
                 return demo_value
+            if needs is not None and name not in needs:
+                return ""
             raise SettingsError(f"Missing required setting {name}: set the environment variable {name}.")
 
         def number(name: str, default: float, kind: type = float) -> float:

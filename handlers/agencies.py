@@ -22,7 +22,7 @@ from handlers.authz import current_membership, is_staff, relink_menu, require_co
 from handlers.campaigns import active_campaign
 from handlers.contact import contact_sentence
 from handlers.people import audit
-from handlers.refusals import AgencyRefused, NotAllowed
+from handlers.refusals import AgencyRefused, NotAllowed, staff_reason
 from storage.program_models import Agency, Campaign, Coordinator, JoinRequest
 from storage.repositories import UserRepository
 
@@ -307,15 +307,14 @@ def approve_agency(session: Session, agency_id: int, actor: str, now: datetime) 
 
 def reject_agency(session: Session, agency_id: int, reason: str, actor: str, now: datetime) -> Agency:
     """Reject with a reason the coordinators read in LINE, with how to correct and resubmit.
-    Rejecting again with the same reason changes nothing; "reason_required" without one."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise AgencyRefused("reason_required")
+    Rejecting again with the same reason changes nothing; "reason_required" without one,
+    "reason_too_long" past REASON_MAX_CHARS."""
+    reason = staff_reason(reason, AgencyRefused)
     agency = get_agency(session, agency_id)
     if agency.status == "rejected" and agency.reject_reason == reason:
         return agency
     was_approved = agency.status == "approved"
-    agency.status, agency.reject_reason = "rejected", reason[:500]
+    agency.status, agency.reject_reason = "rejected", reason
     agency.decided_at, agency.decided_by = now, actor
     notices.tell_coordinators(
         session,

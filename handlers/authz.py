@@ -6,14 +6,13 @@ read from the database for the LINE user who is talking. Flows and the staff web
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.people import audit
+from handlers.people import LINE_USER_ID, audit
 from handlers.refusals import NotAllowed
 from storage.program_models import Agency, Coordinator, JoinRequest, StaffMember
 from storage.repositories import OutboxRepository
@@ -98,15 +97,12 @@ def relink_menu(session: Session, line_user_ids: list[str], now: datetime) -> No
         )
 
 
-_LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
-
-
 def add_staff(
     session: Session, line_user_id: str, name: str | None, now: datetime, actor: str = "cli"
 ) -> StaffMember:
     """Register a staff member's LINE account (told about registrations; staff menu). Adding the
     same account again updates the name only."""
-    if not _LINE_USER_ID.match(line_user_id):
+    if not LINE_USER_ID.fullmatch(line_user_id):
         raise ValueError("a LINE user id is U followed by 32 hexadecimal digits")
     member = session.scalars(select(StaffMember).where(StaffMember.line_user_id == line_user_id)).first()
     if member is None:

@@ -44,9 +44,13 @@ from storage.repositories import OutboxRepository
 from storage.richmenu_assignments import DEFAULT_MENU
 
 EXPORT_VALID_FOR = timedelta(hours=24)
+_EXPORT_LINK = re.compile(r"(/my-data/)[A-Za-z0-9_-]{32,100}(\.(?:json|csv))")
+# `session.info` key: this transaction made a download link, so the reply carrying it is stored
+# to be blanked once sent (bot/outbox.py).
+LINKS_TO_FORGET = "ruamjai_reply_has_download_links"
 CONSENTS = ("public_name", "news")
 ERASED = "erased"
-LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
+LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")  # as LINE writes them
 # `session.info` key: LINE user ids erased in this transaction, so the executor records its reply
 # to them without their id (the reply row is written after the handler has run).
 ERASED_IN_SESSION = "ruamjai_erased_line_user_ids"
@@ -183,8 +187,10 @@ def _token_hash(token: str) -> str:
 
 def create_data_export(session: Session, line_user_id: str, now: datetime) -> str:
     """A fresh download token (256 random bits, URL-safe) valid for 24 hours. Only its SHA-256 is
-    stored, so a database leak gives no working links. Returns the token (shown once, in the link)."""
+    stored, so a database leak gives no working links; the reply that carries the link is marked
+    (LINKS_TO_FORGET) so the outbox blanks it once sent. Returns the token (shown once, in the link)."""
     token = secrets.token_urlsafe(32)
+    session.info[LINKS_TO_FORGET] = True
     session.add(
         DataExport(
             token_hash=_token_hash(token),
@@ -200,6 +206,12 @@ def create_data_export(session: Session, line_user_id: str, now: datetime) -> st
 def export_url(public_base_url: str, token: str, fmt: str = "json") -> str:
     """The link to put in the chat: `<base>/my-data/<token>.json` (or `.csv`)."""
     return f"{public_base_url.rstrip('/')}/my-data/{token}.{fmt}"
+
+
+def forget_export_links(text: str) -> str:
+    """`text` with the token of every download link replaced by "…" (what an outbox row keeps of
+    the link once it has gone out: the link no longer works from the database)."""
+    return _EXPORT_LINK.sub(r"\1…\2", text)
 
 
 def data_for_token(

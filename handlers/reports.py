@@ -26,7 +26,7 @@ from handlers.campaigns import active_campaign, activity_types_of, photo_limits
 from handlers.catalog import t
 from handlers.engine import BANGKOK
 from handlers.people import audit
-from handlers.refusals import Refused
+from handlers.refusals import Refused, staff_reason
 from storage.models import Photo
 from storage.photo_repository import PhotoRepository
 from storage.program_models import Campaign
@@ -38,7 +38,7 @@ EDITABLE = ("submitted", "needs_fix")  # what the reporter may still change or w
 FLAG_OUTSIDE_CAMPAIGN = "outside_campaign_period"
 FLAG_DUPLICATE_PHOTO = "duplicate_photo"
 FLAG_CORRECTED = "corrected"  # sent back for a fix and submitted again (`changes` says what changed)
-_REFERENCE = re.compile(r"^\s*R?-?(\d{4})-0*(\d+)\s*$", re.IGNORECASE)
+_REFERENCE = re.compile(r"^\s*R?-?(\d{4})-0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 class ReportRefused(Refused):
@@ -343,6 +343,8 @@ def _decide(
     report = find_by_reference(session, ref)
     if report.status not in REVIEWABLE:
         raise ReportRefused("not_reviewable")
+    if reason is not None:
+        reason = staff_reason(reason, ReportRefused)
     report.status, report.review_reason, report.reviewed_by, report.reviewed_at = status, reason, actor, now
     report.fix_fields = json.dumps(list(fields)) if fields else None
     report.fix_photos = json.dumps(list(photo_ids)) if photo_ids else None

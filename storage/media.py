@@ -99,7 +99,8 @@ def sign_media_url(secret_key: str, key: str, expires_at: int, base_url: str = "
 def verify_media_url(secret_key: str, key: str, exp: str | None, sig: str | None, now: float) -> bool:
     """Whether `exp`/`sig` from a request are a valid, unexpired signature for `key`
     (constant-time comparison)."""
-    if not exp or not sig or not exp.isdigit() or len(exp) > 12:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not exp or not sig or not (exp.isascii() and exp.isdigit()) or len(exp) > 12:
         return False
     expected = media_signature(secret_key, key, int(exp))
     return hmac.compare_digest(expected.encode(), sig.encode()) and int(exp) >= now

@@ -124,17 +124,19 @@ class OutboxRepository:
         lease: timedelta,
         retry_key: str,
         store_recipient: bool = True,
+        forget_links: bool = False,
     ) -> int | None:
         """A reply the executor sends itself right after commit: written already claimed
         (`sending`, attempt 1, leased), so no one else sends it unless the executor dies.
 
         `store_recipient=False` (the person was just erased): the row keeps no LINE user id; the
         reply goes by its token from memory, and if that fails there is no one left to push to.
+        `forget_links`: the messages carry a download link the sender blanks once the row is done.
         """
         return self._add(
             "reply",
             dedupe_key,
-            {"messages": messages},
+            {"messages": messages, "forget_links": True} if forget_links else {"messages": messages},
             now,
             recipients=[to] if store_recipient else [],
             reply_token=reply_token,
@@ -355,6 +357,14 @@ class OutboxRepository:
         on SQLite the write-ahead log is emptied after the commit, so the id is gone from it too."""
         self.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(recipients="[]"))
         checkpoint_after_commit(self.session)
+
+    def replace_payload(self, row_id: int, payload: dict) -> None:
+        """Overwrite a finished row's payload (to keep less of it)."""
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+        )
 
     def forget_reply_token(self, row_id: int) -> None:
         """LINE refused the token: later attempts push instead."""

@@ -249,9 +249,16 @@ def _coordinate(value: object, ref: object, limit: float) -> float | None:
 
 
 # --- perceptual hash --------------------------------------------------------------------------
+def load_perceptual_hash() -> None:
+    """Load imagehash, numpy and scipy (about half a second) now, by hashing a blank image: pHash
+    imports scipy only on its first call. The web worker calls this as it starts, so no
+    coordinator's photo waits for it; other processes never pay for it."""
+    perceptual_hash(Image.new("L", (32, 32)))
+
+
 def perceptual_hash(image: Image.Image) -> str:
     """imagehash's pHash (DCT of a 32×32 greyscale copy), 64 bits as 16 hex digits."""
-    import imagehash  # imported here: numpy and scipy load once, on the first photo
+    import imagehash  # loaded already in a web worker (load_perceptual_hash)
 
     return str(imagehash.phash(image))
 

@@ -61,7 +61,7 @@ def held_lines(turn: Turn, data: dict) -> list[str]:
 def on_enter_mydata(turn: Turn) -> Outcome:
     data = personal_data(turn.session, turn.line_user_id)
     text = turn.t("mydata.intro") + "\n" + "\n".join(f"• {line}" for line in held_lines(turn, data))
-    if turn.public_base_url:
+    if turn.public_base_url:  # set only when people can open it (bot.settings.Settings.links_base_url)
         token = create_data_export(turn.session, turn.line_user_id, turn.now)
         links = turn.t(
             "mydata.download",

@@ -99,8 +99,9 @@ def vocabulary_regex(keys: Iterable[str], separators: str) -> re.Pattern[str]:
 # database takes them), and the noncharacters U+FFFE/U+FFFF.
 _UNSTORABLE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_SPACE_RE = re.compile(r"[^\S\n]+")
-# Zero-width spaces that LINE keyboards put between Thai words, the word joiner and the BOM.
-_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff]")
+# Zero-width spaces that LINE keyboards put between Thai words, the word joiner, the BOM, and the
+# bidirectional marks, embeddings, overrides and isolates (they can make text read backwards).
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_unstorable(text: str) -> str:

@@ -77,7 +77,7 @@ def test_staff_add_then_registrations_reach_them(cli, app, db, fake_line):
 def test_agency_list_approve_and_reject_reach_the_coordinator(cli, app, db, fake_line):
     user, agency_id = registered(db)
     code, out, _ = cli("agency", "list", "--status", "pending")
-    assert code == 0 and f"{agency_id}\tpending\t11\tlocal_admin\tองค์การบริหารส่วนตำบลบางพลี" in out
+    assert code == 0 and f"{agency_id}\tpending\tสมุทรปราการ\tlocal_admin\tองค์การบริหารส่วนตำบลบางพลี" in out
     assert cli("agency", "approve", str(agency_id))[0] == 0
     assert pushed_texts(app, fake_line, user) == [
         t("agency.outcome.approved", "th", agency="องค์การบริหารส่วนตำบลบางพลี")

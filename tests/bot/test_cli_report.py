@@ -44,7 +44,7 @@ def test_needs_fix_reopens_only_the_named_field_and_the_fixed_report_returns_to_
     chat, ref = reported(app, fake_line)
     code, out, _ = cli("report", "list")
     assert code == 0 and ref in out and "renewable_electricity" in out
-    code, out, _ = cli("report", "show", ref)
+    code, out, _ = cli("report", "show", ref, "--json")
     shown = json.loads(out)
     assert shown["status"] == "submitted" and shown["result"]["factors_used"][0]["dataset"]
     assert len(shown["photos"]) == 1

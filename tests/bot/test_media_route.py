@@ -104,3 +104,16 @@ def test_wants_photo_only_at_a_question_that_takes_images(app):
         assert wants_photo(session, "U-someone", flows=(TEST_FLOW,))
         conversation.pending = "leave:prefs"  # a yes/no question of the engine's is pending
         assert not wants_photo(session, "U-someone", flows=(TEST_FLOW,))
+
+
+def test_an_expiry_that_is_not_ascii_digits_or_runs_too_long_gets_403(stored, client, settings):
+    now = int(time.time())
+    assert client.get(f"/media/{KEY}?exp=²&sig=x").status_code == 403
+    assert client.get(f"/media/{KEY}?exp=١٢٣&sig=x").status_code == 403
+    # Correctly signed but valid for longer than the app ever signs a photo URL.
+    too_long = sign_media_url("test-secret-key", KEY, now + settings.media_url_seconds + 120)
+    assert client.get(too_long).status_code == 403
+    within = sign_media_url("test-secret-key", KEY, now + settings.media_url_seconds)
+    response = client.get(within)
+    assert response.status_code == 200
+    assert int(response.headers["Cache-Control"].split("max-age=")[1]) <= settings.media_url_seconds

@@ -320,9 +320,9 @@ def test_the_post_cli_schedules_lists_and_cancels(rt, fake_line, web_env, monkey
         (("how-to-join", "--segment", "province:99"), "no province has the code '99'"),
     ):
         refused = cli("post", "schedule", *args, "--at", "2569-12-02 09:00")
-        assert refused.returncode == 1 and message in refused.stdout
+        assert refused.returncode == 1 and message in refused.stderr
     fake_line.set_quota(1, used=0)
     refused = cli("post", "schedule", "results-at-tcac", "--segment", "news", "--at", "2569-12-02 09:00")
-    assert refused.returncode == 1 and "Refused: this send needs 2 messages but only 1" in refused.stdout
+    assert refused.returncode == 1 and "Refused: this send needs 2 messages but only 1" in refused.stderr
     assert fake_line.calls("POST", "/v2/bot/message/") == []
     assert set(posts()) >= {"results-at-tcac", "how-to-join"}

@@ -74,6 +74,15 @@ def test_signed_but_not_json_body_is_refused(app, client, caplog):
     assert not [r for r in caplog.records if r.exc_info]
 
 
+@pytest.mark.parametrize("depth", [200_000, 5_000])
+def test_a_signed_body_nested_deeper_than_json_can_follow_is_refused(app, client, caplog, depth):
+    deep = b'{"events": [' + b"[" * depth + b"]" * depth + b"]}"
+    response = client.post("/callback", data=deep, headers=signed_headers(deep))
+    assert response.status_code == 400
+    assert inbox_count(app) == 0
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 def test_a_signed_event_without_an_id_is_kept_as_rejected_not_refused(app, client):
     body = b'{"events": [{"type": "message"}]}'
     for _ in range(2):  # redelivered: still one row

@@ -103,6 +103,9 @@ def register_and_report(app, db, fake_line) -> ReportChat:
     chat.say("มิ.ย. 2567")
     chat.send_photo(phone_jpeg((800, 600), seed=7))
     chat.tap(th("reporting.done"))
+    # The photo's GPS became the place; the coordinator gives it again with an address instead.
+    chat.tap(th("reporting.change"))
+    chat.tap(th("reporting.place_label"))
     address = f"หมู่ 3 ต.ทดสอบ ติดต่อ {NAME} {POSITION} โทร {PHONE_TYPED}"
     chat._send(lambda **kw: location_event(chat.user, 18.79, 98.98, address=address, **kw))
     chat.tap(th("reporting.confirm"))

@@ -32,7 +32,7 @@ from tests.handlers.erasure_helpers import (
     every_value,
     traces_in_bytes,
 )
-from tests.handlers.report_chat import ReportChat
+from tests.handlers.report_chat import ReportChat, gps_photo
 
 TEXT = [{"type": "text", "text": "ข่าวโครงการ"}]
 
@@ -137,7 +137,7 @@ def test_erasing_by_chat_mid_report_deletes_the_loose_photo_and_its_files(app, d
     chat.tap_starting("พลังงานทดแทน")
     chat.say("1,250 หน่วย")
     chat.say("มิ.ย. 2567")
-    chat.send_photo()
+    chat.send_photo(gps_photo())
     [photo] = chat.photos()
     files = [settings.media_dir / photo.display_key, settings.media_dir / photo.thumb_key]
     assert all(path.exists() for path in files) and photo.gps_lat is not None

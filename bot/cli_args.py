@@ -1,0 +1,88 @@
+"""What the `ruamjai` command accepts: argument types that refuse bad input in one line (exit 2),
+and `shown` for printing text someone typed without letting it rewrite the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+
+from bot.settings import database_url_from_env
+from handlers.parsing import ParseError, clean_free_text
+
+# Database ids are 64-bit signed integers on both databases.
+ROW_ID_MAX = 2**63 - 1
+LIMIT_MAX = 10_000
+_SHOWN_CHARS = 60
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with errors on one line (no usage block) and never echoing input at length."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {shown(message, 300)} (see --help)\n")
+
+
+def shown(text: str, limit: int = _SHOWN_CHARS) -> str:
+    """`text` safe to print on one line: control, format and bidi characters become "?", and
+    anything past `limit` characters becomes "…"."""
+    safe = "".join("?" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
+
+
+def _whole_number(text: str, low: int, high: int, what: str) -> int:
+    digits = text.strip()
+    if not re.fullmatch(r"\d{1,19}", digits):
+        raise argparse.ArgumentTypeError(
+            f"{what} must be a whole number from {low:,} to {high:,}, got {shown(text)!r}"
+        )
+    number = int(digits)  # \d also takes Thai digits, which int() reads
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"{what} must be from {low:,} to {high:,}, got {shown(text)!r}")
+    return number
+
+
+def row_id(text: str) -> int:
+    """An id as `list` commands print it (1 to 2**63 − 1)."""
+    return _whole_number(text, 1, ROW_ID_MAX, "an id")
+
+
+def limit(text: str) -> int:
+    """How many rows to show (1 to 10,000)."""
+    return _whole_number(text, 1, LIMIT_MAX, "a limit")
+
+
+def free_text(max_chars: int, what: str) -> Callable[[str], str]:
+    """A type for text a person typed (a name, a reason): control and bidi characters removed,
+    spaces collapsed; empty or longer than `max_chars` is refused, never cut short."""
+
+    def parse(text: str) -> str:
+        try:
+            return clean_free_text(text, max_chars)
+        except ParseError as error:
+            if error.code == "input.empty":
+                raise argparse.ArgumentTypeError(f"{what} is empty") from None
+            raise argparse.ArgumentTypeError(
+                f"{what} is {len(text):,} characters; at most {max_chars:,} fit"
+            ) from None
+
+    parse.__name__ = what
+    return parse
+
+
+def fail(message: str, status: int = 2) -> int:
+    """Print one line on stderr and return `status` (2: bad input; 1: it could not be done)."""
+    print(f"ruamjai: {shown(message, 300)}", file=sys.stderr)
+    return status
+
+
+def database():
+    """(engine, session factory) for the database alone: DATABASE_URL or the instance's SQLite
+    file, and no other setting. Dispose of the engine when done."""
+    from storage.db import make_engine, make_session_factory
+
+    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
+    return engine, make_session_factory(engine)
