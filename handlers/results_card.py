@@ -15,7 +15,7 @@ from handlers.agency_results import CampaignResults, campaign_results
 from handlers.catalog import t
 from handlers.engine import assemble, fit_label
 from handlers.flows.agency_card import total_text
-from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text
+from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, button_footer
 
 
 def results_card(results: CampaignResults, language: str, page_url: str | None = None) -> dict[str, Any]:
@@ -65,18 +65,7 @@ def results_card(results: CampaignResults, language: str, page_url: str | None =
     }
     if page_url:
         label = t("agencyresults.open_page", language)
-        bubble["footer"] = {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "color": "#06563E",
-                    "action": {"type": "uri", "label": fit_label(label), "uri": page_url},
-                }
-            ],
-        }
+        bubble["footer"] = button_footer({"type": "uri", "label": fit_label(label), "uri": page_url})
     return bubble
 
 

@@ -20,7 +20,7 @@ from handlers.catalog import t
 from handlers.engine import postback_data
 from handlers.flows.common import refusal_text
 from handlers.flows.invite import thai_date
-from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, tonnes_text
+from handlers.flows.report_summary import MAX_ALT_TEXT, _row, _text, button_footer, tonnes_text
 from handlers.refusals import Refused
 from handlers.reports import reference
 from storage.media import MediaStore, public_https_base
@@ -113,23 +113,14 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
             ],
         },
         "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "color": "#06563E",
-                    "action": {
-                        "type": "postback",
-                        "label": share[:40],
-                        "data": postback_data(**SHARE_POSTBACK),
-                        "displayText": share,
-                    },
-                }
-            ],
-        },
+        "footer": button_footer(
+            {
+                "type": "postback",
+                "label": share[:40],
+                "data": postback_data(**SHARE_POSTBACK),
+                "displayText": share,
+            }
+        ),
     }
     verified = total_text(results.by_status["approved"], language)
     alt = t("agencyresults.alt", language, agency=results.agency.name, verified=verified)

@@ -64,6 +64,12 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "text", "text": text or " ", "wrap": True, "size": style.pop("size", "sm"), **style}
 
 
+def button_footer(action: dict[str, Any]) -> dict[str, Any]:
+    """A card's footer: one primary button in the program's green."""
+    button = {"type": "button", "style": "primary", "color": "#06563E", "action": action}
+    return {"type": "box", "layout": "vertical", "contents": [button]}
+
+
 def _row(label: str, value: str) -> dict[str, Any]:
     return {
         "type": "box",
