@@ -1,0 +1,279 @@
+"""Warnings staff read next to a figure: exact codes, fields and messages; plausibility bounds at their
+edges; the steps and formulas shown for each method; a one-day period."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+import calc
+
+JUNE_2024 = (date(2024, 6, 1), date(2024, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def factors():
+    return calc.load_factors()
+
+
+def tree(species, suitability, years, **amount):
+    return {"species": species, "site_suitability": suitability, "years": (years, "year"), **amount}
+
+
+def bound(quantity, field, low, high, unit):
+    message = f"{quantity} is outside the plausible range {low} to {high} {unit}; please check it"
+    return ("out_of_bounds", field, message)
+
+
+PET_PROXY = (
+    "proxy_factor",
+    None,
+    "recycling.pet = 1.15 kgCO2e/kg from epa-warm-v16@1 is a proxy (Waste Reduction Model (WARM),"
+    " version 16), not a Thai official value; review before claiming",
+)
+
+
+@pytest.mark.parametrize(
+    ("activity", "inputs", "expected", "warnings"),
+    [
+        (
+            "renewable_electricity",
+            {"electricity_generated": (60_000_000, "kWh")},
+            "29994000",  # 60,000,000 × 0.4999
+            [bound("60000000 kWh", "electricity_generated", 0, 50000000, "kWh")],
+        ),
+        (
+            "tree_planting",
+            tree("teak", "moderate", 50, area=(3, "rai")),
+            "258000",  # 3 × 1.72 × 50 = 258 t
+            [bound("50 year", "years", 0, 30, "year")],
+        ),
+        (
+            "tree_planting",
+            tree("teak", "moderate", 1, area=(-3, "rai")),
+            "-5160",  # −3 × 1.72 = −5.16 t: computed as typed, for staff to correct
+            [bound("-3 rai", "area", 0, 10000, "rai")],
+        ),
+        (
+            "recycling",
+            {"pet": (150, "t")},  # 150,000 kg: tonnes typed where kg were meant?
+            "172500",  # 150,000 × 1.15
+            [bound("150 t", "pet", 0, 100000, "kg"), PET_PROXY],
+        ),
+        (
+            "fuel_saving",
+            {"fuel": "lpg", "fuel_saved": (2_000_000, "kg")},
+            "6409800",  # 2,000,000 × 3.2049
+            [bound("2000000 kg", "fuel_saved", 0, 1000000, "kg")],
+        ),
+    ],
+)
+def test_out_of_bounds_is_a_warning_not_an_error(factors, activity, inputs, expected, warnings):
+    result = calc.compute(activity, inputs, factors, JUNE_2024)
+    assert result.kg_co2e == Decimal(expected)
+    assert [(w.code, w.field, w.message) for w in result.warnings] == warnings
+    assert result.status == calc.STATUS_NEEDS_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("activity", "inputs", "expected"),
+    [
+        ("renewable_electricity", {"electricity_generated": (50_000_000, "kWh")}, "24995000"),  # the ceiling
+        (
+            "renewable_electricity",
+            {"electricity_generated": ("50000", "MWh")},
+            "24995000",
+        ),  # = 50,000,000 kWh
+        ("renewable_electricity", {"electricity_generated": (0, "kWh")}, "0"),  # the floor
+        ("fuel_saving", {"fuel": "lpg", "fuel_saved": (1_000_000, "L")}, "1730600"),  # 1,000,000 × 1.7306
+        ("fuel_saving", {"fuel": "lpg", "fuel_saved": ("1000", "t")}, "3204900"),  # = 1,000,000 kg × 3.2049
+        ("tree_planting", tree("teak", "moderate", 30, area=(1, "rai")), "51600"),  # 30 years: 1.72 × 30
+    ],
+)
+def test_values_on_a_bound_are_plausible(factors, activity, inputs, expected):
+    result = calc.compute(activity, inputs, factors, JUNE_2024)
+    assert (result.kg_co2e, result.status, result.warnings) == (Decimal(expected), calc.STATUS_OK, ())
+
+
+@pytest.mark.parametrize(
+    ("amount", "warning"),
+    [
+        (("50000000.001", "kWh"), bound("50000000.001 kWh", "electricity_generated", 0, 50000000, "kWh")),
+        (("50000.000001", "MWh"), bound("50000.000001 MWh", "electricity_generated", 0, 50000000, "kWh")),
+        (("-0.001", "kWh"), bound("-0.001 kWh", "electricity_generated", 0, 50000000, "kWh")),
+    ],
+)
+def test_just_past_a_bound_is_flagged(factors, amount, warning):
+    result = calc.compute("renewable_electricity", {"electricity_generated": amount}, factors, JUNE_2024)
+    assert [(w.code, w.field, w.message) for w in result.warnings] == [warning]
+    assert result.status == calc.STATUS_NEEDS_REVIEW
+
+
+def test_a_one_day_period_is_computed(factors):
+    day = date(2024, 6, 15)
+    result = calc.compute(
+        "renewable_electricity", {"electricity_generated": (100, "kWh")}, factors, (day, day)
+    )
+    assert result.kg_co2e == Decimal("49.99")  # 100 × 0.4999
+    assert result.period.to_dict() == {"start": "2024-06-15", "end": "2024-06-15"}
+
+
+RAIL_PROXY = (
+    "proxy_factor",
+    None,
+    "travel.rail = 0.035 kgCO2e/pkm from uk-desnz-2025@1 is a proxy (Greenhouse gas reporting: conversion"
+    " factors 2025), not a Thai official value; review before claiming",
+)
+CAR_PROXY = (
+    "proxy_factor",
+    None,
+    "travel.car_average = 0.167 kgCO2e/km from uk-desnz-2025@1 is a proxy (Greenhouse gas reporting:"
+    " conversion factors 2025), not a Thai official value; review before claiming",
+)
+ONE_PER_CAR = (
+    "one_traveller_per_vehicle",
+    "passenger_distance",
+    "travel.car_average is per vehicle-km; each passenger-km counted as a vehicle-km"
+    " (one traveller per vehicle)",
+)
+SAME_MODE = ("no_reduction", "project_mode", "the mode of travel did not change")
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("rail", [RAIL_PROXY, SAME_MODE]),
+        ("car", [CAR_PROXY, ONE_PER_CAR, SAME_MODE]),  # each warning once though both steps use the car
+    ],
+)
+def test_the_same_mode_before_and_after_is_no_reduction(factors, mode, expected):
+    inputs = {"baseline_mode": mode, "project_mode": mode, "passenger_distance": (100, "pkm")}
+    result = calc.compute("transport_mode_shift", inputs, factors, JUNE_2024)
+    assert result.kg_co2e == 0
+    assert [(w.code, w.field, w.message) for w in result.warnings] == expected
+    assert result.status == calc.STATUS_NEEDS_REVIEW
+
+
+NO_SAVING = (
+    "no_reduction",
+    "actual_electricity",
+    "electricity used during the activity is not lower than before it",
+)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "actual", "expected", "warnings"),
+    [
+        ((8000, "kWh"), (8000, "kWh"), "0", [NO_SAVING]),  # equal is no saving
+        (("8", "MWh"), (7999, "kWh"), "0.4999", []),  # 1 kWh saved: compared in kWh, not as typed
+        (("8", "MWh"), (8001, "kWh"), "-0.4999", [NO_SAVING]),
+    ],
+)
+def test_electricity_saving_compares_in_kwh(factors, baseline, actual, expected, warnings):
+    inputs = {"baseline_electricity": baseline, "actual_electricity": actual}
+    result = calc.compute("electricity_saving", inputs, factors, JUNE_2024)
+    assert result.kg_co2e == Decimal(expected)
+    assert [(w.code, w.field, w.message) for w in result.warnings] == warnings
+
+
+def test_missing_and_changing_factors_say_which_and_when(factors):
+    missing = calc.compute("tree_planting", tree("teak", "moderate", 1, tree_count=(500, "trees")), factors,
+                           JUNE_2024)  # fmt: skip
+    assert [(w.code, w.field, w.factor_key, w.message) for w in missing.warnings] == [
+        (
+            "no_factor",
+            None,
+            "tree_density.teak",
+            "no emission factor 'tree_density.teak' is available for 2024-06-01 to 2024-06-30; staff must"
+            " add a factor dataset before this can be computed",
+        )
+    ]
+    spanning = calc.compute("renewable_electricity", {"electricity_generated": (1000, "kWh")}, factors,
+                            (date(2025, 12, 1), date(2026, 1, 31)))  # fmt: skip
+    assert [(w.code, w.factor_key, w.message) for w in spanning.warnings] == [
+        (
+            "period_spans_factor_change",
+            "electricity.grid_th",
+            "the period 2025-12-01 to 2026-01-31 spans a change of electricity.grid_th; used the value valid"
+            " on 2026-01-31. Split the report at the change",
+        )
+    ]
+
+
+# The steps staff see under a figure: (name, role, formula) for each.
+STEPS = [
+    (
+        "tree_planting",
+        tree("eucalyptus", "high", 2, tree_count=(534, "trees")),
+        [
+            ("tree_planting.area_from_count", "intermediate", "534 trees ÷ 267 trees/rai = 2 rai"),
+            (
+                "tree_planting.sequestration",
+                "removal",
+                "2 rai × 2 year × 6.09 tCO2e/rai/year = 24.36 tCO2e",
+            ),
+        ],
+    ),
+    (
+        "tree_planting",
+        tree("teak", "moderate", 1, tree_count=(500, "trees")),
+        [("tree_planting.area_from_count", "intermediate", "500 trees × [tree_density.teak: no factor]")],
+    ),
+    (
+        "composting",
+        {"organic_waste": (1000, "kg")},
+        [
+            ("composting.landfill_avoided", "baseline", "1000 kg × 0.64 kgCO2e/kg = 640.00 kgCO2e"),
+            ("composting.composting", "project", "1000 kg × 0.17 kgCO2e/kg = 170.00 kgCO2e"),
+        ],
+    ),
+    (
+        "electricity_saving",
+        {"baseline_electricity": (10000, "kWh"), "actual_electricity": (8000, "kWh")},
+        [
+            ("electricity_saving.baseline", "baseline", "10000 kWh × 0.4999 kgCO2e/kWh = 4999.0000 kgCO2e"),
+            ("electricity_saving.actual", "project", "8000 kWh × 0.4999 kgCO2e/kWh = 3999.2000 kgCO2e"),
+        ],
+    ),
+    (
+        "renewable_electricity",
+        {"electricity_generated": (1250, "kWh")},
+        [
+            (
+                "renewable_electricity.grid_displaced",
+                "baseline",
+                "1250 kWh × 0.4999 kgCO2e/kWh = 624.8750 kgCO2e",
+            )
+        ],
+    ),
+    (
+        "fuel_saving",
+        {"fuel": "lpg", "fuel_saved": (100, "L")},
+        [("fuel_saving.fuel", "reduction", "100 L × 1.7306 kgCO2e/L = 173.0600 kgCO2e")],
+    ),
+    (
+        "recycling",
+        {"glass": (500, "g")},
+        [("recycling.glass", "reduction", "500 g × 0.31 kgCO2e/kg = 0.15500 kgCO2e")],
+    ),
+    (
+        "transport_mode_shift",
+        {"baseline_mode": "car", "project_mode": "rail", "passenger_distance": (1000, "pkm")},
+        [
+            ("transport.baseline", "baseline", "1000 km × 0.167 kgCO2e/km = 167.000 kgCO2e"),
+            ("transport.project", "project", "1000 pkm × 0.035 kgCO2e/pkm = 35.000 kgCO2e"),
+        ],
+    ),
+    (
+        "forest_conservation",
+        {"work": "restoration", "forest_type": "mangrove", "area": (10, "rai"), "years": (2, "year")},
+        [("forest.sequestration", "removal", "10 rai × 2 year × [forest.restoration.mangrove: no factor]")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("activity", "inputs", "steps"), STEPS)
+def test_steps_are_named_and_shown_as_formulas(factors, activity, inputs, steps):
+    result = calc.compute(activity, inputs, factors, JUNE_2024)
+    assert [(s.name, s.role, s.formula()) for s in result.steps] == steps
+    assert [s["formula"] for s in result.to_dict()["steps"]] == [formula for _, _, formula in steps]
