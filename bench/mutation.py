@@ -92,11 +92,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("modules", nargs="*", default=list(MODULES), choices=[[], *MODULES], metavar="module")
+    parser.add_argument("modules", nargs="*", metavar="module", help=f"any of {', '.join(MODULES)}")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers (default 2)")
     parser.add_argument("--table-only", action="store_true", help="print the table of the last run")
     args = parser.parse_args()
     modules = args.modules or list(MODULES)
+    unknown = set(modules) - set(MODULES)
+    if unknown:
+        parser.error(f"not one of the four modules: {', '.join(sorted(unknown))}")
     if not args.table_only:
         run(modules, args.max_children)
     return 0 if table(modules) else 1
