@@ -1,12 +1,16 @@
 """Warnings staff read next to a figure: exact codes, fields and messages; plausibility bounds at their
 edges; the steps and formulas shown for each method; a one-day period."""
 
+import decimal
+import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 import calc
+from calc.errors import InputError
 
 JUNE_2024 = (date(2024, 6, 1), date(2024, 6, 30))
 
@@ -200,16 +204,24 @@ def test_missing_and_changing_factors_say_which_and_when(factors):
     ]
 
 
-# The steps staff see under a figure: (name, role, formula) for each.
+# The steps staff see under a figure: (name, role, input names, factor key, formula) for each.
 STEPS = [
     (
         "tree_planting",
         tree("eucalyptus", "high", 2, tree_count=(534, "trees")),
         [
-            ("tree_planting.area_from_count", "intermediate", "534 trees ÷ 267 trees/rai = 2 rai"),
+            (
+                "tree_planting.area_from_count",
+                "intermediate",
+                ("tree_count",),
+                "tree_density.eucalyptus",
+                "534 trees ÷ 267 trees/rai = 2 rai",
+            ),
             (
                 "tree_planting.sequestration",
                 "removal",
+                ("area", "years"),
+                "tree.eucalyptus.high",
                 "2 rai × 2 year × 6.09 tCO2e/rai/year = 24.36 tCO2e",
             ),
         ],
@@ -217,22 +229,54 @@ STEPS = [
     (
         "tree_planting",
         tree("teak", "moderate", 1, tree_count=(500, "trees")),
-        [("tree_planting.area_from_count", "intermediate", "500 trees × [tree_density.teak: no factor]")],
+        [
+            (
+                "tree_planting.area_from_count",
+                "intermediate",
+                ("tree_count",),
+                "tree_density.teak",
+                "500 trees × [tree_density.teak: no factor]",
+            )
+        ],
     ),
     (
         "composting",
         {"organic_waste": (1000, "kg")},
         [
-            ("composting.landfill_avoided", "baseline", "1000 kg × 0.64 kgCO2e/kg = 640.00 kgCO2e"),
-            ("composting.composting", "project", "1000 kg × 0.17 kgCO2e/kg = 170.00 kgCO2e"),
+            (
+                "composting.landfill_avoided",
+                "baseline",
+                ("organic_waste",),
+                "waste.food_landfill",
+                "1000 kg × 0.64 kgCO2e/kg = 640.00 kgCO2e",
+            ),
+            (
+                "composting.composting",
+                "project",
+                ("organic_waste",),
+                "waste.food_composted",
+                "1000 kg × 0.17 kgCO2e/kg = 170.00 kgCO2e",
+            ),
         ],
     ),
     (
         "electricity_saving",
         {"baseline_electricity": (10000, "kWh"), "actual_electricity": (8000, "kWh")},
         [
-            ("electricity_saving.baseline", "baseline", "10000 kWh × 0.4999 kgCO2e/kWh = 4999.0000 kgCO2e"),
-            ("electricity_saving.actual", "project", "8000 kWh × 0.4999 kgCO2e/kWh = 3999.2000 kgCO2e"),
+            (
+                "electricity_saving.baseline",
+                "baseline",
+                ("baseline_electricity",),
+                "electricity.grid_th",
+                "10000 kWh × 0.4999 kgCO2e/kWh = 4999.0000 kgCO2e",
+            ),
+            (
+                "electricity_saving.actual",
+                "project",
+                ("actual_electricity",),
+                "electricity.grid_th",
+                "8000 kWh × 0.4999 kgCO2e/kWh = 3999.2000 kgCO2e",
+            ),
         ],
     ),
     (
@@ -242,6 +286,8 @@ STEPS = [
             (
                 "renewable_electricity.grid_displaced",
                 "baseline",
+                ("electricity_generated",),
+                "electricity.grid_th",
                 "1250 kWh × 0.4999 kgCO2e/kWh = 624.8750 kgCO2e",
             )
         ],
@@ -249,25 +295,61 @@ STEPS = [
     (
         "fuel_saving",
         {"fuel": "lpg", "fuel_saved": (100, "L")},
-        [("fuel_saving.fuel", "reduction", "100 L × 1.7306 kgCO2e/L = 173.0600 kgCO2e")],
+        [
+            (
+                "fuel_saving.fuel",
+                "reduction",
+                ("fuel_saved",),
+                "fuel.lpg_mobile_per_l",
+                "100 L × 1.7306 kgCO2e/L = 173.0600 kgCO2e",
+            )
+        ],
     ),
     (
         "recycling",
         {"glass": (500, "g")},
-        [("recycling.glass", "reduction", "500 g × 0.31 kgCO2e/kg = 0.15500 kgCO2e")],
+        [
+            (
+                "recycling.glass",
+                "reduction",
+                ("glass",),
+                "recycling.glass",
+                "500 g × 0.31 kgCO2e/kg = 0.15500 kgCO2e",
+            )
+        ],
     ),
     (
         "transport_mode_shift",
         {"baseline_mode": "car", "project_mode": "rail", "passenger_distance": (1000, "pkm")},
         [
-            ("transport.baseline", "baseline", "1000 km × 0.167 kgCO2e/km = 167.000 kgCO2e"),
-            ("transport.project", "project", "1000 pkm × 0.035 kgCO2e/pkm = 35.000 kgCO2e"),
+            (
+                "transport.baseline",
+                "baseline",
+                ("vehicle_distance",),
+                "travel.car_average",
+                "1000 km × 0.167 kgCO2e/km = 167.000 kgCO2e",
+            ),
+            (
+                "transport.project",
+                "project",
+                ("passenger_distance",),
+                "travel.rail",
+                "1000 pkm × 0.035 kgCO2e/pkm = 35.000 kgCO2e",
+            ),
         ],
     ),
     (
         "forest_conservation",
         {"work": "restoration", "forest_type": "mangrove", "area": (10, "rai"), "years": (2, "year")},
-        [("forest.sequestration", "removal", "10 rai × 2 year × [forest.restoration.mangrove: no factor]")],
+        [
+            (
+                "forest.sequestration",
+                "removal",
+                ("area", "years"),
+                "forest.restoration.mangrove",
+                "10 rai × 2 year × [forest.restoration.mangrove: no factor]",
+            )
+        ],
     ),
 ]
 
@@ -275,5 +357,49 @@ STEPS = [
 @pytest.mark.parametrize(("activity", "inputs", "steps"), STEPS)
 def test_steps_are_named_and_shown_as_formulas(factors, activity, inputs, steps):
     result = calc.compute(activity, inputs, factors, JUNE_2024)
-    assert [(s.name, s.role, s.formula()) for s in result.steps] == steps
-    assert [s["formula"] for s in result.to_dict()["steps"]] == [formula for _, _, formula in steps]
+    assert [(s.name, s.role, tuple(s.inputs), s.factor_key, s.formula()) for s in result.steps] == steps
+    assert [s["formula"] for s in result.to_dict()["steps"]] == [step[-1] for step in steps]
+
+
+def without(factors, key):
+    """The same factor tables less the factor ``key``: what a deployment might have."""
+    return calc.FactorTable(
+        replace(d, factors=tuple(f for f in d.factors if f.key != key)) for d in factors.datasets
+    )
+
+
+def test_lpg_in_litres_uses_the_density_when_only_a_factor_per_kg_is_at_hand(factors):
+    per_kg_only = without(factors, "fuel.lpg_mobile_per_l")
+    saving = calc.compute("fuel_saving", {"fuel": "lpg", "fuel_saved": (100, "L")}, per_kg_only, JUNE_2024)
+    assert saving.kg_co2e == Decimal("173.0646")  # 100 L × 0.54 kg/L = 54 kg × 3.2049
+    assert [s.factor_key for s in saving.steps] == ["fuel.lpg_mobile_per_kg"]
+    event = calc.compute_event_footprint({"cooking_lpg": (100, "L")}, per_kg_only, JUNE_2024)
+    assert event.kg_co2e == Decimal("173.0646")
+
+
+def test_a_missing_factor_leaves_no_figure_but_keeps_the_offsets(factors):
+    no_grid = without(factors, "electricity.grid_th")
+    inputs = {"venue_electricity": (2000, "kWh"), "offsets": ("1.5", "tCO2e")}
+    result = calc.compute_event_footprint(inputs, no_grid, JUNE_2024)
+    assert (result.status, result.kg_co2e, result.emissions_kg_co2e) == (calc.STATUS_NEEDS_FACTOR, None, None)
+    assert result.offsets_kg_co2e == Decimal(1500) and not result.carbon_neutral
+    stored = json.loads(json.dumps(result.to_dict()))
+    assert stored["kg_co2e"] is None and stored["steps"][0]["result"] is None
+    assert calc.Result.from_dict(stored) == result
+
+
+def test_sums_do_not_depend_on_the_callers_decimal_context(factors):
+    inputs = {"venue_electricity": (2000, "kWh"), "generator_diesel": (100, "L")}
+    inputs["offsets"] = ("0.00001", "tCO2e")
+    result = calc.compute_event_footprint(inputs, factors, JUNE_2024)
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert result.emissions_kg_co2e == Decimal("1270.58")  # 999.8 + 270.78
+        assert result.offsets_kg_co2e == Decimal("0.01")
+
+
+def test_an_unknown_choice_lists_the_choices():
+    with pytest.raises(InputError) as caught:
+        calc.compute("tree_planting", tree("oak", "high", 1, area=(1, "rai")), calc.load_factors(), JUNE_2024)
+    assert str(caught.value) == (
+        "species: 'oak' is not one of: teak, eucalyptus, acacia_mangium, acacia_auriculiformis, leucaena"
+    )
