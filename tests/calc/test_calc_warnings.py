@@ -6,11 +6,12 @@ import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 import calc
-from calc.errors import InputError
+from calc.errors import InputError, UnitError
 
 JUNE_2024 = (date(2024, 6, 1), date(2024, 6, 30))
 
@@ -403,3 +404,51 @@ def test_an_unknown_choice_lists_the_choices():
     assert str(caught.value) == (
         "species: 'oak' is not one of: teak, eucalyptus, acacia_mangium, acacia_auriculiformis, leucaena"
     )
+
+
+ELECTRICITY = "renewable_electricity"
+
+
+@pytest.mark.parametrize(
+    ("activity", "inputs", "period", "code", "message"),
+    [
+        (ELECTRICITY, [("electricity_generated", 1)], JUNE_2024, "invalid_inputs",
+         "inputs must be a mapping of field name to value"),
+        (ELECTRICITY, {"electricity_generated": {"value": 5}}, JUNE_2024, "missing_unit",
+         "electricity_generated: give Electricity generated with a unit such as kWh"),
+        (ELECTRICITY, {"electricity_generated": SimpleNamespace(value=5)}, JUNE_2024, "missing_unit",
+         "electricity_generated: give Electricity generated with a unit such as kWh"),
+        (ELECTRICITY, {"electricity_generated": 1250}, JUNE_2024, "missing_unit",
+         "electricity_generated: give Electricity generated with a unit such as kWh"),
+        (ELECTRICITY, {"electricity_generated": ""}, JUNE_2024, "missing_field",
+         "electricity_generated: Electricity generated is required"),
+        (ELECTRICITY, {"electricity_generated": (5, "kg")}, JUNE_2024, "wrong_unit",
+         "electricity_generated: Electricity generated must be in kWh (or alike), not kg"),
+        (ELECTRICITY, {"electricity_generated": (5, "หน่วย")}, JUNE_2024, "unknown_unit",
+         "electricity_generated: unknown unit 'หน่วย'"),
+        (ELECTRICITY, {"electricity_generated": (1, "kWh"), "kwh": 1}, JUNE_2024, "unknown_field",
+         "kwh: renewable_electricity has no field 'kwh'"),
+        ("planting", {}, JUNE_2024, "unknown_activity", "activity_key: unknown activity type 'planting'"),
+        (ELECTRICITY, {"electricity_generated": (1, "kWh")}, (date(2024, 6, 30), date(2024, 6, 1)),
+         "invalid_period", "period: period starts 2024-06-30 after it ends 2024-06-01"),
+        (ELECTRICITY, {"electricity_generated": (1, "kWh")}, ("2024-06-01", "2024-06-30"), "invalid_period",
+         "period: period start and end must be dates"),
+        (ELECTRICITY, {"electricity_generated": (1, "kWh")}, (date(2024, 6, 1),), "invalid_period",
+         "period: period must be (start date, end date)"),
+        ("fuel_saving", {"fuel": "cng", "fuel_saved": (10, "L")}, JUNE_2024, "wrong_unit",
+         "fuel_saved: fuel.cng_mobile is per kg; got L"),
+        ("tree_planting", tree("teak", "high", 1), JUNE_2024, "missing_one_of",
+         "area,tree_count: give at least one of: area, tree_count"),
+    ],
+)  # fmt: skip
+def test_input_errors_say_what_to_fix(factors, activity, inputs, period, code, message):
+    with pytest.raises((InputError, UnitError)) as caught:
+        calc.compute(activity, inputs, factors, period)
+    assert (caught.value.code, str(caught.value)) == (code, message)
+
+
+def test_a_period_object_is_taken_as_it_is(factors):
+    inputs = {"electricity_generated": (100, "kWh")}
+    result = calc.compute(ELECTRICITY, inputs, factors, calc.Period(date(2024, 6, 1), date(2024, 6, 30)))
+    assert (result.activity_key, result.kg_co2e) == (ELECTRICITY, Decimal("49.99"))
+    assert result.to_dict()["activity_key"] == ELECTRICITY
