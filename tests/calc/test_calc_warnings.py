@@ -454,7 +454,33 @@ def test_a_period_object_is_taken_as_it_is(factors):
     assert result.to_dict()["activity_key"] == ELECTRICITY
 
 
-def test_more_edges_of_the_inputs(factors, tmp_path):
+def forest_rate(tmp_path, unit):
+    """A deployment's forest rate in ``unit``, loaded with the shipped factors."""
+    (tmp_path / "forest.toml").write_text(
+        '[dataset]\nname = "forest-sheet"\nversion = 1\npublished = 2026-11-26\n'
+        '[dataset.source]\ntitle = "Forest rates"\npublisher = "Test"\n'
+        f'[[factor]]\nkey = "forest.restoration.mangrove"\nvalue = 1.5\nunit = "{unit}"\n'
+        'confidence = "official"\n',
+        encoding="utf-8",
+    )
+    return calc.load_factors(extra_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("unit", "message"),
+    [
+        ("tCO2e/rai", "years: forest.restoration.mangrove (tCO2e/rai) has no use for year"),
+        ("tCO2e/rai/year/trees", "forest.restoration.mangrove is per trees"),  # no input left to name
+    ],
+)
+def test_a_deployment_factor_that_does_not_fit_the_inputs(tmp_path, unit, message):
+    inputs = {"work": "restoration", "forest_type": "mangrove", "area": (10, "rai"), "years": (2, "year")}
+    with pytest.raises(UnitError) as caught:
+        calc.compute("forest_conservation", inputs, forest_rate(tmp_path, unit), JUNE_2024)
+    assert (caught.value.code, str(caught.value)) == ("wrong_unit", message)
+
+
+def test_more_edges_of_the_inputs(factors):
     lpg = calc.compute_event_footprint({"cooking_lpg": (100_000, "L")}, factors, JUNE_2024)
     assert [(w.code, w.message) for w in lpg.warnings] == [  # 100,000 L × 0.54 = 54,000 kg
         ("out_of_bounds", "100000 L is outside the plausible range 0 to 50000 kg; please check it")
@@ -467,18 +493,3 @@ def test_more_edges_of_the_inputs(factors, tmp_path):
     with pytest.raises(UnitError) as caught:
         calc.compute_event_footprint({"cooking_lpg": (5, "kWh")}, factors, JUNE_2024)
     assert str(caught.value) == "cooking_lpg: Cooking LPG must be in kg or L (or alike), not kWh"
-    # A deployment's rate per rai alone (no "/year") has no use for the years given.
-    (tmp_path / "forest.toml").write_text(
-        '[dataset]\nname = "forest-sheet"\nversion = 1\npublished = 2026-11-26\n'
-        '[dataset.source]\ntitle = "Forest rates"\npublisher = "Test"\n'
-        '[[factor]]\nkey = "forest.restoration.mangrove"\nvalue = 1.5\nunit = "tCO2e/rai"\n'
-        'confidence = "official"\n',
-        encoding="utf-8",
-    )
-    inputs = {"work": "restoration", "forest_type": "mangrove", "area": (10, "rai"), "years": (2, "year")}
-    with pytest.raises(UnitError) as caught:
-        calc.compute("forest_conservation", inputs, calc.load_factors(extra_dir=tmp_path), JUNE_2024)
-    assert (caught.value.code, str(caught.value)) == (
-        "wrong_unit",
-        "years: forest.restoration.mangrove (tCO2e/rai) has no use for year",
-    )
