@@ -59,7 +59,7 @@ def test_1000_events_each_delivered_three_times_concurrently_are_processed_once(
     assert set(statuses) == {200}
     wait_for(lambda: status_counts(app).get("done") == 1000, timeout=90)
     wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) >= 1000, timeout=180)
-    wait_until_drained(app)
+    time.sleep(0.5)
     assert status_counts(app) == {"done": 1000}
     sent = reply_tokens_in_send_order(fake_line)
     assert len(sent) == 1000 and len(set(sent)) == 1000
