@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from bot import create_app
@@ -39,6 +40,11 @@ def _local_only_getaddrinfo(host, *args, **kwargs):
 
 
 socket.getaddrinfo = _local_only_getaddrinfo
+
+# bench/mutation.py runs the tests once per mutant: the same examples every time (a mutant is killed
+# or not, never by luck), fewer of them, and no example database shared between the runs.
+hypothesis_settings.register_profile("mutation", derandomize=True, max_examples=20, database=None)
+hypothesis_settings.load_profile(os.environ.get("RUAMJAI_HYPOTHESIS_PROFILE", "default"))
 
 
 # --- which tests a second database run needs ---------------------------------------------

@@ -32,6 +32,25 @@ def wait_for(predicate: Callable[[], object], timeout: float = 15.0, interval: f
         time.sleep(interval)
 
 
+def wait_until_drained(app, timeout: float = 15.0) -> None:
+    """Wait until every stored event has been handled and every message queued for LINE has gone
+    (or been given up): whatever the bot was going to send by then has reached the fake platform,
+    so "nothing was sent" holds for good rather than for a fixed pause."""
+    from sqlalchemy import func, select
+
+    from bot.runtime import runtime
+    from storage.models import InboxEvent, OutboxMessage
+
+    def drained() -> bool:
+        with runtime(app).session_factory() as session:
+            events = select(func.count()).select_from(InboxEvent).where(InboxEvent.status == "pending")
+            queued = select(func.count()).select_from(OutboxMessage)
+            queued = queued.where(OutboxMessage.status.in_(("pending", "sending")))
+            return session.scalar(events) == 0 and session.scalar(queued) == 0
+
+    wait_for(drained, timeout)
+
+
 def post_body(base_url: str, body: bytes, secret: str = TEST_CHANNEL_SECRET, pool=None) -> int:
     """POST a raw webhook body over real HTTP; returns the status code."""
     import urllib3

@@ -7,7 +7,9 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 import urllib3
@@ -18,7 +20,7 @@ from bot.runtime import runtime
 from handlers.catalog import t
 from storage.models import InboxEvent, OutboxMessage
 from storage.repositories import UserRepository
-from tests.helpers import FakeClock, post_body, post_events, wait_for
+from tests.helpers import FakeClock, post_body, post_events, wait_for, wait_until_drained
 
 BASE_MS = int(time.time() * 1000)
 
@@ -161,7 +163,7 @@ def test_processing_an_event_twice_does_not_double_anything(app, client, fake_li
         event_id = session.scalar(select(InboxEvent.id))
     assert rt.executor.process(event_id) == "skipped"
     assert rt.executor.sweep() == 0
-    time.sleep(0.2)
+    wait_until_drained(app)
     with rt.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     assert len(fake_line.delivered_to(user)) == 1
@@ -244,38 +246,78 @@ def test_an_answer_that_must_be_pushed_is_not_pushed_to_a_user_who_blocked_the_a
     assert fake_line.delivered_to(user) == []
 
 
-def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
+class SteppedTime:
+    """The gate's clock and its condition variable on fake time: ``wait(timeout)`` does not sleep, it
+    moves the clock to the next scheduled action and runs it there (as another thread would), or
+    by the whole timeout when none comes first."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.scheduled: list[tuple[float, Callable[[], object]]] = []
+        self._lock = threading.RLock()  # an action runs inside wait(), on the waiting thread
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def at(self, delay: float, action: Callable[[], object]) -> None:
+        self.scheduled.append((self.now + delay, action))
+        self.scheduled.sort(key=lambda item: item[0])
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        self._lock.__exit__(*exc)
+
+    def wait(self, timeout: float) -> bool:
+        if self.scheduled and self.scheduled[0][0] <= self.now + timeout:
+            self.now, action = self.scheduled.pop(0)
+            action()
+            return True
+        self.now += timeout
+        return False
+
+    def notify(self) -> None:
+        pass  # wait() returns after each action anyway
+
+
+@pytest.fixture
+def stepped_gate(monkeypatch):
+    from bot import ack_gate
+
+    stepped = SteppedTime()
+    monkeypatch.setattr(ack_gate, "time", SimpleNamespace(monotonic=stepped.monotonic))
+    gate = ack_gate.AckGate()
+    gate._acks_changed = stepped
+    return gate, stepped
+
+
+def test_events_give_way_to_webhook_acknowledgements_but_not_forever(stepped_gate):
     from bot.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
 
-    executor = runtime(app).executor
-    with executor.acknowledging():  # a webhook being answered in this process right now
-        started = time.monotonic()
-        executor.acks.wait_turn()
-        waited = time.monotonic() - started
-    assert ACK_PRIORITY_MAX_WAIT <= waited < ACK_PRIORITY_MAX_WAIT + 0.5
-    time.sleep(ACK_QUIET * 2)
-    started = time.monotonic()
-    executor.acks.wait_turn()  # quiet again: no wait
-    assert time.monotonic() - started < 0.02
+    gate, clock = stepped_gate
+    with gate.acknowledging():  # a webhook being answered in this process right now
+        started = clock.now
+        gate.wait_turn()
+        assert clock.now - started == pytest.approx(ACK_PRIORITY_MAX_WAIT)  # then it goes anyway
+    started = clock.now
+    gate.wait_turn()  # an acknowledgement just ended: wait until it has been quiet a moment
+    assert clock.now - started == pytest.approx(ACK_QUIET)
+    clock.now += ACK_QUIET * 2
+    started = clock.now
+    gate.wait_turn()  # quiet: no wait at all
+    assert clock.now == started
 
 
-def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(app):
-    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT
+def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(stepped_gate):
+    from bot.ack_gate import ACK_QUIET
 
-    executor = runtime(app).executor
-    in_ack, finish_ack = threading.Event(), threading.Event()
-
-    def acknowledge():
-        with executor.acknowledging():
-            in_ack.set()
-            finish_ack.wait()
-
-    webhook = threading.Thread(target=acknowledge)
-    webhook.start()
-    assert in_ack.wait(5)
-    threading.Timer(0.03, finish_ack.set).start()
-    started = time.monotonic()
-    executor.acks.wait_turn()
-    waited = time.monotonic() - started
-    webhook.join()
-    assert 0.02 <= waited < ACK_PRIORITY_MAX_WAIT / 2, f"waited {waited:.3f} s"
+    gate, clock = stepped_gate
+    first, second = gate.acknowledging(), gate.acknowledging()
+    first.__enter__()
+    second.__enter__()
+    clock.at(0.01, lambda: first.__exit__(None, None, None))
+    clock.at(0.03, lambda: second.__exit__(None, None, None))  # the last one in flight
+    started = clock.now
+    gate.wait_turn()
+    assert clock.now - started == pytest.approx(0.03 + ACK_QUIET)

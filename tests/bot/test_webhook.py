@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, func, select
 from bot.fakeline.events import follow_event, new_user_id, text_event, webhook_body
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
-from tests.helpers import WebProcess, post_events, signed_headers, wait_for
+from tests.helpers import WebProcess, post_events, signed_headers, wait_for, wait_until_drained
 
 
 def now_ms() -> int:
@@ -107,7 +107,7 @@ def test_unknown_event_type_is_recorded_and_ignored(app, client, fake_line, capl
     assert response.status_code == 200
     [row] = inbox_rows(app)
     assert (row.event_type, row.status) == ("somethingNew", "ignored")
-    time.sleep(0.3)
+    wait_until_drained(app)
     assert fake_line.requests == []
     assert not [r for r in caplog.records if r.exc_info]
 
@@ -117,7 +117,7 @@ def test_standby_event_is_recorded_and_not_answered(app, client, fake_line):
     assert post_events(client, [event]).status_code == 200
     [row] = inbox_rows(app)
     assert (row.mode, row.status) == ("standby", "ignored")
-    time.sleep(0.3)
+    wait_until_drained(app)
     assert fake_line.requests == []
 
 
@@ -130,7 +130,7 @@ def test_redelivered_event_is_a_no_op(app, client, fake_line):
     assert post_events(client, [redelivered]).status_code == 200
     wait_for(lambda: all(r.status == "done" for r in inbox_rows(app)))
     wait_for(lambda: fake_line.delivery_counts()[user] >= 1)
-    time.sleep(0.3)
+    wait_until_drained(app)
     assert inbox_count(app) == 1
     assert fake_line.delivery_counts()[user] == 1
     with runtime(app).session_factory() as session:

@@ -21,7 +21,7 @@ from bot.fakeline.events import new_user_id, text_event, webhook_body
 from bot.fakeline.schema import webhook_schema
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
-from tests.helpers import post_events, signed_headers, wait_for
+from tests.helpers import post_events, signed_headers, wait_for, wait_until_drained
 
 
 def now_ms() -> int:
@@ -73,11 +73,11 @@ def test_a_bad_event_is_rejected_and_the_text_message_beside_it_is_answered(app,
         "ข้อความ" not in rejected.reject_reason
         and "ข้อความของอีกคน" in json.loads(rejected.payload)["message"]["text"]
     )
-    time.sleep(0.3)
+    wait_until_drained(app)
     assert fake_line.delivered_to(someone_else) == []  # a rejected event is never answered
     # LINE redelivers the same body: nothing new is stored and nobody is answered twice.
     assert post_events(client, [bad, good]).status_code == 200
-    time.sleep(0.3)
+    wait_until_drained(app)
     assert len(rows_by_id(app)) == 2
     assert answered_once(fake_line, user)
 

@@ -43,6 +43,28 @@ def test_each_source_by_hand(factors, source, amount, expected):
     assert not result.carbon_neutral
 
 
+def test_each_source_is_its_own_named_step(factors):
+    result = calc.compute_event_footprint({**FULL_EVENT, "offsets": (1, "tCO2e")}, factors, EVENT_DAYS)
+    assert [(s.name, s.role, tuple(s.inputs), s.factor_key) for s in result.steps] == [
+        ("event.venue_electricity", "emission", ("venue_electricity",), "electricity.grid_th"),
+        ("event.generator_diesel", "emission", ("generator_diesel",), "fuel.diesel_stationary"),
+        ("event.accommodation", "emission", ("accommodation",), "accommodation.hotel_th"),
+        ("event.waste_general", "emission", ("waste_general",), "waste.residual_landfill"),
+        ("event.waste_food", "emission", ("waste_food",), "waste.food_landfill"),
+        ("event.waste_food_composted", "emission", ("waste_food_composted",), "waste.food_composted"),
+        ("event.cooking_lpg", "emission", ("cooking_lpg",), "fuel.lpg_mobile_per_l"),
+        ("event.travel_car", "emission", ("vehicle_distance",), "travel.car_average"),  # one per car
+        ("event.travel_coach", "emission", ("travel_coach",), "travel.coach"),
+        (
+            "event.travel_flight_international",
+            "emission",
+            ("travel_flight_international",),
+            "travel.flight_international_rf",
+        ),
+        ("event.offsets", "offset", ("offsets",), None),
+    ]
+
+
 def test_every_event_source_has_a_case():
     tested = {source for source, _, _ in SOURCES}
     assert tested | {"offsets"} == {f.name for f in calc.event_footprint_type().fields}

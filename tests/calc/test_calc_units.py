@@ -27,6 +27,10 @@ from calc.errors import InputError, UnitError
         ("100", "L", "kg", "lpg", "54"),  # 100 L × 0.54 kg/L
         ("54", "kg", "L", "lpg", "100"),  # 54 kg ÷ 0.54 kg/L
         ("0.054", "t", "L", "lpg", "100"),  # 54 kg ÷ 0.54 kg/L
+        ("100", "L", "t", "lpg", "0.054"),  # 100 L × 0.54 kg/L = 54 kg = 0.054 t
+        ("1000", "L", "g", "lpg", "540000"),  # 540 kg = 540,000 g
+        ("500", "g", "L", "lpg", "0.9259259259259259259259259259"),  # 0.5 kg ÷ 0.54 kg/L
+        ("7", "kg", "kg", "lpg", "7"),  # same unit: the substance changes nothing
     ],
 )
 def test_convert(value, from_unit, to_unit, substance, expected):
@@ -77,6 +81,16 @@ def test_every_canonical_unit_code_has_a_dimension():
 
 def test_quantity_converts_and_rejects_unknown_unit():
     assert units.Quantity("3", "rai").to("m2") == units.Quantity(Decimal("4800"), "m2")
+    assert units.Quantity("100", "L").to("kg", substance="lpg") == units.Quantity(Decimal("54"), "kg")
+    assert str(units.Quantity("1.50", "rai")) == "1.50 rai"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1.50", Decimal("1.50")), (0.1, Decimal("0.1")), (3, Decimal(3))]
+)
+def test_quantity_keeps_an_exact_decimal(value, expected):
+    kept = units.Quantity(value, "kg").value
+    assert isinstance(kept, Decimal) and kept == expected
     with pytest.raises(UnitError):
         units.Quantity(1, "ไร่")
 
@@ -98,6 +112,67 @@ def test_parse_factor_unit(unit, expected):
 def test_parse_factor_unit_rejects(unit):
     with pytest.raises(UnitError):
         units.parse_factor_unit(unit)
+
+
+@pytest.mark.parametrize(
+    ("from_unit", "to_unit", "substance", "message"),
+    [
+        ("kg", "kWh", None, "cannot convert kg (mass) to kWh (energy)"),
+        ("L", "kg", "diesel", "cannot convert L (volume) to kg (mass) of diesel"),
+        ("rais", "m2", None, "unknown unit 'rais'"),
+        ("kg", "tonne", None, "unknown unit 'tonne'"),
+        (None, "kg", None, "unknown unit None"),
+        ("kg", None, None, "unknown unit None"),
+        (["kg"], "kg", None, "unknown unit ['kg']"),  # not a unit code at all, not a crash
+        ("kg", ["kg"], None, "unknown unit ['kg']"),
+    ],
+)
+def test_refusals_say_what_could_not_be_converted(from_unit, to_unit, substance, message):
+    with pytest.raises(UnitError) as caught:
+        units.convert(1, from_unit, to_unit, substance=substance)
+    assert caught.value.field is None
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("unit", [None, "ไร่", ["kg"]])
+def test_dimension_of_an_unknown_unit_is_a_unit_error(unit):
+    with pytest.raises(UnitError) as caught:
+        units.dimension(unit)
+    assert (caught.value.code, caught.value.field) == ("unknown_unit", None)
+    assert str(caught.value) == f"unknown unit {unit!r}"
+
+
+def test_factor_unit_must_be_text():
+    with pytest.raises(UnitError) as caught:
+        units.parse_factor_unit(None)
+    assert caught.value.code == "unknown_unit"
+    assert str(caught.value) == "unknown factor unit None"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(" 12.5 ", Decimal("12.5")), (3, Decimal(3)), (2.5, Decimal("2.5")), (Decimal("1E+3"), Decimal(1000))],
+)
+def test_numbers_in_any_plain_form(value, expected):
+    number = units.to_decimal(value, "area")
+    assert number == expected and isinstance(number, Decimal)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "True is not a number"),
+        ("12 kg", "'12 kg' is not a number"),
+        ("Infinity", "'Infinity' is not a finite number"),
+        (float("inf"), "'inf' is not a finite number"),
+        (None, "None is not a finite number"),
+    ],
+)
+def test_what_is_not_a_number_is_named(value, message):
+    with pytest.raises(InputError) as caught:
+        units.to_decimal(value, "area")
+    assert (caught.value.code, caught.value.field) == ("invalid_number", "area")
+    assert str(caught.value) == f"area: {message}"
 
 
 def test_numbers_are_exact():

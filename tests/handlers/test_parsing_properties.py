@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from handlers.parsing import (
@@ -33,12 +33,38 @@ WORDS = (
 ).split()
 PIECES = st.sampled_from([*SYMBOLS, *WORDS])
 TYPED = st.lists(PIECES, max_size=12).map("".join)
+# Five times the profile's number of examples: 500 normally, fewer in a mutation run (tests/conftest.py).
+FUZZ_EXAMPLES = 5 * settings.default.max_examples
 TODAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
 
 
-@given(st.text() | TYPED)
-@settings(max_examples=500)
-def test_parse_number_only_raises_parse_error(text: str) -> None:
+# Arbitrary text (anything may be refused, but only with a ParseError), mixed with figures written the
+# ways people write them, which must be read exactly: a parser that refused everything fails here.
+ARBITRARY = st.tuples(st.text() | TYPED, st.none())
+AMOUNTS = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10) ** 9, places=3)
+
+
+@st.composite
+def written_figures(draw: st.DrawFn) -> tuple[str, Decimal]:
+    value = draw(AMOUNTS)
+    text = format_number(value)
+    if draw(st.booleans()):
+        text = text.translate(THAI_DIGITS)
+    before = draw(st.sampled_from(["", "ประมาณ ", "รวม ", "  "]))
+    after = draw(st.sampled_from(["", " ค่ะ", "ครับ", " "]))
+    return f"{before}{text}{after}", value
+
+
+@given(ARBITRARY | written_figures())
+@example(("1,250", Decimal(1250)))
+@example(("๑,๒๕๐.๕ ค่ะ", Decimal("1250.5")))
+@example(("1234,567", None))
+@settings(max_examples=FUZZ_EXAMPLES)
+def test_parse_number_only_raises_parse_error(case: tuple[str, Decimal | None]) -> None:
+    text, expected = case
+    if expected is not None:
+        assert parse_number(text) == expected
+        return
     try:
         value = parse_number(text)
     except ParseError:
@@ -46,9 +72,27 @@ def test_parse_number_only_raises_parse_error(text: str) -> None:
     assert isinstance(value, Decimal) and value.is_finite() and 0 < value <= ABSURD_LIMIT
 
 
-@given(st.text() | TYPED, st.sampled_from(UNIT_CODES), st.booleans())
-@settings(max_examples=500)
-def test_parse_quantity_only_raises_parse_error(text: str, unit: str, allow_zero: bool) -> None:
+@st.composite
+def written_quantities(draw: st.DrawFn) -> tuple[str, str, Decimal]:
+    value = draw(AMOUNTS)
+    unit = draw(st.sampled_from(UNIT_CODES))
+    word = draw(st.sampled_from(UNIT_WORDS[unit]))
+    return f"{format_number(value)} {word}", unit, value
+
+
+@given(st.tuples(st.text() | TYPED, st.sampled_from(UNIT_CODES), st.none()) | written_quantities(),
+       st.booleans())  # fmt: skip
+@example(("3 ไร่", "rai", Decimal(3)), False)
+@example(("๒,๐๐๐ กก.", "kg", Decimal(2000)), True)
+@settings(max_examples=FUZZ_EXAMPLES)
+def test_parse_quantity_only_raises_parse_error(
+    case: tuple[str, str, Decimal | None], allow_zero: bool
+) -> None:
+    text, unit, expected = case
+    if expected is not None:
+        q = parse_quantity(text, unit, allow_zero=allow_zero)
+        assert (q.value, q.unit, q.entered_unit) == (expected, unit, unit)
+        return
     try:
         q = parse_quantity(text, unit, allow_zero=allow_zero)
     except ParseError:
@@ -56,9 +100,22 @@ def test_parse_quantity_only_raises_parse_error(text: str, unit: str, allow_zero
     assert q.unit == unit and q.value.is_finite() and 0 <= q.value <= ABSURD_LIMIT
 
 
-@given(st.text() | TYPED, TODAYS)
-@settings(max_examples=500)
-def test_parse_period_only_raises_parse_error(text: str, today: date) -> None:
+@st.composite
+def written_periods(draw: st.DrawFn) -> tuple[str, date, Period]:
+    period, today = draw(periods())
+    text = draw(st.sampled_from([format_period_th, format_period_en]))(period)
+    return text, today, period
+
+
+@given(st.tuples(st.text() | TYPED, TODAYS, st.none()) | written_periods())
+@example(("มิ.ย. 2567", date(2025, 3, 10), Period(date(2024, 6, 1), date(2024, 6, 30), "month")))
+@example(("15 มิ.ย.", date(2025, 3, 10), Period(date(2024, 6, 15), date(2024, 6, 15), "day")))
+@settings(max_examples=FUZZ_EXAMPLES)
+def test_parse_period_only_raises_parse_error(case: tuple[str, date, Period | None]) -> None:
+    text, today, expected = case
+    if expected is not None:
+        assert parse_period(text, today=today) == expected
+        return
     try:
         period = parse_period(text, today=today)
     except ParseError:
@@ -74,6 +131,10 @@ def values_and_places(draw: st.DrawFn) -> tuple[Decimal, int]:
 
 
 @given(values_and_places())
+@example((Decimal(1), 0))
+@example((Decimal(1), 3))
+@example((Decimal("1234.5"), 1))
+@example((Decimal("0.001"), 3))
 def test_format_number_round_trips(case: tuple[Decimal, int]) -> None:
     value, places = case
     text = format_number(value, max_decimals=places)
@@ -81,6 +142,8 @@ def test_format_number_round_trips(case: tuple[Decimal, int]) -> None:
 
 
 @given(values_and_places())
+@example((Decimal(1), 0))
+@example((Decimal("1000"), 0))
 def test_format_number_round_trips_in_thai_digits(case: tuple[Decimal, int]) -> None:
     value, places = case
     text = format_number(value, max_decimals=places).translate(THAI_DIGITS)

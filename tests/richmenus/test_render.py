@@ -7,7 +7,7 @@ import os
 
 import fontpkg.pil
 import pytest
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from bot.cli import main
 from bot.fakeline.richmenu_api import _image_problems
@@ -107,12 +107,39 @@ def test_the_drawn_tone_mark_sits_above_the_vowel():
     assert ink_top("ที่", render.font(96)) < ink_top("ที่", basic) - 10
 
 
-def test_labels_are_large_enough_to_read_on_a_phone(rendered):
-    # LINE shows the 2,500 px image about 360 dp wide: 72 px ≈ 10.4 dp, 44 px ≈ 6.3 dp (the English
-    # line is a secondary hint under the Thai).
-    for image in rendered.values():
-        assert image.smallest_thai_px >= render.THAI_MIN >= 72
-        assert image.smallest_english_px >= render.ENGLISH_MIN >= 44
+def ink_box(image: Image.Image, box: tuple[int, int, int, int], colour) -> tuple[int, int, int, int] | None:
+    """Where pixels of exactly ``colour`` (a label's ink) lie inside ``box``, relative to it."""
+    crop = image.crop(box)
+    off = ImageChops.difference(crop, Image.new("RGB", crop.size, colour)).convert("L")
+    return off.point(lambda v: 255 if v == 0 else 0).getbbox()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.key)
+def test_labels_are_large_enough_to_read_on_a_phone(rendered, page):
+    # Measured on the image, not taken from the renderer: each label is drawn at least as wide as at
+    # the smallest size (LINE shows the 2,500 px image about 360 dp wide: 72 px ≈ 10.4 dp, 44 px ≈ 6.3 dp
+    # for the English hint), and stays inside its own cell, clear of the neighbours.
+    assert render.THAI_MIN >= 72 and render.ENGLISH_MIN >= 44
+    with Image.open(io.BytesIO(rendered[page.key].data)) as decoded:
+        image = decoded.convert("RGB")
+    for area in page.areas():
+        b = area.box
+        box = (b.x, b.y, b.x + b.width, b.y + b.height)
+        if b.y < page.band_height:  # a tab or a wide button: one colour for both lines
+            colour = render.INK if area.tab is not None and not area.active else render.WHITE
+            ink = ink_box(image, box, colour)
+            assert ink is not None and ink[0] >= 20 and ink[2] <= b.width - 20, (page.key, area)
+            continue
+        assert area.cell is not None
+        lines = [
+            (area.cell.label_th, render.INK, render.font(render.THAI_MIN)),
+            (area.cell.label_en, render.INK_SOFT, render.font(render.ENGLISH_MIN, 500)),
+        ]
+        for label, colour, smallest in lines:
+            ink = ink_box(image, box, colour)
+            left, _, right, _ = smallest.getbbox(label)
+            assert ink is not None and ink[2] - ink[0] >= 0.98 * (right - left), (page.key, label)
+            assert ink[0] >= 20 and ink[2] <= b.width - 20, (page.key, label)
 
 
 def luminance(rgb: tuple[int, int, int]) -> float:

@@ -345,7 +345,9 @@ def test_a_new_coordinator_registers_is_approved_and_reports_a_tree_planting(
 
     # The summary is drawn as a Flex card (not JSON), with the result and the way it was computed.
     card = page.wait_for_text(th("reporting.summary.title"))
-    assert "tCO2e" in card and "×" in card and "{" not in card
+    assert "×" in card and "{" not in card
+    # 3 rai × 2.16 tCO2e/rai/year (teak, high suitability) × 5 years = 32.4 tCO2e
+    assert th("reporting.summary.result", tonnes="32.4", kg="32,400") in card
     assert page.driver.find_elements(By.CSS_SELECTOR, "#chat .fx-bubble")
     page.screenshot(shots / "11-phone-report-summary.png")
     stored = page.tap(th("reporting.confirm"))[-1]
