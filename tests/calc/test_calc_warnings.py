@@ -402,7 +402,8 @@ def test_an_unknown_choice_lists_the_choices():
     with pytest.raises(InputError) as caught:
         calc.compute("tree_planting", tree("oak", "high", 1, area=(1, "rai")), calc.load_factors(), JUNE_2024)
     assert str(caught.value) == (
-        "species: 'oak' is not one of: teak, eucalyptus, acacia_mangium, acacia_auriculiformis, leucaena, other"
+        "species: 'oak' is not one of: "
+        "teak, eucalyptus, acacia_mangium, acacia_auriculiformis, leucaena, other"
     )
 
 
