@@ -18,8 +18,7 @@ import calc
 from handlers.agencies import province_name
 from handlers.engine import BANGKOK
 from handlers.province_places import FAR_KM, km_from_province
-from handlers.reports import FLAG_CORRECTED, report_details
-from storage.models import Photo
+from handlers.reports import FLAG_CORRECTED, report_details, report_photos
 from storage.program_models import Agency, AuditEntry
 from storage.report_models import Report
 
@@ -45,9 +44,8 @@ def check_photos(session: Session, report: Report) -> list[PhotoCheck]:
     reported period, or further than FAR_KM from the capital of the agency's province."""
     agency = session.get(Agency, report.agency_id)
     province = agency.province_code if agency else None
-    photos = session.scalars(select(Photo).where(Photo.report_id == report.id).order_by(Photo.id))
     checks = []
-    for photo in photos:
+    for photo in report_photos(session, report.id):  # the photos staff number; replaced ones are history
         flags = []
         if photo.captured_at is not None:
             taken = photo.captured_at.astimezone(BANGKOK).date()

@@ -105,7 +105,8 @@ def test_text_with_nul_and_lone_surrogates_is_stored_and_answered(app, client, f
     [row] = rows_by_id(app).values()
     assert row.status == "done"
     answer = fake_line.delivered_to(user)[0].messages[-1]["text"]
-    assert "ภาษาอะไร" in answer  # understood as "ตั้งค่า": the settings flow asks for a language
+    # Understood as "ตั้งค่า": the settings flow shows what is saved and asks what to change.
+    assert answer.startswith("การตั้งค่าของท่านตอนนี้ค่ะ") and answer.endswith("ต้องการเปลี่ยนเรื่องไหนคะ")
 
 
 def test_a_value_the_checks_miss_is_kept_as_rejected_by_storing_one_by_one(

@@ -56,7 +56,7 @@ def test_staff_ask_to_replace_photo_2_and_the_corrected_report_says_what_changed
     assert code == 0, err
     told = th("reporting.decision.needs_fix", ref=ref, fields="รูปหลักฐาน (รูปที่ 2)", reason=reason)
     assert pushed_texts(app, fake_line, chat.user)[-1] == told
-    shown = json.loads(cli("report", "show", ref)[1])
+    shown = json.loads(cli("report", "show", ref, "--json")[1])
     assert [p["marked_wrong"] for p in shown["photos"]] == [False, True, False]
 
     open_fix(chat, ref)
@@ -84,7 +84,9 @@ def test_staff_ask_to_replace_photo_2_and_the_corrected_report_says_what_changed
     assert report.status == "submitted" and "corrected" in json.loads(report.flags)
     code, out, _ = cli("report", "list")
     assert ref in out and "corrected" in out  # back in the queue, marked corrected
-    shown = json.loads(cli("report", "show", ref)[1])
+    code, out, err = cli("report", "show", ref, "--json")
+    assert code == 0, err
+    shown = json.loads(out)
     assert shown["changes"] == [{"field": "photos", "replaced": [2], "added": 1, "count": 3}]
     assert [p["number"] for p in shown["photos"]] == [1, 2, 3] and len(shown["replaced_photos"]) == 1
     statuses = [p.status for p in chat.photos() if p.report_id == report.id]
