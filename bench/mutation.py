@@ -70,6 +70,7 @@ EXCLUDED: dict[str, str] = {
     _PERIODS + "_numeric__mutmut_12": _QUOTED,
     _PERIODS + "_numeric__mutmut_16": _QUOTED,
     _PERIODS + "_numeric__mutmut_59": _QUOTED,
+    _PERIODS + "_numeric__mutmut_61": _QUOTED,
     _PERIODS + "_numeric__mutmut_140": _QUOTED,
     _PERIODS + "_numeric__mutmut_142": _QUOTED,
     _PERIODS + "_parse__mutmut_19": _QUOTED,
