@@ -28,6 +28,16 @@ TARGET = 90.0
 # change the wording of a message no program reads. Keyed by mutmut's name for the mutant.
 _BOTH_REQUIRED = "equivalent: both fields are required, so both are always present"
 _EMPTY_SUM = "equivalent: a method always adds a step, so the sum never starts from an empty list"
+_QUOTED = "message only: parse_period replaces this quote with the user's whole input"
+_JOINED = "message only: a word glued to a word is refused all the same; only its quoted text changes"
+_SUPERSET = "equivalent: the mutated string still holds every token kind (no token kind is X)"
+_RANGE_END = "equivalent: a range word at either end is refused the same (that side parses to nothing)"
+_1900 = "equivalent: 1900 is refused as too old either way, quoting the same BE year"
+_NO_DAY = "equivalent: without a day only the month is compared with today's, whatever the day stands for"
+_ALPHABETICAL = "equivalent: 'day' < 'month' < 'year' alphabetically, the same order as the key"
+_FOLDED = "equivalent: the input is case-folded first, so it holds no 'X'"
+_FOUR_DIGITS = "equivalent: a year has at most four digits, so 10000 never comes"
+_PERIODS = "handlers.parsing.periods.x_"
 EXCLUDED: dict[str, str] = {
     "calc.units.x_convert__mutmut_17": "equivalent: a unit's dimension and size are both known or both None",
     "calc.units.x_convert__mutmut_27": "equivalent: a unit's dimension and size are both known or both None",
@@ -41,6 +51,63 @@ EXCLUDED: dict[str, str] = {
     "calc.methods.xǁ_Runǁ__init____mutmut_11": "equivalent: None and False are both false",
     "calc.methods.xǁ_Runǁfactor__mutmut_9": "equivalent: warn() drops a warning already given",
     "calc.methods.xǁ_Runǁquantity__mutmut_4": "equivalent: choice fields have no bounds to check",
+    _PERIODS + "_month__mutmut_9": _QUOTED,
+    _PERIODS + "_month__mutmut_11": _QUOTED,
+    _PERIODS + "_year__mutmut_6": _QUOTED,
+    _PERIODS + "_year__mutmut_8": _QUOTED,
+    _PERIODS + "_day__mutmut_9": _QUOTED,
+    _PERIODS + "_day__mutmut_11": _QUOTED,
+    _PERIODS + "_month_period__mutmut_7": _QUOTED,
+    _PERIODS + "_month_period__mutmut_9": _QUOTED,
+    _PERIODS + "_month_period__mutmut_12": _QUOTED,
+    _PERIODS + "_year_period__mutmut_7": _QUOTED,
+    _PERIODS + "_year_period__mutmut_9": _QUOTED,
+    _PERIODS + "_year_period__mutmut_12": _QUOTED,
+    _PERIODS + "_single__mutmut_129": _QUOTED,
+    _PERIODS + "_single__mutmut_131": _QUOTED,
+    _PERIODS + "_single__mutmut_135": _QUOTED,
+    _PERIODS + "_numeric__mutmut_10": _QUOTED,
+    _PERIODS + "_numeric__mutmut_12": _QUOTED,
+    _PERIODS + "_numeric__mutmut_16": _QUOTED,
+    _PERIODS + "_numeric__mutmut_59": _QUOTED,
+    _PERIODS + "_numeric__mutmut_61": _QUOTED,
+    _PERIODS + "_numeric__mutmut_140": _QUOTED,
+    _PERIODS + "_numeric__mutmut_142": _QUOTED,
+    _PERIODS + "_parse__mutmut_19": _QUOTED,
+    _PERIODS + "_parse__mutmut_21": _QUOTED,
+    _PERIODS + "_parse__mutmut_45": _QUOTED,
+    _PERIODS + "_parse__mutmut_47": _QUOTED,
+    _PERIODS + "_fold_markers__mutmut_45": _QUOTED,
+    _PERIODS + "_fold_markers__mutmut_75": _QUOTED,
+    _PERIODS + "_tokenize__mutmut_50": _JOINED,
+    _PERIODS + "_tokenize__mutmut_51": _JOINED,
+    _PERIODS + "_tokenize__mutmut_52": _JOINED,
+    _PERIODS + "_tokenize__mutmut_55": _JOINED,
+    _PERIODS + "_tokenize__mutmut_56": _JOINED,
+    _PERIODS + "_tokenize__mutmut_57": _JOINED,
+    _PERIODS + "_tokenize__mutmut_59": _JOINED,
+    _PERIODS + "_tokenize__mutmut_60": _JOINED,
+    _PERIODS + "_tokenize__mutmut_61": _JOINED,
+    _PERIODS + "_tokenize__mutmut_66": _JOINED,
+    _PERIODS + "_fold_markers__mutmut_7": _SUPERSET,
+    _PERIODS + "_fold_markers__mutmut_14": _SUPERSET,
+    _PERIODS + "_fold_markers__mutmut_20": _SUPERSET,
+    _PERIODS + "_single__mutmut_10": _SUPERSET,
+    _PERIODS + "_range__mutmut_7": _SUPERSET,
+    _PERIODS + "_parse__mutmut_14": _SUPERSET,
+    _PERIODS + "_range__mutmut_4": _RANGE_END,
+    _PERIODS + "_range__mutmut_12": _RANGE_END,
+    _PERIODS + "_tokenize__mutmut_7": _FOLDED,
+    _PERIODS + "_tokenize__mutmut_44": _FOLDED,
+    _PERIODS + "_year__mutmut_38": _1900,
+    _PERIODS + "_year__mutmut_39": _1900,
+    _PERIODS + "_month_period__mutmut_5": _FOUR_DIGITS,
+    _PERIODS + "_year_period__mutmut_5": _FOUR_DIGITS,
+    _PERIODS + "_recent_year__mutmut_5": _NO_DAY,
+    _PERIODS + "_recent_year__mutmut_6": _NO_DAY,
+    _PERIODS + "_relative__mutmut_17": "equivalent: two days before the 1st is still in the previous month",
+    _PERIODS + "_range__mutmut_38": _ALPHABETICAL,
+    _PERIODS + "_range__mutmut_41": _ALPHABETICAL,
 }
 
 # mutmut's exit codes (mutmut/stats.py): 1 and 3 are test failures, 36 and the SIGXCPU codes time-outs.

@@ -78,6 +78,22 @@ EDGES_OK = [
     ("15 march 2024", day(2024, 3, 15)),
     ("march 15, 2024", day(2024, 3, 15)),
     ("ก.พ. 29", month(1986, 2, 28)),  # two digits after a Thai month are a BE year (2529)
+    ("พ.ศ. 2500", year(1957)),  # the earliest year accepted
+    ("jun 32", month(1989, 6, 30)),  # no 32nd day: a BE year (2532)
+    ("6/12", day(2024, 12, 6)),  # month 12 exists: the latest 6 December
+    ("6/13", month(1970, 6, 30)),  # no month 13: a BE year (2513)
+    ("เดือน 6 2567", month(2024, 6, 30)),
+    ("เดือน 6 30", month(1987, 6, 30)),  # a Thai month takes two digits as a BE year, never a day
+    ("มิ.ย. - เดือน 8 2567", Period(date(2024, 6, 1), date(2024, 8, 31), "month")),
+    ("มิ.ย. 2567 เดือน", month(2024, 6, 30)),  # a trailing "เดือน" is ignored
+    ("เดือนที่แล้ว-เดือนนี้", Period(date(2025, 2, 1), date(2025, 3, 31), "month")),
+    ("2024-06-15 - 2024-06-20", Period(date(2024, 6, 15), date(2024, 6, 20), "day")),  # the middle dash
+    # Stray dots: a full stop, or a dot next to a word, is not a date separator.
+    ("มิ.ย. 2567.", month(2024, 6, 30)),
+    ("June. 2024", month(2024, 6, 30)),
+    (".2567", year(2024)),
+    ("June .15 2024", day(2024, 6, 15)),
+    ("15. มิ.ย. 2567", day(2024, 6, 15)),
 ]
 
 
@@ -124,6 +140,32 @@ EDGES_REFUSED = [
     ("มิ.ย. มิ.ย.", "date.unrecognised", {"text": "มิ.ย. มิ.ย."}),
     ("ไม่รู้", "date.unrecognised", {"text": "ไม่รู้"}),
     ("jun 24", "date.ambiguous", {"text": "jun 24"}),
+    ("jun 31", "date.ambiguous", {"text": "jun 31"}),
+    ("JUN 24", "date.ambiguous", {"text": "JUN 24"}),  # quoted as typed, not as folded
+    ("ค่ะ", "input.empty", {}),
+    ("ค.ศ. 0000", "date.invalid", {"text": "ค.ศ. 0000"}),
+    ("ม.ค. ค.ศ. 0000", "date.invalid", {"text": "ม.ค. ค.ศ. 0000"}),
+    ("ค.ศ. 0001", "date.too_old", {"earliest_year_be": 2500, "year_be": 544}),
+    ("ม.ค. ค.ศ. 0001", "date.too_old", {"earliest_year_be": 2500, "year_be": 544}),
+    ("ค.ศ. 9999", "date.future", {"latest": date(2025, 12, 31)}),
+    ("ม.ค. ค.ศ. 9999", "date.future", {"latest": date(2025, 3, 31)}),
+    # Three-digit parts are no day, month or year in any form.
+    ("123/6/2567", "date.unrecognised", {"text": "123/6/2567"}),
+    ("15/123/2567", "date.unrecognised", {"text": "15/123/2567"}),
+    ("2024-123", "date.unrecognised", {"text": "2024-123"}),
+    ("123/2567", "date.unrecognised", {"text": "123/2567"}),
+    ("123/67", "date.unrecognised", {"text": "123/67"}),
+    ("123/6", "date.unrecognised", {"text": "123/6"}),
+    ("15/123", "date.unrecognised", {"text": "15/123"}),
+    ("123-15 มิ.ย. 2567", "date.unrecognised", {"text": "123-15 มิ.ย. 2567"}),
+    ("june 005", "date.unrecognised", {"text": "june 005"}),
+    ("June 015, 2024", "date.unrecognised", {"text": "June 015, 2024"}),
+    ("เดือน 006 2567", "date.unrecognised", {"text": "เดือน 006 2567"}),
+    ("เดือน 6 2567 2567", "date.unrecognised", {"text": "เดือน 6 2567 2567"}),
+    # Words or a bare era beside a date are not understood, even when the date itself is impossible.
+    ("ab-31/2/2567", "date.unrecognised", {"text": "ab-31/2/2567"}),
+    ("12345-31/2/2567", "date.unrecognised", {"text": "12345-31/2/2567"}),
+    ("พ.ศ. ถึง 31/2/2567", "date.unrecognised", {"text": "พ.ศ. ถึง 31/2/2567"}),
 ]
 
 
