@@ -20,7 +20,7 @@ REASON = free_text(REASON_MAX_CHARS, "the reason")
 def cmd_list(args: argparse.Namespace) -> int:
     from handlers.report_review import tonnes
     from handlers.reports import list_reports, reference
-    from storage.program_models import Agency
+    from storage.models.program import Agency
 
     def work(session, now):
         reports = list_reports(session, None if args.status == "all" else args.status, args.limit)

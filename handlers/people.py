@@ -37,9 +37,9 @@ from storage.models import (
     RichMenuAssignment,
     SourceLease,
 )
+from storage.models.program import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
+from storage.models.reports import Report
 from storage.photo_repository import PhotoRepository
-from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
-from storage.report_models import Report
 from storage.repositories import OutboxRepository
 from storage.richmenu_assignments import DEFAULT_MENU
 

@@ -36,8 +36,8 @@ from handlers.catalog import t
 from handlers.deadlines import Missing, coordinator_users, missing_by_agency, remind_days
 from handlers.engine import BANGKOK
 from storage.models import LineUser
+from storage.models.program import Agency, CampaignDeadline, Coordinator
 from storage.outreach import followers
-from storage.program_models import Agency, CampaignDeadline, Coordinator
 from storage.repositories import OutboxRepository
 
 REMIND_AT = time(9, 0)  # Bangkok

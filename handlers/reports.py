@@ -28,9 +28,9 @@ from handlers.engine import BANGKOK
 from handlers.people import audit
 from handlers.refusals import Refused, staff_reason
 from storage.models import Photo
+from storage.models.program import Campaign
+from storage.models.reports import Report, ReportCounter
 from storage.photo_repository import PhotoRepository
-from storage.program_models import Campaign
-from storage.report_models import Report, ReportCounter
 from storage.repositories import OutboxRepository, UserRepository, insert_ignore
 
 REVIEWABLE = ("submitted",)  # what staff decide on

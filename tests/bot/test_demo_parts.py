@@ -88,7 +88,7 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id, load_example_agencies
     from handlers.agencies import list_agencies
     from handlers.catalog import t
-    from storage.report_models import Report
+    from storage.models.reports import Report
 
     rt = runtime(app)
     world = app.extensions["simulator"]
@@ -149,7 +149,7 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
     from handlers.campaigns import active_campaign
     from handlers.engine import BANGKOK
     from handlers.reports import FLAG_OUTSIDE_CAMPAIGN
-    from storage.report_models import Report
+    from storage.models.reports import Report
     from tests.handlers.reminder_helpers import SetClock
 
     today = date(2026, 12, 5)

@@ -19,9 +19,9 @@ from handlers.people import erase_person
 from handlers.reports import Draft, submit_report
 from handlers.scrub import SCRUBBED, Identity, scrub_text
 from storage.models import OutboxMessage, Photo
+from storage.models.program import AuditEntry
+from storage.models.reports import Report
 from storage.photo_repository import PhotoRepository
-from storage.program_models import AuditEntry
-from storage.report_models import Report
 from storage.repositories import OutboxRepository
 from tests.handlers.domain_helpers import NOW, approved, db_fixture, person  # noqa: F401
 from tests.handlers.erasure_helpers import (

@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed models."""
+"""The LINE-facing rows: users, inbox events and leases, the outbox, conversations and drafts,
+photos, rich-menu links and scheduled posts."""
 
 from __future__ import annotations
 
@@ -16,13 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.models.base import Base
 from storage.types import BigIntPK, UTCDateTime
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class LineUser(Base):
@@ -234,9 +232,3 @@ class ScheduledPost(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-# The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
-# them here puts them in `Base.metadata`, which the migrations and tests compare against.
-import storage.program_models  # noqa: E402
-import storage.report_models  # noqa: E402,F401
