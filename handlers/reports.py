@@ -1,7 +1,7 @@
 """Activity reports: computing a draft, storing it once, reference numbers, and staff review.
 
 Plain functions on a session (the caller owns the transaction), used by the report flow
-(handlers/flows/report.py), the CLI (bot/cli_report.py) and, later, the staff web. Every decision
+(handlers/flows/report.py), the CLI (bot/cli/report.py) and, later, the staff web. Every decision
 that concerns the reporter is told to them through the outbox.
 """
 

@@ -66,18 +66,18 @@ def test_calc_imports_nothing_of_ours():
 def test_no_flow_code_calls_the_line_gateway():
     for path in (ROOT / "handlers").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
-        assert "line_gateway" not in source and "MessagingApi" not in source, path
+        assert "line.gateway" not in source and "MessagingApi" not in source, path
 
 
 def test_only_the_gateway_talks_to_line():
-    """No raw HTTP to LINE: only bot/line_gateway.py builds SDK API clients or names LINE's hosts
+    """No raw HTTP to LINE: only bot/line/gateway.py builds SDK API clients or names LINE's hosts
     (the fake platform under bot/fakeline is LINE's stand-in, not a client)."""
     markers = ("ApiClient(", "MessagingApi(", "MessagingApiBlob(", "api.line.me", "api-data.line.me")
     offenders = []
     for package in ALLOWED:
         for path in sorted((ROOT / package).rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
-            if relative == "bot/line_gateway.py" or relative.startswith("bot/fakeline/"):
+            if relative == "bot/line/gateway.py" or relative.startswith("bot/fakeline/"):
                 continue
             source = path.read_text(encoding="utf-8")
             offenders += [f"{relative}: {m}" for m in markers if m in source]

@@ -47,7 +47,7 @@ def test_a_failing_clock_job_keeps_running():
 
 
 def test_the_demo_runs_the_clock_process_jobs(app):
-    from bot.clock import JOBS
+    from bot.cli.clock import JOBS
 
     jobs = {name: interval for name, _job, interval in clock_jobs(runtime(app))}
     assert set(jobs) == set(JOBS)  # the same registry as `ruamjai clock`
@@ -143,7 +143,7 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
 
     from sqlalchemy import select
 
-    from bot.clock import run_once
+    from bot.cli.clock import run_once
     from bot.demo import seed_steps
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
     from handlers.campaigns import active_campaign

@@ -179,7 +179,7 @@ def test_late_reply_falls_back_to_push(app, client, fake_line):
 def test_a_burst_from_one_user_longer_than_a_read_batch_is_answered_in_order_once(
     make_app, settings, fake_line
 ):
-    from bot.executor import PENDING_BATCH
+    from bot.line.executor import PENDING_BATCH
 
     app = make_app(settings.with_(event_settle_seconds=0.5))  # all three deliveries land in time
     client = app.test_client()
@@ -245,7 +245,7 @@ def test_an_answer_that_must_be_pushed_is_not_pushed_to_a_user_who_blocked_the_a
 
 
 def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
-    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
+    from bot.line.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
 
     executor = runtime(app).executor
     with executor.acknowledging():  # a webhook being answered in this process right now
@@ -260,7 +260,7 @@ def test_events_give_way_to_webhook_acknowledgements_but_not_forever(app):
 
 
 def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(app):
-    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT
+    from bot.line.ack_gate import ACK_PRIORITY_MAX_WAIT
 
     executor = runtime(app).executor
     in_ack, finish_ack = threading.Event(), threading.Event()

@@ -16,8 +16,8 @@ from PIL import Image, ImageFont, features
 from sqlalchemy import select
 
 import calc
+from bot.line.share_image import draw_share_image
 from bot.runtime import runtime
-from bot.share_image import draw_share_image
 from handlers.agency_results import COUNTED
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
 from handlers.catalog import t

@@ -31,12 +31,12 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ack_gate import AckGate
+from bot.line.ack_gate import AckGate
+from bot.line.outbox import OutboxJob
+from bot.line.photo_intake import PhotoIntake
+from bot.line.share_image import draw_share_image
 from bot.logs import user_hash
-from bot.outbox import OutboxJob
-from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
-from bot.share_image import draw_share_image
 from bot.timeutil import Clock, SystemClock
 from handlers.people import ERASED_IN_SESSION, LINKS_TO_FORGET
 from handlers.router import EventContext, apology, handle_event
@@ -102,7 +102,7 @@ class EventExecutor:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._pid = os.getpid()
-        # Webhook acknowledgements in this process go before event processing (bot/ack_gate.py).
+        # Webhook acknowledgements in this process go before event processing (bot/line/ack_gate.py).
         self.acks = AckGate()
         self.acknowledging = self.acks.acknowledging
         # Sources whose person was erased here lately (monotonic deadline): their lease rows, keyed
@@ -345,7 +345,7 @@ class EventExecutor:
             if event is not None and snapshot.event_type == "follow":
                 profile_language = self._language_of(line_user_id)
             # Photos are downloaded, processed, stored and recorded here, each commit its own
-            # (bot/photo_intake.py): a crash after this point loses no photo.
+            # (bot/line/photo_intake.py): a crash after this point loses no photo.
             photo = (
                 self.photos.before_event(event, line_user_id) if event is not None and self.photos else None
             )
