@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line.ack_gate import AckGate
+from bot.line.event_ids import new_error_id
 from bot.line.outbox import OutboxJob
 from bot.line.photo_intake import PhotoIntake
 from bot.line.share_image import draw_share_image
@@ -56,16 +57,6 @@ PENDING_BATCH = 20
 # How long this process remembers an erased person's source, to delete its lease row again if a
 # concurrent drain recreated it after the erasure.
 ERASED_LEASE_MEMORY = 120.0
-
-
-def source_key_of(event: dict) -> str:
-    """Whose events must be ordered: the user, else the group or room, else a shared bucket."""
-    source = event.get("source") or {}
-    return source.get("userId") or source.get("groupId") or source.get("roomId") or "-"
-
-
-def new_error_id() -> str:
-    return "E" + uuid.uuid4().hex[:10].upper()
 
 
 class EventExecutor:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from bot.line.executor import new_error_id
+from bot.line.event_ids import new_error_id
 from bot.line.inbox_rows import inbox_batch, rejected_row
 
 if TYPE_CHECKING:
