@@ -1,4 +1,4 @@
-"""The one import rule of ARCHITECTURE.md, checked by parsing every module's imports."""
+"""The import rules of docs/architecture.md, checked by parsing every module's imports."""
 
 from __future__ import annotations
 
@@ -207,3 +207,63 @@ def test_the_graph_resolves_relative_and_function_level_imports(tmp_path):
         "pkg.sub.leaf": {"pkg.top"},
         "pkg.top": set(),
     }
+
+
+# The import cycles that exist today, all inside handlers/: splitting it into services and the chat
+# removes them. The list may only shrink: a new cycle, or a known one that grows, fails the test, and
+# a cycle that is gone must leave the list.
+KNOWN_CYCLES = {
+    frozenset(
+        {
+            "handlers.agencies",
+            "handlers.authz",
+            "handlers.campaign_posts",
+            "handlers.campaigns",
+            "handlers.contact",
+            "handlers.deadlines",
+            "handlers.knowledge",
+            "handlers.outreach",
+            "handlers.people",
+            "handlers.personal_records",
+            "handlers.reports",
+        }
+    ),
+    frozenset(
+        {
+            "handlers.flows",
+            "handlers.flows.myreports",
+            "handlers.flows.report",
+            "handlers.flows.report_photos",
+            "handlers.media_steps",
+        }
+    ),
+}
+
+
+def test_no_import_cycle_but_the_known_ones():
+    found = cycles(module_graph())
+    assert [sorted(c) for c in found - KNOWN_CYCLES] == [], "a new import cycle"
+    assert [sorted(c) for c in KNOWN_CYCLES - found] == [], "a known cycle is gone: take it off the list"
+
+
+def test_the_cycle_check_catches_a_new_cycle(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg import b\n")
+    (package / "b.py").write_text("def late():\n    from . import c\n")
+    (package / "c.py").write_text("import pkg.a\n")
+    assert cycles(module_graph(tmp_path, ["pkg"])) == {frozenset({"pkg.a", "pkg.b", "pkg.c"})}
+    (package / "c.py").write_text("x = 1\n")
+    assert cycles(module_graph(tmp_path, ["pkg"])) == set()
+
+
+def test_storage_imports_neither_handlers_nor_bot_and_only_bot_imports_bot():
+    offenders = [
+        f"{module} imports {target}"
+        for module, targets in module_graph().items()
+        for target in sorted(targets)
+        if (module.startswith("storage") and target.split(".")[0] in {"handlers", "bot"})
+        or (target.split(".")[0] == "bot" and module.split(".")[0] != "bot")
+    ]
+    assert offenders == []
