@@ -92,7 +92,7 @@ class SourceLease(Base):
 
 
 class OutboxMessage(Base):
-    """A message to LINE that is written down before it is sent (ARCHITECTURE: outbound messages)."""
+    """A message to LINE that is written down before it is sent (docs/architecture.md: outbound messages)."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
