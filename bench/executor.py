@@ -36,7 +36,7 @@ from webhook import Database  # bench/webhook.py: a fresh SQLite file or Postgre
 
 from bot import create_app
 from bot.fakeline.events import new_user_id, text_event
-from bot.inbox_rows import inbox_row
+from bot.line.inbox_rows import inbox_row
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from storage.models import OutboxMessage

@@ -115,11 +115,11 @@ def reset_database(url: str) -> None:
 
 class LimiterBefore:
     """The limiter before 2026-12-05, measured in the same run as the baseline: 200 calls in any
-    1.1 s, each counted from its start only. bot.outbox.RateLimiter now counts a call until 1.1 s
+    1.1 s, each counted from its start only. bot.line.outbox.RateLimiter now counts a call until 1.1 s
     after its answer, which holds LINE's limit whatever the delays on the way."""
 
     def __init__(self) -> None:
-        from bot.outbox import RateLimiter
+        from bot.line.outbox import RateLimiter
 
         self.inner = RateLimiter(200, 1.1)
 
@@ -137,7 +137,7 @@ def run(
     url: str, fake: Fake, recipients: int, faults: bool, concurrency: int | None, baseline: bool = False
 ) -> dict:
     from bot import build_runtime
-    from bot.clock import run_once
+    from bot.cli.clock import run_once
     from bot.settings import Settings
     from handlers.outreach import schedule_post
     from storage.models import LineUser

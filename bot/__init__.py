@@ -7,12 +7,12 @@ import logging
 from flask import Flask, jsonify
 from sqlalchemy import text
 
-from bot.executor import EventExecutor
-from bot.line_gateway import LineGateway
+from bot.line.executor import EventExecutor
+from bot.line.gateway import LineGateway
+from bot.line.outbox import OutboxSender
+from bot.line.photo_intake import PhotoIntake
+from bot.line.richmenu_link import RichMenuLinker
 from bot.logs import configure_logging
-from bot.outbox import OutboxSender
-from bot.photo_intake import PhotoIntake
-from bot.richmenu_link import RichMenuLinker
 from bot.runtime import Runtime, runtime
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
@@ -90,19 +90,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # Each gunicorn worker runs this factory after the fork, before it takes a request.
     load_perceptual_hash()
 
-    from bot.media import media_blueprint
-    from bot.webhook import WebhookEndpoint
+    from bot.line.webhook import WebhookEndpoint
+    from bot.web.media import media_blueprint
+    from bot.web.mydata import mydata_blueprint
 
     app.register_blueprint(media_blueprint)
+    app.register_blueprint(mydata_blueprint)
 
     app.wsgi_app = WebhookEndpoint(runtime(app), app.wsgi_app)  # type: ignore[method-assign]
     # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the
     # events the dead process left pending even if LINE sends nothing new.
     runtime(app).executor.start()
 
-    from bot import mydata
-
-    mydata.register(app)
     # The LINE simulator, only when LINE_API_BASE_URL is a fake platform in this process: the page
     # plays LINE users on that fake. With real LINE, /simulator does not exist.
     if settings.line_api_base_url:

@@ -6,11 +6,11 @@ simulator can travel forward in time. Example data is loaded once; starting agai
 (and the clock's lead). Ctrl-C or SIGTERM stops everything.
 
 Where things plug in:
-- clock jobs: `clock_jobs()` (the clock process's list, `bot.clock.jobs(runtime)`, once it exists);
+- clock jobs: `clock_jobs()` (the clock process's list, `bot.cli.clock.jobs(runtime)`, once it exists);
 - example data: `seed_steps()` (the campaign; bot.demo_data: agencies, coordinators, reports),
   each step idempotent, run once per database;
 - rich menus: `sync_rich_menus()` runs `ruamjai richmenu sync` against the fake when that command
-  exists (whichever `bot/cli_<topic>.py` registers it).
+  exists (whichever `bot/cli/<topic>.py` registers it).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ SeedStep = tuple[str, Callable[[Session, datetime], object]]
 
 
 def clock_jobs(rt: Runtime) -> list[ClockJob]:
-    """The clock process's jobs (bot.clock's registry), for threads in this one process."""
-    from bot.clock import jobs
+    """The clock process's jobs (bot.cli.clock's registry), for threads in this one process."""
+    from bot.cli.clock import jobs
 
     return jobs(rt)
 

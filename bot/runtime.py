@@ -8,10 +8,10 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.executor import EventExecutor
-from bot.line_gateway import LineGateway
-from bot.outbox import OutboxSender
-from bot.photo_intake import PhotoIntake
+from bot.line.executor import EventExecutor
+from bot.line.gateway import LineGateway
+from bot.line.outbox import OutboxSender
+from bot.line.photo_intake import PhotoIntake
 from bot.settings import Settings
 from bot.timeutil import Clock
 from storage.inbox_append import InboxAppender

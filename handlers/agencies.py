@@ -23,7 +23,7 @@ from handlers.campaigns import active_campaign
 from handlers.contact import contact_sentence
 from handlers.people import audit
 from handlers.refusals import AgencyRefused, NotAllowed, staff_reason
-from storage.program_models import Agency, Campaign, Coordinator, JoinRequest
+from storage.models.program import Agency, Campaign, Coordinator, JoinRequest
 from storage.repositories import UserRepository
 
 AGENCY_TYPES = ("government", "local_admin", "state_enterprise", "company", "education", "community", "other")

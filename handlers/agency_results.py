@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from handlers.campaigns import active_campaign
 from handlers.reports import agency_reports, reference
 from storage.models import Photo
-from storage.program_models import Agency, Campaign, CampaignDeadline
-from storage.report_models import Report
+from storage.models.program import Agency, Campaign, CampaignDeadline
+from storage.models.reports import Report
 
 # The statuses whose results count for the agency (rejected and withdrawn ones do not).
 COUNTED = ("submitted", "approved", "needs_fix")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from handlers.people import LINE_USER_ID, audit
 from handlers.refusals import NotAllowed
-from storage.program_models import Agency, Coordinator, JoinRequest, StaffMember
+from storage.models.program import Agency, Coordinator, JoinRequest, StaffMember
 from storage.repositories import OutboxRepository
 
 ROLES = ("subscriber", "coordinator", "staff")

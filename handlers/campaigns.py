@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from calc import activity_types
 from handlers.campaign_posts import sync_scheduled_posts, validate_posts
-from storage.program_models import Agency, Campaign, CampaignDeadline, CampaignPhase
+from storage.models.program import Agency, Campaign, CampaignDeadline, CampaignPhase
 
 EXAMPLE_CAMPAIGN = Path(__file__).parent / "campaign_data" / "ruamjai-2567.toml"
 BANGKOK = ZoneInfo("Asia/Bangkok")

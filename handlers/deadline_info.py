@@ -19,7 +19,7 @@ from handlers.deadlines import AGENCY_KINDS, missing_by_agency
 from handlers.engine import BANGKOK, assemble
 from handlers.reminders import due_text, lacking
 from storage.models import LineUser
-from storage.program_models import CampaignDeadline
+from storage.models.program import CampaignDeadline
 
 
 def _line(deadline: CampaignDeadline, today, language: str) -> str:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from handlers.reports import campaign_window, reference
 from storage.models import Photo
-from storage.program_models import Agency, Campaign, CampaignDeadline, Coordinator
-from storage.report_models import Report
+from storage.models.program import Agency, Campaign, CampaignDeadline, Coordinator
+from storage.models.reports import Report
 
 DEFAULT_REMIND_DAYS = (7, 3, 1)
 AGENCY_KINDS = ("report", "evidence")

@@ -27,7 +27,7 @@ from handlers.engine import assemble, loose
 from handlers.parsing.periods import Period, format_period_en, format_period_th
 from handlers.results_card import results_answer
 from handlers.review_queue import review_answer
-from storage.program_models import Campaign
+from storage.models.program import Campaign
 
 
 def typed_topic(text: str) -> str | None:

@@ -13,7 +13,7 @@ from handlers.agencies import Person, _add_coordinator, _check_person, get_agenc
 from handlers.authz import current_membership, is_staff, relink_menu, require_coordinator
 from handlers.people import audit
 from handlers.refusals import AgencyRefused, InvitationRefused
-from storage.program_models import Agency, Invitation
+from storage.models.program import Agency, Invitation
 
 # No 0/O, 1/I/L: a code read aloud or copied from a screenshot cannot be mistyped into another.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

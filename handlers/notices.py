@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from handlers.catalog import t
 from storage.models import LineUser
-from storage.program_models import Agency, Coordinator, StaffMember
+from storage.models.program import Agency, Coordinator, StaffMember
 from storage.repositories import OutboxRepository
 
 log = logging.getLogger("ruamjai")

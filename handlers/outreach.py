@@ -27,8 +27,8 @@ from handlers.deadlines import AGENCY_KINDS, approved_agency_ids, coordinator_us
 from handlers.knowledge import campaign_post_dates, post_message
 from handlers.notices import Localized, tell_staff
 from storage.models import LineUser, ScheduledPost
+from storage.models.program import Campaign, CampaignDeadline
 from storage.outreach import ScheduledPosts, followers, followers_size
-from storage.program_models import Campaign, CampaignDeadline
 from storage.repositories import OutboxRepository
 
 BANGKOK = ZoneInfo("Asia/Bangkok")

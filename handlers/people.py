@@ -37,16 +37,16 @@ from storage.models import (
     RichMenuAssignment,
     SourceLease,
 )
+from storage.models.program import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
+from storage.models.reports import Report
 from storage.photo_repository import PhotoRepository
-from storage.program_models import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
-from storage.report_models import Report
 from storage.repositories import OutboxRepository
 from storage.richmenu_assignments import DEFAULT_MENU
 
 EXPORT_VALID_FOR = timedelta(hours=24)
 _EXPORT_LINK = re.compile(r"(/my-data/)[A-Za-z0-9_-]{32,100}(\.(?:json|csv))")
 # `session.info` key: this transaction made a download link, so the reply carrying it is stored
-# to be blanked once sent (bot/outbox.py).
+# to be blanked once sent (bot/line/outbox.py).
 LINKS_TO_FORGET = "ruamjai_reply_has_download_links"
 CONSENTS = ("public_name", "news")
 ERASED = "erased"
@@ -401,8 +401,8 @@ def erase_person(
         # Their LINE app goes back to the default (subscriber) menu: an unlink queued in this
         # transaction, after the recipients were dropped above (which drops any link still queued
         # for them). The row needs their LINE id until LINE has it; the sender then empties its
-        # recipients (`forget_recipients`, bot/outbox.py). A row that dies keeps it for a staff
-        # replay until the clock's retention purge deletes it (bot/clock.py purge_old_rows).
+        # recipients (`forget_recipients`, bot/line/outbox.py). A row that dies keeps it for a staff
+        # replay until the clock's retention purge deletes it (bot/cli/clock.py purge_old_rows).
         outbox.enqueue_richmenu_link(
             line_user_ids=[line_user_id],
             menu=DEFAULT_MENU,

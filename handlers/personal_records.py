@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from storage.media import MediaStore
 from storage.models import InboxEvent, Photo
-from storage.program_models import Agency
-from storage.report_models import Report
+from storage.models.program import Agency
+from storage.models.reports import Report
 from storage.repositories import OutboxRepository
 
 # The parts of a stored webhook event that are the person's message (not LINE's envelope).

@@ -1,5 +1,5 @@
 """The daily reminder planner (issue #14): pushes about campaign deadlines, driven by each
-agency's status. Run by the clock's "reminders" job every hour (bot/clock.py); due at 09:00 Bangkok.
+agency's status. Run by the clock's "reminders" job every hour (bot/cli/clock.py); due at 09:00 Bangkok.
 
 For each deadline of the active campaign, on each of its reminder days (default 7, 3 and 1 days
 before, at 09:00 Bangkok; a person who chose their own lead time in preferences gets the first
@@ -17,7 +17,7 @@ that is due, never a backlog of stale ones: on day -2 after missing days -7 and 
 3-day reminder (saying "2 days left"); nothing after the deadline has passed.
 
 Quiet hours: reminders are not urgent, and they are never planned in quiet hours (the clock's
-job does not call this then, bot/clock.py): a reminder written at 22:00 and held until morning
+job does not call this then, bot/cli/clock.py): a reminder written at 22:00 and held until morning
 would name work the agency may have finished overnight, and would land an hour before that day's
 own reminder. The first run after quiet hours plans whatever is due then, from the status then.
 Blocked users are skipped by the outbox like everyone else.
@@ -36,8 +36,8 @@ from handlers.catalog import t
 from handlers.deadlines import Missing, coordinator_users, missing_by_agency, remind_days
 from handlers.engine import BANGKOK
 from storage.models import LineUser
+from storage.models.program import Agency, CampaignDeadline, Coordinator
 from storage.outreach import followers
-from storage.program_models import Agency, CampaignDeadline, Coordinator
 from storage.repositories import OutboxRepository
 
 REMIND_AT = time(9, 0)  # Bangkok

@@ -19,8 +19,8 @@ from handlers.agencies import province_name
 from handlers.engine import BANGKOK
 from handlers.province_places import FAR_KM, km_from_province
 from handlers.reports import FLAG_CORRECTED, report_details, report_photos
-from storage.program_models import Agency, AuditEntry
-from storage.report_models import Report
+from storage.models.program import Agency, AuditEntry
+from storage.models.reports import Report
 
 PHOTO_OUTSIDE_PERIOD = "photo_taken_outside_period"
 PHOTO_FAR_FROM_PROVINCE = "photo_far_from_province"

@@ -1,7 +1,7 @@
 """Activity reports: computing a draft, storing it once, reference numbers, and staff review.
 
 Plain functions on a session (the caller owns the transaction), used by the report flow
-(handlers/flows/report.py), the CLI (bot/cli_report.py) and, later, the staff web. Every decision
+(handlers/flows/report.py), the CLI (bot/cli/report.py) and, later, the staff web. Every decision
 that concerns the reporter is told to them through the outbox.
 """
 
@@ -28,9 +28,9 @@ from handlers.engine import BANGKOK
 from handlers.people import audit
 from handlers.refusals import Refused, staff_reason
 from storage.models import Photo
+from storage.models.program import Campaign
+from storage.models.reports import Report, ReportCounter
 from storage.photo_repository import PhotoRepository
-from storage.program_models import Campaign
-from storage.report_models import Report, ReportCounter
 from storage.repositories import OutboxRepository, UserRepository, insert_ignore
 
 REVIEWABLE = ("submitted",)  # what staff decide on

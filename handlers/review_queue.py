@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from handlers.authz import is_staff
 from handlers.catalog import t
-from storage.program_models import Agency, JoinRequest
-from storage.report_models import Report
+from storage.models.program import Agency, JoinRequest
+from storage.models.reports import Report
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ class EventContext:
     photo: ReceivedPhoto | None = None
     # Where photos live, to make signed URLs (`media.signed_url(key, seconds)`); None if not wired.
     media: MediaStore | None = None
-    # Draws the agency share image (bot/share_image.py: Pillow, Sarabun, raqm); None if not wired.
+    # Draws the agency share image (bot/line/share_image.py: Pillow, Sarabun, raqm); None if not wired.
     draw_share: DrawShare | None = None
 
 

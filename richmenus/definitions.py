@@ -1,7 +1,7 @@
 """Rich-menu definitions: `menus.toml` read into typed pages, laid out, and turned into LINE's
 rich-menu objects (plain dicts in the shape of the Messaging API's `RichMenuRequest`).
 
-Nothing here talks to LINE or the database: the sync (bot/richmenu_sync.py) and the renderer
+Nothing here talks to LINE or the database: the sync (bot/line/richmenu_sync.py) and the renderer
 (richmenus/render.py) both start from `load_menus()`.
 """
 

@@ -1,7 +1,7 @@
 """The webhook's one write, the hot path of every LINE delivery: group-committed, on bare DBAPI
 connections.
 
-`POST /callback` must store each event durably before it answers 200 (ARCHITECTURE.md, the webhook
+`POST /callback` must store each event durably before it answers 200 (docs/architecture.md, the webhook
 path), and LINE counts an answer slower than 2 s as a failure. Everything else in the product goes
 through sessions; this one statement does not need them:
 

@@ -1,5 +1,5 @@
 """The outbox's repository: rows written in the caller's transaction, claimed and finished by
-the sender (bot/outbox.py)."""
+the sender (bot/line/outbox.py)."""
 
 from __future__ import annotations
 

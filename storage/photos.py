@@ -45,7 +45,7 @@ REFUSAL_CODES = (
     "too_many_pixels",
     "truncated",
     "corrupt",
-    # Download problems (bot.photo_intake): the user unsent it, LINE no longer has it, or LINE
+    # Download problems (bot.line.photo_intake): the user unsent it, LINE no longer has it, or LINE
     # could not be reached.
     "gone",
     "unavailable",

@@ -27,7 +27,7 @@ from handlers.reports import (
     report_photos,
     withdraw_report,
 )
-from storage.report_models import Report
+from storage.models.reports import Report
 
 EDIT, WITHDRAW, YES, NO = "_edit", "_withdraw", "_yes", "_no"
 

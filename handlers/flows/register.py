@@ -40,7 +40,7 @@ from handlers.flows.common import (
 from handlers.flows.invite import thai_date
 from handlers.parsing.phone import format_thai_mobile
 from handlers.refusals import AgencyRefused, Refused
-from storage.program_models import Agency, JoinRequest
+from storage.models.program import Agency, JoinRequest
 from storage.repositories import UserRepository
 
 AGENCY_NAME_MAX = 200

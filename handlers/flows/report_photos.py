@@ -27,7 +27,7 @@ from handlers.media_steps import ReceivedPhoto, received_text
 from handlers.media_steps import refusal_text as photo_refusal_text
 from handlers.reports import numbers_text, reference
 from storage.models import Photo
-from storage.report_models import Report
+from storage.models.reports import Report
 
 RESTART, CONTINUE, DROP = "_restart_photos", "_continue_held", "_drop_held"
 DONE_CHOICE = Choice(DONE, label_key="reporting.done", words_key="words.confirm")

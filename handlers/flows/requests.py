@@ -12,7 +12,7 @@ from handlers.authz import require_coordinator
 from handlers.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.flows.common import refusal_text
 from handlers.refusals import NotAllowed, Refused
-from storage.program_models import JoinRequest
+from storage.models.program import JoinRequest
 
 STATE = "requests:decide"
 CHOICES = (

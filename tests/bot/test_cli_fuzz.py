@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import build_parser, main
+from bot.cli.root import build_parser, main
 from handlers.campaigns import EXAMPLE_CAMPAIGN
 
 # `demo` serves until stopped; its arguments are checked in test_cli_input.

@@ -14,7 +14,7 @@ from handlers.catalog import t
 from handlers.refusals import REASON_MAX_CHARS
 from handlers.reports import ReportRefused, reject_report
 from storage.models import OutboxMessage, ScheduledPost
-from storage.report_models import Report
+from storage.models.reports import Report
 from tests.bot.test_cli_report import reported
 from tests.handlers.domain_helpers import db_fixture, pushed_texts, registered  # noqa: F401
 

@@ -12,7 +12,7 @@ from handlers.agencies import request_to_join
 from handlers.authz import role_of
 from handlers.catalog import t
 from handlers.invitations import create_invitation
-from storage.program_models import AuditEntry, Campaign, Invitation, StaffMember
+from storage.models.program import AuditEntry, Campaign, Invitation, StaffMember
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
     approved,

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 
 from handlers.report_review import PHOTO_FAR_FROM_PROVINCE, PHOTO_OUTSIDE_PERIOD, check_photos, tonnes
 from storage.models import Photo
-from storage.program_models import Agency
-from storage.report_models import Report
+from storage.models.program import Agency
+from storage.models.reports import Report
 from tests.bot.test_cli_report import cli, reported  # noqa: F401
 from tests.handlers.domain_helpers import db_fixture  # noqa: F401
 

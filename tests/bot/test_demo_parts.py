@@ -47,7 +47,7 @@ def test_a_failing_clock_job_keeps_running():
 
 
 def test_the_demo_runs_the_clock_process_jobs(app):
-    from bot.clock import JOBS
+    from bot.cli.clock import JOBS
 
     jobs = {name: interval for name, _job, interval in clock_jobs(runtime(app))}
     assert set(jobs) == set(JOBS)  # the same registry as `ruamjai clock`
@@ -88,7 +88,7 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id, load_example_agencies
     from handlers.agencies import list_agencies
     from handlers.catalog import t
-    from storage.report_models import Report
+    from storage.models.reports import Report
 
     rt = runtime(app)
     world = app.extensions["simulator"]
@@ -143,13 +143,13 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
 
     from sqlalchemy import select
 
-    from bot.clock import run_once
+    from bot.cli.clock import run_once
     from bot.demo import seed_steps
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
     from handlers.campaigns import active_campaign
     from handlers.engine import BANGKOK
     from handlers.reports import FLAG_OUTSIDE_CAMPAIGN
-    from storage.report_models import Report
+    from storage.models.reports import Report
     from tests.handlers.reminder_helpers import SetClock
 
     today = date(2026, 12, 5)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.demo import seed, seed_steps
 from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
 from bot.runtime import runtime

@@ -181,7 +181,7 @@ def test_late_reply_falls_back_to_push(app, client, fake_line):
 def test_a_burst_from_one_user_longer_than_a_read_batch_is_answered_in_order_once(
     make_app, settings, fake_line
 ):
-    from bot.executor import PENDING_BATCH
+    from bot.line.executor import PENDING_BATCH
 
     app = make_app(settings.with_(event_settle_seconds=0.5))  # all three deliveries land in time
     client = app.test_client()
@@ -283,7 +283,7 @@ class SteppedTime:
 
 @pytest.fixture
 def stepped_gate(monkeypatch):
-    from bot import ack_gate
+    from bot.line import ack_gate
 
     stepped = SteppedTime()
     monkeypatch.setattr(ack_gate, "time", SimpleNamespace(monotonic=stepped.monotonic))
@@ -293,7 +293,7 @@ def stepped_gate(monkeypatch):
 
 
 def test_events_give_way_to_webhook_acknowledgements_but_not_forever(stepped_gate):
-    from bot.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
+    from bot.line.ack_gate import ACK_PRIORITY_MAX_WAIT, ACK_QUIET
 
     gate, clock = stepped_gate
     with gate.acknowledging():  # a webhook being answered in this process right now
@@ -310,7 +310,7 @@ def test_events_give_way_to_webhook_acknowledgements_but_not_forever(stepped_gat
 
 
 def test_a_waiting_event_goes_soon_after_the_last_acknowledgement_ends(stepped_gate):
-    from bot.ack_gate import ACK_QUIET
+    from bot.line.ack_gate import ACK_QUIET
 
     gate, clock = stepped_gate
     first, second = gate.acknowledging(), gate.acknowledging()

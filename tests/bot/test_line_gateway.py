@@ -8,7 +8,7 @@ import time
 import pytest
 from PIL import Image
 
-from bot.line_gateway import LineApiError, LineGateway
+from bot.line.gateway import LineApiError, LineGateway
 
 TEXT = [{"type": "text", "text": "ทดสอบ"}]
 
@@ -98,7 +98,7 @@ def test_rich_menu_calls(gateway, fake_line):
 
 
 def test_a_multicast_sends_exactly_the_body_the_sdks_own_model_makes(gateway, fake_line):
-    """Fan-outs build the request from messages checked once per content (bot.line_gateway's
+    """Fan-outs build the request from messages checked once per content (bot.line.gateway's
     checked_multicast); what reaches LINE is byte for byte what the SDK's model would send,
     for each of several lists, and requests LINE would refuse never leave."""
     from linebot.v3.messaging import ApiClient, Configuration, MulticastRequest

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot import make_media_store
-from bot.media import signed_media_url
 from bot.runtime import runtime
 from bot.settings import Settings
+from bot.web.media import signed_media_url
 from handlers.media_steps import wants_photo
 from storage.media import LocalMediaStore, S3MediaStore, sign_media_url
 from storage.repositories import ConversationRepository

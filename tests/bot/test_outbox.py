@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.line_gateway import LineGateway
-from bot.outbox import Limits, OutboxSender
+from bot.line.gateway import LineGateway
+from bot.line.outbox import Limits, OutboxSender
 from bot.runtime import runtime
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository
@@ -345,10 +345,10 @@ def test_a_200_call_fan_out_goes_at_once_and_delays_on_the_way_never_break_200_a
     import heapq
     import random
 
-    from bot.outbox import RateLimiter
+    from bot.line.outbox import RateLimiter
 
     clock = _Monotonic()
-    monkeypatch.setattr("bot.outbox.time.monotonic", clock)
+    monkeypatch.setattr("bot.line.outbox.time.monotonic", clock)
     limits = Limits()
     limiter = RateLimiter(limits.multicast_per_window, limits.window_seconds)
     assert [limiter.reserve() for _ in range(200)] == [0.0] * 200

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.fakeline.schema import messaging_schema
-from bot.outreach import QuotaExceeded, dead_letters, ensure_quota, replay_dead
+from bot.line.outreach import QuotaExceeded, dead_letters, ensure_quota, replay_dead
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
 from storage.repositories import OutboxRepository

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.fakeline.events import new_message_id
-from bot.line_gateway import ContentTooLarge, LineApiError, LineGateway
+from bot.line.gateway import ContentTooLarge, LineApiError, LineGateway
 from tests.conftest import TEST_ACCESS_TOKEN
 
 MB = 1024 * 1024

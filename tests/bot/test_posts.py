@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot.cli import main
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.authz import add_staff
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from bot.cli import main
-from bot.richmenu_sync import sync_rich_menus
+from bot.line.richmenu_sync import sync_rich_menus
 from bot.runtime import runtime
 from richmenus.definitions import DEFINITIONS, load_menus, parse_menus
 from richmenus.plan import desired_menus, page_of

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from PIL import Image
 
-from bot.share_image import HEIGHT, WIDTH, draw_share_image, shortened
+from bot.line.share_image import HEIGHT, WIDTH, draw_share_image, shortened
 from richmenus.render import font
 
 

@@ -116,7 +116,7 @@ def test_a_value_the_checks_miss_is_kept_as_rejected_by_storing_one_by_one(
     that event. Here the reply-token check is loosened; PostgreSQL's varchar(255) refuses it."""
     if not is_postgres:
         pytest.skip("SQLite does not enforce column lengths: only PostgreSQL refuses this value")
-    monkeypatch.setattr("bot.inbox_rows.REPLY_TOKEN_MAX", 10_000)
+    monkeypatch.setattr("bot.line.inbox_rows.REPLY_TOKEN_MAX", 10_000)
     _, bad = ordinary(fake_line)
     bad["replyToken"] = "r" * 400
     user, good = ordinary(fake_line)
@@ -133,7 +133,7 @@ def test_an_event_even_a_rejected_row_cannot_hold_is_counted_and_the_rest_go_on(
 ):
     # Were the timestamp check gone, 2**96 would reach the database, which refuses it twice
     # (as the event and as its rejected row): it is counted and logged, and 200 still answers.
-    monkeypatch.setattr("bot.inbox_rows.MAX_BIGINT", 2**200)
+    monkeypatch.setattr("bot.line.inbox_rows.MAX_BIGINT", 2**200)
     caplog.set_level(logging.INFO)
     _, bad = ordinary(fake_line)
     bad["timestamp"] = 2**96

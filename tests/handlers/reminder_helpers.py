@@ -19,8 +19,8 @@ from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.engine import BANGKOK
 from handlers.reports import reference
 from storage.models import Photo
-from storage.program_models import Coordinator
-from storage.report_models import Report
+from storage.models.program import Coordinator
+from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, approved, registered
 

@@ -16,7 +16,7 @@ from bot.fakeline.events import image_event, new_message_id
 from bot.runtime import runtime
 from handlers.agencies import approve_agency, register_agency
 from storage.models import Photo
-from storage.report_models import Report
+from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration
 from tests.helpers import Chat, post_events, wait_for
 from tests.photo_samples import phone_jpeg

@@ -23,7 +23,7 @@ from handlers.authz import require_coordinator, role_of
 from handlers.catalog import t
 from handlers.refusals import AgencyRefused, NotAllowed
 from storage.models import OutboxMessage
-from storage.program_models import Agency, AuditEntry, Coordinator
+from storage.models.program import Agency, AuditEntry, Coordinator
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
     approved,

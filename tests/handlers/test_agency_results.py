@@ -16,8 +16,8 @@ from PIL import Image, ImageFont, features
 from sqlalchemy import select
 
 import calc
+from bot.line.share_image import draw_share_image
 from bot.runtime import runtime
-from bot.share_image import draw_share_image
 from handlers.agency_results import COUNTED
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
@@ -25,8 +25,8 @@ from handlers.flows.agency_card import SHARE_POSTBACK, total_text
 from handlers.flows.report_summary import tonnes_text
 from handlers.reports import Draft, approve_report, needs_fix, reference, reject_report, submit_report
 from richmenus import render
-from storage.program_models import Agency
-from storage.report_models import Report
+from storage.models.program import Agency
+from storage.models.reports import Report
 from tests.handlers.report_chat import ReportChat
 from tests.handlers.test_report_flow import finish_to_summary, start
 from tests.helpers import Chat, FakeClock

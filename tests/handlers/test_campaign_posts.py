@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.outreach import format_bangkok

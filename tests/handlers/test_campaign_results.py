@@ -19,7 +19,7 @@ from handlers.catalog import t
 from handlers.flows.report_summary import tonnes_text
 from handlers.reports import Draft, approve_report, reference, reject_report, submit_report
 from handlers.results_card import results_card
-from storage.report_models import Report
+from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import approved, db_fixture, registered  # noqa: F401
 from tests.helpers import Chat

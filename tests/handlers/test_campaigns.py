@@ -15,7 +15,7 @@ from handlers.campaigns import (
     load_campaign,
     photo_limits,
 )
-from storage.program_models import Agency, Campaign, CampaignDeadline, CampaignPhase
+from storage.models.program import Agency, Campaign, CampaignDeadline, CampaignPhase
 from tests.handlers.domain_helpers import NOW, db_fixture, registered  # noqa: F401
 
 EXAMPLE = EXAMPLE_CAMPAIGN.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
 from handlers.catalog import t
@@ -19,9 +19,9 @@ from handlers.people import erase_person
 from handlers.reports import Draft, submit_report
 from handlers.scrub import SCRUBBED, Identity, scrub_text
 from storage.models import OutboxMessage, Photo
+from storage.models.program import AuditEntry
+from storage.models.reports import Report
 from storage.photo_repository import PhotoRepository
-from storage.program_models import AuditEntry
-from storage.report_models import Report
 from storage.repositories import OutboxRepository
 from tests.handlers.domain_helpers import NOW, approved, db_fixture, person  # noqa: F401
 from tests.handlers.erasure_helpers import (

@@ -16,7 +16,7 @@ from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
 from handlers.catalog import t
 from storage.models import OutboxMessage, Photo
-from storage.report_models import Report
+from storage.models.reports import Report
 from storage.repositories import OutboxRepository
 from tests.handlers.domain_helpers import NOW, db_fixture, staff  # noqa: F401
 from tests.handlers.erasure_helpers import (

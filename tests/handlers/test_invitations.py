@@ -18,7 +18,7 @@ from handlers.invitations import (
     revoke_invitation,
 )
 from handlers.refusals import InvitationRefused, NotAllowed
-from storage.program_models import Invitation
+from storage.models.program import Invitation
 from tests.handlers.domain_helpers import NOW, approved, db_fixture, person, registered  # noqa: F401
 
 

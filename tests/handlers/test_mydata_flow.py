@@ -14,7 +14,7 @@ from bot.runtime import runtime
 from handlers.agencies import agency_summary, approve_agency
 from handlers.catalog import t
 from storage.models import LineUser
-from storage.program_models import Agency, Coordinator
+from storage.models.program import Agency, Coordinator
 from tests.handlers.erasure_helpers import every_value
 from tests.handlers.test_registration_flow import agency_of, register_by_chat
 from tests.helpers import Chat, wait_for

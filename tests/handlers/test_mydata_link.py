@@ -15,7 +15,7 @@ from bot.fakeline.events import new_user_id, text_event
 from bot.runtime import runtime
 from handlers.catalog import t
 from storage.models import Base, OutboxMessage
-from storage.program_models import DataExport
+from storage.models.program import DataExport
 from tests.helpers import Chat, post_events, wait_for
 
 BASE = "https://ruamjai.example.go.th"

@@ -23,7 +23,7 @@ from handlers.people import (
 )
 from handlers.privacy import PRIVACY_NOTICE_VERSION
 from storage.models import LineUser
-from storage.program_models import Agency, AuditEntry, Coordinator, DataExport
+from storage.models.program import Agency, AuditEntry, Coordinator, DataExport
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,
     approved,
@@ -148,7 +148,7 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
             k: v for k, v in before.items() if k != "coordinators"
         }
         assert after["coordinators"] == [{"name": "มานี มีนา", "position": "นักวิชาการ"}]
-        from storage.report_models import Report
+        from storage.models.reports import Report
 
         [kept] = session.scalars(select(Report)).all()  # the agency's report stays, unsigned
         assert (kept.agency_id, kept.reporter_line_user_id) == (agency_id, None)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.runtime import runtime
 from handlers.agencies import approve_agency, reject_agency
 from handlers.catalog import t
-from storage.program_models import Agency, Coordinator, JoinRequest
+from storage.models.program import Agency, Coordinator, JoinRequest
 from tests.handlers.domain_helpers import registered
 from tests.helpers import Chat
 

@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.clock import run_once
+from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
 from handlers.engine import BANGKOK
 from handlers.outreach import OutreachError, audience_for
 from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
-from storage.report_models import Report
+from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)
 from tests.handlers.reminder_helpers import (  # noqa: F401  (fixtures)

@@ -12,7 +12,7 @@ from bot.runtime import runtime
 from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
 from storage.models import Photo
-from storage.program_models import Campaign
+from storage.models.program import Campaign
 from tests.handlers.report_chat import NOW, ReportChat, photo
 from tests.handlers.test_report_flow import start
 

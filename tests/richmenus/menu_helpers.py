@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.richmenu_sync import sync_rich_menus
+from bot.line.richmenu_sync import sync_rich_menus
 from bot.runtime import runtime
 from richmenus.plan import page_of
 

@@ -22,7 +22,7 @@ from bot.timeutil import ShiftableClock
 from handlers.catalog import t
 from handlers.privacy import notice_text
 from storage.models import InboxEvent
-from storage.report_models import Report
+from storage.models.reports import Report
 from storage.repositories import OutboxRepository
 from tests.simulator.line_setup import give_rich_menu
 from tests.simulator.page import SimulatorPage, quit_chromium, start_chromium

@@ -13,7 +13,7 @@ from bot.runtime import runtime
 from handlers.agencies import approve_agency, register_agency
 from handlers.catalog import t
 from handlers.reports import needs_fix
-from storage.report_models import Report
+from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration
 from tests.photo_samples import phone_jpeg
 from tests.simulator.page import SimulatorPage

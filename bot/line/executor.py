@@ -31,12 +31,13 @@ from linebot.v3.webhooks import Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ack_gate import AckGate
+from bot.line.ack_gate import AckGate
+from bot.line.event_ids import new_error_id
+from bot.line.outbox import OutboxJob
+from bot.line.photo_intake import PhotoIntake
+from bot.line.share_image import draw_share_image
 from bot.logs import user_hash
-from bot.outbox import OutboxJob
-from bot.photo_intake import PhotoIntake
 from bot.settings import Settings
-from bot.share_image import draw_share_image
 from bot.timeutil import Clock, SystemClock
 from handlers.people import ERASED_IN_SESSION, LINKS_TO_FORGET
 from handlers.router import EventContext, apology, handle_event
@@ -56,16 +57,6 @@ PENDING_BATCH = 20
 # How long this process remembers an erased person's source, to delete its lease row again if a
 # concurrent drain recreated it after the erasure.
 ERASED_LEASE_MEMORY = 120.0
-
-
-def source_key_of(event: dict) -> str:
-    """Whose events must be ordered: the user, else the group or room, else a shared bucket."""
-    source = event.get("source") or {}
-    return source.get("userId") or source.get("groupId") or source.get("roomId") or "-"
-
-
-def new_error_id() -> str:
-    return "E" + uuid.uuid4().hex[:10].upper()
 
 
 class EventExecutor:
@@ -102,7 +93,7 @@ class EventExecutor:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._pid = os.getpid()
-        # Webhook acknowledgements in this process go before event processing (bot/ack_gate.py).
+        # Webhook acknowledgements in this process go before event processing (bot/line/ack_gate.py).
         self.acks = AckGate()
         self.acknowledging = self.acks.acknowledging
         # Sources whose person was erased here lately (monotonic deadline): their lease rows, keyed
@@ -345,7 +336,7 @@ class EventExecutor:
             if event is not None and snapshot.event_type == "follow":
                 profile_language = self._language_of(line_user_id)
             # Photos are downloaded, processed, stored and recorded here, each commit its own
-            # (bot/photo_intake.py): a crash after this point loses no photo.
+            # (bot/line/photo_intake.py): a crash after this point loses no photo.
             photo = (
                 self.photos.before_event(event, line_user_id) if event is not None and self.photos else None
             )

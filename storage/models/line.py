@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 typed models."""
+"""The LINE-facing rows: users, inbox events and leases, the outbox, conversations and drafts,
+photos, rich-menu links and scheduled posts."""
 
 from __future__ import annotations
 
@@ -16,13 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.models.base import Base
 from storage.types import BigIntPK, UTCDateTime
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class LineUser(Base):
@@ -94,7 +92,7 @@ class SourceLease(Base):
 
 
 class OutboxMessage(Base):
-    """A message to LINE that is written down before it is sent (ARCHITECTURE: outbound messages)."""
+    """A message to LINE that is written down before it is sent (docs/architecture.md: outbound messages)."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -234,9 +232,3 @@ class ScheduledPost(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-# The program's tables (campaigns, agencies, coordinators …) live in their own module; importing
-# them here puts them in `Base.metadata`, which the migrations and tests compare against.
-import storage.program_models  # noqa: E402
-import storage.report_models  # noqa: E402,F401

@@ -53,7 +53,7 @@ def send_outbox(rt: Runtime) -> int:
 
 def queue_due_posts(rt: Runtime) -> int:
     """Turn scheduled posts whose time has come into outbox rows, within the monthly quota."""
-    from bot.outreach import queue_due_posts as queue
+    from bot.line.outreach import queue_due_posts as queue
 
     return queue(rt)
 

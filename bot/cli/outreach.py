@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 
-from bot.cli_args import database, fail, free_text, limit, row_id, shown
-from bot.settings import Settings
+from bot.cli.args import fail, free_text, limit, row_id, shown
+from bot.cli.bootstrap import database, line_gateway, now, settings
 
 # Each command asks only for the settings it uses: the database alone for the outbox's and the
 # posts' rows, LINE's access token only where LINE is asked (quota).
@@ -14,24 +13,14 @@ LINE_ACCESS = ("LINE_CHANNEL_ACCESS_TOKEN",)
 
 
 def _gateway():
-    from bot.line_gateway import LineGateway
-
-    settings = Settings.from_env(needs=LINE_ACCESS)
-    return LineGateway(
-        settings.line_channel_access_token,
-        base_url=settings.line_api_base_url,
-        timeout=settings.line_timeout_seconds,
-    )
+    return line_gateway(settings(LINE_ACCESS))
 
 
 def cmd_outbox_dead(args: argparse.Namespace) -> int:
-    from bot.outreach import dead_letters
+    from bot.line.outreach import dead_letters
 
-    engine, factory = database()
-    try:
+    with database() as factory:
         rows = dead_letters(factory, args.limit)
-    finally:
-        engine.dispose()
     if not rows:
         print("no dead-letter rows")
     for row in rows:
@@ -43,15 +32,12 @@ def cmd_outbox_dead(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_replay(args: argparse.Namespace) -> int:
-    from bot.outreach import replay_dead
+    from bot.line.outreach import replay_dead
 
     if not args.all and not args.ids:
         return fail("give dead-letter row ids, or --all")
-    engine, factory = database()
-    try:
-        count = replay_dead(factory, None if args.all else args.ids, datetime.now(UTC))
-    finally:
-        engine.dispose()
+    with database() as factory:
+        count = replay_dead(factory, None if args.all else args.ids, now())
     print(f"{count} row(s) queued again; the clock sends them")
     return 0 if count or args.all else 1
 
@@ -70,7 +56,7 @@ def cmd_outbox_quota(_args: argparse.Namespace) -> int:
 def cmd_post_schedule(args: argparse.Namespace) -> int:
     """Schedule a post; refused now if the segment or post is wrong, or if the month's quota
     already cannot hold it (the clock checks the quota again when the time comes)."""
-    from bot.outreach import QuotaExceeded, ensure_quota
+    from bot.line.outreach import QuotaExceeded, ensure_quota
     from handlers.outreach import (
         OutreachError,
         audience_for,
@@ -79,27 +65,26 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
         schedule_post,
     )
 
-    engine, factory = database()
-    gateway = _gateway()
-    try:
-        at = parse_bangkok_time(args.at)
-        with factory() as session:
-            audience = audience_for(session, args.key, args.segment)
-        ensure_quota(gateway, audience.size)
-        with factory.begin() as session:
-            post = schedule_post(
-                session,
-                post_key=args.key,
-                segment=args.segment,
-                at=at,
-                created_by=args.by,
-                now=datetime.now(UTC),
-            )
-    except (OutreachError, QuotaExceeded) as problem:
-        return fail(str(problem), 1)
-    finally:
-        gateway.close()
-        engine.dispose()
+    with database() as factory:
+        gateway = _gateway()
+        try:
+            at = parse_bangkok_time(args.at)
+            with factory() as session:
+                audience = audience_for(session, args.key, args.segment)
+            ensure_quota(gateway, audience.size)
+            with factory.begin() as session:
+                post = schedule_post(
+                    session,
+                    post_key=args.key,
+                    segment=args.segment,
+                    at=at,
+                    created_by=args.by,
+                    now=now(),
+                )
+        except (OutreachError, QuotaExceeded) as problem:
+            return fail(str(problem), 1)
+        finally:
+            gateway.close()
     print(
         f"post {post.id} scheduled: {args.key} to {args.segment} ({audience.size:,} recipients now) "
         f"at {format_bangkok(at)} Bangkok time"
@@ -111,13 +96,9 @@ def cmd_post_list(_args: argparse.Namespace) -> int:
     from handlers.outreach import format_bangkok
     from storage.outreach import ScheduledPosts
 
-    engine, factory = database()
-    try:
-        with factory() as session:
-            repo = ScheduledPosts(session)
-            rows = [(post, repo.delivery_counts(post.id)) for post in repo.all()]
-    finally:
-        engine.dispose()
+    with database() as factory, factory() as session:
+        repo = ScheduledPosts(session)
+        rows = [(post, repo.delivery_counts(post.id)) for post in repo.all()]
     if not rows:
         print("no scheduled posts")
     for post, counts in rows:
@@ -133,12 +114,8 @@ def cmd_post_list(_args: argparse.Namespace) -> int:
 def cmd_post_cancel(args: argparse.Namespace) -> int:
     from handlers.outreach import cancel_post
 
-    engine, factory = database()
-    try:
-        with factory.begin() as session:
-            cancelled = cancel_post(session, args.id, datetime.now(UTC))
-    finally:
-        engine.dispose()
+    with database() as factory, factory.begin() as session:
+        cancelled = cancel_post(session, args.id, now())
     if not cancelled:
         print(
             f"ruamjai: post {args.id} is not waiting to be sent (unknown, sent, refused, missed or cancelled)"

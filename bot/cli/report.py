@@ -10,8 +10,9 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from bot.cli_args import fail, free_text, limit, shown
-from bot.cli_program import ACTOR, _run
+from bot.cli.args import fail, free_text, limit, shown
+from bot.cli.bootstrap import in_transaction
+from bot.cli.program import ACTOR
 from handlers.refusals import REASON_MAX_CHARS
 
 REASON = free_text(REASON_MAX_CHARS, "the reason")
@@ -20,7 +21,7 @@ REASON = free_text(REASON_MAX_CHARS, "the reason")
 def cmd_list(args: argparse.Namespace) -> int:
     from handlers.report_review import tonnes
     from handlers.reports import list_reports, reference
-    from storage.program_models import Agency
+    from storage.models.program import Agency
 
     def work(session, now):
         reports = list_reports(session, None if args.status == "all" else args.status, args.limit)
@@ -37,7 +38,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not reports:
             print("no reports")
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -51,7 +52,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             print("\n".join(readable(sheet)))
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def readable(sheet: dict) -> list[str]:
@@ -136,7 +137,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
         approve_report(session, args.ref, ACTOR, now)
         print(f"{ref} approved" + (f" despite: {'; '.join(found)}" if found else ""))
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
@@ -145,7 +146,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
     def work(session, now):
         print(f"{reference(reject_report(session, args.ref, args.reason, ACTOR, now))} rejected")
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_needs_fix(args: argparse.Namespace) -> int:
@@ -156,7 +157,7 @@ def cmd_needs_fix(args: argparse.Namespace) -> int:
         report = needs_fix(session, args.ref, fields, args.reason, ACTOR, now, photos=args.photos)
         print(f"{reference(report)} sent back for a fix")
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def _photo_numbers(text: str) -> tuple[int, ...]:

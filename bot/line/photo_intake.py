@@ -22,7 +22,7 @@ from collections.abc import Callable
 from linebot.v3.webhooks import Event, ImageMessageContent, MessageEvent, UnsendEvent
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import ContentTooLarge, LineApiError
+from bot.line.gateway import ContentTooLarge, LineApiError
 from bot.logs import user_hash
 from bot.timeutil import Clock
 from handlers.media_steps import ReceivedPhoto, wants_photo

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import LineGateway
+from bot.line.gateway import LineGateway
 from richmenus.definitions import Menus, load_menus
 from richmenus.plan import Desired, Existing, Plan, desired_menus, plan_sync
 from storage.repositories import OutboxRepository

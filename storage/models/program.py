@@ -1,5 +1,5 @@
 """The program's tables: campaigns, agencies, coordinators, join requests, invitations, staff,
-the audit log and personal-data exports (issue #11).
+the audit log and personal-data exports.
 
 Personal data (a person's name, position, phone, LINE user id) sits only in nullable columns of
 `coordinators`, `join_requests`, `staff_members` and `data_exports`, so erasing a person blanks
@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models import Base
+from storage.models.base import Base
 from storage.types import BigIntPK, UTCDateTime
 
 

@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import LineApiError, LineGateway
-from bot.richmenu_link import MenusNotSynced
+from bot.line.gateway import LineApiError, LineGateway
+from bot.line.richmenu_link import MenusNotSynced
 from bot.settings import Settings, parse_quiet_hours
 from bot.timeutil import Clock, SystemClock, quiet_until
 from handlers.people import forget_export_links
@@ -129,7 +129,7 @@ class OutboxSender:
             "narrowcast": fanout,
             "richmenu": RateLimiter(limits.richmenu_link_per_window, window),
         }
-        # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): bot.richmenu_link's
+        # Sends "richmenu" rows (OutboxRepository.enqueue_richmenu_link): bot.line.richmenu_link's
         # RichMenuLinker. Without one, or before the first sync, such rows are skipped.
         self.menu_linker = menu_linker
         self._quiet = parse_quiet_hours(settings.quiet_hours)

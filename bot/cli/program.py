@@ -9,29 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli_args import database, fail, free_text, row_id, shown
-from handlers.refusals import REASON_MAX_CHARS, Refused
+from bot.cli.args import fail, free_text, row_id, shown
+from bot.cli.bootstrap import in_transaction
+from handlers.refusals import REASON_MAX_CHARS
 
 ACTOR = "cli"
-
-
-def _run(work: Callable) -> int:
-    """Run `work(session, now)` in one transaction; a refusal prints its code and exits 1."""
-    engine, factory = database()
-    try:
-        with factory.begin() as session:
-            return work(session, datetime.now(UTC)) or 0
-    except Refused as refused:
-        print(f"ruamjai: refused: {shown(str(refused), 300)}", file=sys.stderr)
-        return 1
-    except ValueError as error:
-        return fail(str(error))
-    finally:
-        engine.dispose()
 
 
 def cmd_campaign_load(args: argparse.Namespace) -> int:
@@ -61,7 +45,7 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
             print(f"{waiting} post(s) of its calendar still ahead are scheduled (ruamjai post list)")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_campaign_show(_args: argparse.Namespace) -> int:
@@ -91,7 +75,7 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
             )
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def _bangkok():
@@ -116,7 +100,7 @@ def cmd_agency_list(args: argparse.Namespace) -> int:
             print("no agencies")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_agency_approve(args: argparse.Namespace) -> int:
@@ -127,7 +111,7 @@ def cmd_agency_approve(args: argparse.Namespace) -> int:
         print(f"agency {agency.id} approved; its coordinators are told in LINE")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_agency_reject(args: argparse.Namespace) -> int:
@@ -138,7 +122,7 @@ def cmd_agency_reject(args: argparse.Namespace) -> int:
         print(f"agency {agency.id} rejected; its coordinators are told the reason in LINE")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_join_requests(_args: argparse.Namespace) -> int:
@@ -154,7 +138,7 @@ def cmd_join_requests(_args: argparse.Namespace) -> int:
             print("no join requests waiting")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_join_decide(args: argparse.Namespace) -> int:
@@ -165,7 +149,7 @@ def cmd_join_decide(args: argparse.Namespace) -> int:
         print(f"join request {request.id}: {request.status}; the person is told in LINE")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
@@ -176,7 +160,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         print(f"staff member {member.id} added")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_staff_list(_args: argparse.Namespace) -> int:
@@ -190,7 +174,7 @@ def cmd_staff_list(_args: argparse.Namespace) -> int:
             print("no staff members (new registrations are only logged)")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_invitation_revoke(args: argparse.Namespace) -> int:
@@ -201,7 +185,7 @@ def cmd_invitation_revoke(args: argparse.Namespace) -> int:
         print("invitation revoked")
         return 0
 
-    return _run(work)
+    return in_transaction(work)
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
@@ -224,7 +208,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
         return 0
 
     try:
-        return _run(work)
+        return in_transaction(work)
     except NoSuchPerson:
         print("ruamjai: no such person: nobody on record has that LINE user id", file=sys.stderr)
         return 1

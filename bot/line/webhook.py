@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from bot.executor import new_error_id
-from bot.inbox_rows import inbox_batch, rejected_row
+from bot.line.event_ids import new_error_id
+from bot.line.inbox_rows import inbox_batch, rejected_row
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -97,7 +97,7 @@ class WebhookEndpoint:
         if not events:
             return 200, {"events": 0}  # the console's "Verify" button
         # Each event on its own: one the columns cannot hold is stored as rejected, and the
-        # others in the same delivery go on as usual (bot/inbox_rows.py).
+        # others in the same delivery go on as usual (bot/line/inbox_rows.py).
         batch = inbox_batch(events, rt.clock.now())
         new, unstorable = self._store(batch.rows)
         pending_sources = {source for _, source, status in new if status == "pending"}

@@ -4,13 +4,11 @@ and `shown` for printing text someone typed without letting it rewrite the termi
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import unicodedata
 from collections.abc import Callable
 
-from bot.settings import database_url_from_env
 from handlers.parsing import ParseError, clean_free_text
 
 # Database ids are 64-bit signed integers on both databases.
@@ -77,12 +75,3 @@ def fail(message: str, status: int = 2) -> int:
     """Print one line on stderr and return `status` (2: bad input; 1: it could not be done)."""
     print(f"ruamjai: {shown(message, 300)}", file=sys.stderr)
     return status
-
-
-def database():
-    """(engine, session factory) for the database alone: DATABASE_URL or the instance's SQLite
-    file, and no other setting. Dispose of the engine when done."""
-    from storage.db import make_engine, make_session_factory
-
-    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
-    return engine, make_session_factory(engine)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli_args import fail, shown
+from bot.cli.args import fail, shown
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -32,24 +32,17 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Make LINE's rich menus match the definitions; --dry-run prints the plan only."""
-    from bot.line_gateway import LineApiError, LineGateway
-    from bot.richmenu_sync import sync_rich_menus
-    from bot.settings import Settings
-    from bot.timeutil import SystemClock
+    from bot.cli.bootstrap import line_gateway, now, settings
+    from bot.line.gateway import LineApiError
+    from bot.line.richmenu_sync import sync_rich_menus
     from storage.db import make_engine, make_session_factory
 
     # LINE's access token and the database: nothing here is signed or stored as a photo.
-    settings = Settings.from_env(needs=("LINE_CHANNEL_ACCESS_TOKEN",))
-    engine = make_engine(settings.database_url, pool_size=2)
-    gateway = LineGateway(
-        settings.line_channel_access_token,
-        base_url=settings.line_api_base_url,
-        timeout=settings.line_timeout_seconds,
-    )
+    config = settings(("LINE_CHANNEL_ACCESS_TOKEN",))
+    engine = make_engine(config.database_url, pool_size=2)
+    gateway = line_gateway(config)
     try:
-        result = sync_rich_menus(
-            gateway, make_session_factory(engine), SystemClock().now(), dry_run=args.dry_run
-        )
+        result = sync_rich_menus(gateway, make_session_factory(engine), now(), dry_run=args.dry_run)
     except LineApiError as error:
         # Safe to run again: the next run finishes what this one started.
         print(f"ruamjai: rich-menu sync stopped: {error}. Run it again to finish.", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import Any
 from linebot.v3.webhooks import Event
 from sqlalchemy import String
 
-from bot.executor import new_error_id, source_key_of
+from bot.line.event_ids import new_error_id, source_key_of
 from storage.models import InboxEvent
 
 log = logging.getLogger("ruamjai.webhook")

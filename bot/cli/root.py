@@ -10,8 +10,8 @@ import sys
 import time
 import urllib.request
 
-from bot import cli_inbox, cli_outreach, cli_program, cli_report, cli_richmenu
-from bot.cli_args import Parser, fail, free_text, shown
+from bot.cli import inbox, outreach, program, report, richmenu
+from bot.cli.args import Parser, fail, free_text, shown
 from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
@@ -31,9 +31,9 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    """The one clock process (bot/clock.py), or one of its jobs run once by hand."""
+    """The one clock process (bot/cli/clock.py), or one of its jobs run once by hand."""
     from bot import build_runtime
-    from bot.clock import JOBS, run_clock, run_once
+    from bot.cli.clock import JOBS, run_clock, run_once
     from bot.logs import configure_logging
 
     settings = _settings()
@@ -142,7 +142,7 @@ def build_parser() -> Parser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations (safe to re-run)").set_defaults(func=cmd_db_upgrade)
-    from bot.clock import JOBS
+    from bot.cli.clock import JOBS
 
     clock = sub.add_parser("clock", help="run the clock process (exactly one per deployment)")
     clock.set_defaults(func=cmd_clock, clock_command=None)
@@ -159,7 +159,7 @@ def build_parser() -> Parser:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ", type=free_text(5000, "the text"))
     send.add_argument("--user", type=line_user_id, help="a LINE user id (U + 32 hex digits); default: new")
     send.set_defaults(func=cmd_send_demo_event)
-    for commands in (cli_program, cli_richmenu, cli_outreach, cli_report, cli_inbox):
+    for commands in (program, richmenu, outreach, report, inbox):
         commands.register(sub)
     return parser
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import LineApiError, LineGateway, Quota
+from bot.line.gateway import LineApiError, LineGateway, Quota
 from storage.outreach import DeadLetters
 
 log = logging.getLogger("ruamjai.outreach")

@@ -28,7 +28,7 @@ class AckGate:
 
     @contextlib.contextmanager
     def acknowledging(self):
-        """Mark a webhook acknowledgement in progress (bot/webhook.py; see wait_turn)."""
+        """Mark a webhook acknowledgement in progress (bot/line/webhook.py; see wait_turn)."""
         with self._acks_changed:
             self._acks += 1
             self._last_ack = time.monotonic()

@@ -1,4 +1,4 @@
-"""Activity reports (issue #12): what a coordinator reported, the calculation pinned as it was shown,
+"""Activity reports: what a coordinator reported, the calculation pinned as it was shown,
 and where staff review stands. Photos point at reports (`photos.report_id`).
 
 A report belongs to its agency; the reporter's LINE user id is kept for telling them about staff
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 from storage.types import BigIntPK, UTCDateTime
 
 # submitted → approved | needs_fix (→ submitted again once fixed) | rejected; withdrawn by the reporter.

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.line_gateway import LineApiError, LineGateway
+from bot.line.gateway import LineApiError, LineGateway
 from bot.timeutil import Clock
 from richmenus.definitions import Menus, load_menus
 from storage.richmenu_assignments import DEFAULT_MENU, RichMenuAssignmentRepository

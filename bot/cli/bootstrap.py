@@ -1,0 +1,71 @@
+"""How every `ruamjai` staff command starts: the settings it needs, a database session scope and
+the clock, so each command module is only its arguments and the service it calls."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cli.args import fail, shown
+from bot.settings import Settings, database_url_from_env
+from bot.timeutil import Clock, SystemClock
+from handlers.refusals import Refused
+
+if TYPE_CHECKING:
+    from bot.line.gateway import LineGateway
+
+# The commands' clock; one place to swap for a test's or the demo's clock.
+CLOCK: Clock = SystemClock()
+
+
+def now() -> datetime:
+    """The commands' current time (UTC), from the bootstrap clock."""
+    return CLOCK.now()
+
+
+def settings(needs: Collection[str]) -> Settings:
+    """The settings from the environment, requiring only `needs` of the usually required ones."""
+    return Settings.from_env(needs=needs)
+
+
+@contextmanager
+def database() -> Iterator[sessionmaker[Session]]:
+    """A session factory for the database alone (DATABASE_URL or the instance's SQLite file, and no
+    other setting); its engine is disposed of when the block ends."""
+    from storage.db import make_engine, make_session_factory
+
+    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+def line_gateway(config: Settings) -> LineGateway:
+    """A client for LINE's API with the access token, base URL and timeout of `config`."""
+    from bot.line.gateway import LineGateway
+
+    return LineGateway(
+        config.line_channel_access_token,
+        base_url=config.line_api_base_url,
+        timeout=config.line_timeout_seconds,
+    )
+
+
+def in_transaction(work: Callable) -> int:
+    """Run `work(session, now)` in one transaction; a refusal prints its code and exits 1."""
+    with database() as factory:
+        try:
+            with factory.begin() as session:
+                return work(session, now()) or 0
+        except Refused as refused:
+            print(f"ruamjai: refused: {shown(str(refused), 300)}", file=sys.stderr)
+            return 1
+        except ValueError as error:
+            return fail(str(error))

@@ -1,0 +1,54 @@
+"""SQLAlchemy 2 typed models, one module per kind of table; importing the package puts every
+table in `Base.metadata`, which the migrations and tests compare against."""
+
+from storage.models.base import Base
+from storage.models.line import (
+    Conversation,
+    ConversationDraft,
+    InboxEvent,
+    LineUser,
+    OutboxMessage,
+    Photo,
+    RichMenuAssignment,
+    ScheduledPost,
+    SourceLease,
+)
+from storage.models.program import (
+    Agency,
+    AuditEntry,
+    Campaign,
+    CampaignDeadline,
+    CampaignPhase,
+    Coordinator,
+    DataExport,
+    Invitation,
+    JoinRequest,
+    StaffMember,
+)
+from storage.models.reports import REPORT_STATUSES, Report, ReportCounter
+
+__all__ = [
+    "REPORT_STATUSES",
+    "Agency",
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "CampaignDeadline",
+    "CampaignPhase",
+    "Conversation",
+    "ConversationDraft",
+    "Coordinator",
+    "DataExport",
+    "InboxEvent",
+    "Invitation",
+    "JoinRequest",
+    "LineUser",
+    "OutboxMessage",
+    "Photo",
+    "Report",
+    "ReportCounter",
+    "RichMenuAssignment",
+    "ScheduledPost",
+    "SourceLease",
+    "StaffMember",
+]
