@@ -58,15 +58,17 @@ def test_1000_events_each_delivered_three_times_concurrently_are_processed_once(
         statuses = list(executor.map(lambda b: post_body(live_server, b, pool=pool), deliveries))
     assert set(statuses) == {200}
     wait_for(lambda: status_counts(app).get("done") == 1000, timeout=90)
-    wait_for(lambda: len(reply_tokens_in_send_order(fake_line)) >= 1000, timeout=180)
+    # An answer goes by reply token while the token is fresh, else by push (a loaded machine can
+    # take longer than the token's life): either way, each event is answered exactly once.
+    wait_for(lambda: sum(fake_line.delivery_counts().values()) >= 1000, timeout=180)
     time.sleep(0.5)
     assert status_counts(app) == {"done": 1000}
     sent = reply_tokens_in_send_order(fake_line)
-    assert len(sent) == 1000 and len(set(sent)) == 1000
-    assert sum(fake_line.delivery_counts().values()) == 1000
+    assert len(sent) == len(set(sent))  # no reply token used twice
+    assert set(sent) <= {token for tokens in events_by_user.values() for token in tokens}
+    assert fake_line.delivery_counts() == {user: 10 for user in users}
     with runtime(app).session_factory() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1000
-    assert set(sent) == {token for tokens in events_by_user.values() for token in tokens}
 
 
 def test_two_events_of_one_user_in_concurrent_requests_are_processed_in_timestamp_order(
