@@ -139,7 +139,7 @@ def run(
     from bot import build_runtime
     from bot.cli.clock import run_once
     from bot.settings import Settings
-    from handlers.outreach import schedule_post
+    from handlers.services.outreach import schedule_post
     from storage.models import LineUser
     from storage.repositories import OutboxRepository
 

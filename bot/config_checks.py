@@ -8,7 +8,7 @@ import hashlib
 import logging
 
 from bot.runtime import Runtime
-from handlers.notices import tell_staff
+from handlers.services.notices import tell_staff
 
 log = logging.getLogger("ruamjai")
 

@@ -18,10 +18,17 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from handlers.agencies import Person, Registration, approve_agency, register_agency
-from handlers.authz import current_membership
-from handlers.engine import BANGKOK
-from handlers.reports import Draft, approve_report, needs_fix, reference, reject_report, submit_report
+from handlers.chat.engine import BANGKOK
+from handlers.services.agencies import Person, Registration, approve_agency, register_agency
+from handlers.services.authz import current_membership
+from handlers.services.reports import (
+    Draft,
+    approve_report,
+    needs_fix,
+    reference,
+    reject_report,
+    submit_report,
+)
 
 STAFF = "demo"
 

@@ -184,7 +184,7 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-CHAT = ("handlers.engine", "handlers.router", "handlers.flows")
+CHAT = ("handlers.chat.engine", "handlers.chat.router", "handlers.chat.flows")
 
 
 def test_the_webhook_module_imports_nothing_of_the_chat():
@@ -215,26 +215,26 @@ def test_the_graph_resolves_relative_and_function_level_imports(tmp_path):
 KNOWN_CYCLES = {
     frozenset(
         {
-            "handlers.agencies",
-            "handlers.authz",
-            "handlers.campaign_posts",
-            "handlers.campaigns",
-            "handlers.contact",
-            "handlers.deadlines",
-            "handlers.knowledge",
-            "handlers.outreach",
-            "handlers.people",
-            "handlers.personal_records",
-            "handlers.reports",
+            "handlers.services.agencies",
+            "handlers.services.authz",
+            "handlers.services.campaign_posts",
+            "handlers.services.campaigns",
+            "handlers.services.contact",
+            "handlers.services.deadlines",
+            "handlers.chat.pages.knowledge",
+            "handlers.services.outreach",
+            "handlers.services.people",
+            "handlers.services.personal_records",
+            "handlers.services.reports",
         }
     ),
     frozenset(
         {
-            "handlers.flows",
-            "handlers.flows.myreports",
-            "handlers.flows.report",
-            "handlers.flows.report_photos",
-            "handlers.media_steps",
+            "handlers.chat.flows",
+            "handlers.chat.flows.myreports",
+            "handlers.chat.flows.report",
+            "handlers.chat.flows.report_photos",
+            "handlers.chat.media_steps",
         }
     ),
 }

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.cli.args import fail, shown
 from bot.settings import Settings, database_url_from_env
 from bot.timeutil import Clock, SystemClock
-from handlers.refusals import Refused
+from handlers.services.refusals import Refused
 
 if TYPE_CHECKING:
     from bot.line.gateway import LineGateway

@@ -11,7 +11,7 @@ twice at once anyway (outbox rows are claimed, posts are taken by a conditional 
 deletes only finished rows), so a job run by hand next to the clock does no harm.
 
 The daily reminder planner ("reminders", issue #14) writes deadline reminders into the outbox;
-what to remind whom of is decided in handlers/reminders.py.
+what to remind whom of is decided in handlers/services/reminders.py.
 """
 
 from __future__ import annotations
@@ -110,13 +110,13 @@ def purge_unattached_photos(rt: Runtime) -> int:
 
 
 def plan_reminders(rt: Runtime) -> int:
-    """Write the deadline reminders due now into the outbox (handlers/reminders.py); the outbox
+    """Write the deadline reminders due now into the outbox (handlers/services/reminders.py); the outbox
     job sends them. In quiet hours it plans nothing: the first run after them plans from the
     agencies' status then (a reminder written at night and held until morning could name work
     finished overnight)."""
     from bot.settings import parse_quiet_hours
     from bot.timeutil import quiet_until
-    from handlers.reminders import plan_reminders as plan
+    from handlers.services.reminders import plan_reminders as plan
 
     now = rt.clock.now()
     if quiet_until(now, *parse_quiet_hours(rt.settings.quiet_hours), rt.settings.time_zone):

@@ -57,7 +57,7 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
     """Schedule a post; refused now if the segment or post is wrong, or if the month's quota
     already cannot hold it (the clock checks the quota again when the time comes)."""
     from bot.line.outreach import QuotaExceeded, ensure_quota
-    from handlers.outreach import (
+    from handlers.services.outreach import (
         OutreachError,
         audience_for,
         format_bangkok,
@@ -93,7 +93,7 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_post_list(_args: argparse.Namespace) -> int:
-    from handlers.outreach import format_bangkok
+    from handlers.services.outreach import format_bangkok
     from storage.outreach import ScheduledPosts
 
     with database() as factory, factory() as session:
@@ -112,7 +112,7 @@ def cmd_post_list(_args: argparse.Namespace) -> int:
 
 
 def cmd_post_cancel(args: argparse.Namespace) -> int:
-    from handlers.outreach import cancel_post
+    from handlers.services.outreach import cancel_post
 
     with database() as factory, factory.begin() as session:
         cancelled = cancel_post(session, args.id, now())

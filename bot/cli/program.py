@@ -13,13 +13,13 @@ from pathlib import Path
 
 from bot.cli.args import fail, free_text, row_id, shown
 from bot.cli.bootstrap import in_transaction
-from handlers.refusals import REASON_MAX_CHARS
+from handlers.services.refusals import REASON_MAX_CHARS
 
 ACTOR = "cli"
 
 
 def cmd_campaign_load(args: argparse.Namespace) -> int:
-    from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 
     if args.example == bool(args.file):
         return fail("give a campaign FILE or --example")
@@ -49,8 +49,8 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
 
 
 def cmd_campaign_show(_args: argparse.Namespace) -> int:
-    from handlers.campaigns import active_campaign, activity_types_of, photo_limits
-    from handlers.deadlines import remind_days
+    from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
+    from handlers.services.deadlines import remind_days
 
     def work(session, now):
         campaign = active_campaign(session, now)
@@ -79,13 +79,13 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
 
 
 def _bangkok():
-    from handlers.campaigns import BANGKOK
+    from handlers.services.campaigns import BANGKOK
 
     return BANGKOK
 
 
 def cmd_agency_list(args: argparse.Namespace) -> int:
-    from handlers.agencies import list_agencies, province_name
+    from handlers.services.agencies import list_agencies, province_name
 
     def work(session, _now):
         agencies = list_agencies(session, args.status)
@@ -104,7 +104,7 @@ def cmd_agency_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agency_approve(args: argparse.Namespace) -> int:
-    from handlers.agencies import approve_agency
+    from handlers.services.agencies import approve_agency
 
     def work(session, now):
         agency = approve_agency(session, args.id, ACTOR, now)
@@ -115,7 +115,7 @@ def cmd_agency_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_agency_reject(args: argparse.Namespace) -> int:
-    from handlers.agencies import reject_agency
+    from handlers.services.agencies import reject_agency
 
     def work(session, now):
         agency = reject_agency(session, args.id, args.reason, ACTOR, now)
@@ -126,7 +126,7 @@ def cmd_agency_reject(args: argparse.Namespace) -> int:
 
 
 def cmd_join_requests(_args: argparse.Namespace) -> int:
-    from handlers.agencies import pending_join_requests
+    from handlers.services.agencies import pending_join_requests
 
     def work(session, _now):
         rows = pending_join_requests(session)
@@ -142,7 +142,7 @@ def cmd_join_requests(_args: argparse.Namespace) -> int:
 
 
 def cmd_join_decide(args: argparse.Namespace) -> int:
-    from handlers.agencies import decide_join_request
+    from handlers.services.agencies import decide_join_request
 
     def work(session, now):
         request = decide_join_request(session, args.id, args.decision == "approve", ACTOR, now)
@@ -153,7 +153,7 @@ def cmd_join_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from handlers.authz import add_staff
+    from handlers.services.authz import add_staff
 
     def work(session, now):
         member = add_staff(session, args.line_user, args.name, now)
@@ -164,7 +164,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_list(_args: argparse.Namespace) -> int:
-    from handlers.authz import list_staff
+    from handlers.services.authz import list_staff
 
     def work(session, _now):
         staff = list_staff(session)
@@ -178,7 +178,7 @@ def cmd_staff_list(_args: argparse.Namespace) -> int:
 
 
 def cmd_invitation_revoke(args: argparse.Namespace) -> int:
-    from handlers.invitations import revoke_invitation
+    from handlers.services.invitations import revoke_invitation
 
     def work(session, now):
         revoke_invitation(session, args.code, ACTOR, now)
@@ -191,7 +191,7 @@ def cmd_invitation_revoke(args: argparse.Namespace) -> int:
 def cmd_person_erase(args: argparse.Namespace) -> int:
     from bot import make_media_store
     from bot.settings import Settings
-    from handlers.people import NoSuchPerson, check_line_user_id, erase_person
+    from handlers.services.people import NoSuchPerson, check_line_user_id, erase_person
 
     try:
         line_user_id = check_line_user_id(args.line_user)

@@ -1,5 +1,5 @@
 """`ruamjai report list|show|approve|needs-fix|reject`: staff review of activity reports without a
-web page. Each command calls one function of handlers/reports.py (the staff web will call the same);
+web page. Each command calls one function of handlers/services/reports.py (the staff web will call the same);
 the reporter hears each decision in LINE through the outbox.
 """
 
@@ -13,14 +13,14 @@ from decimal import Decimal
 from bot.cli.args import fail, free_text, limit, shown
 from bot.cli.bootstrap import in_transaction
 from bot.cli.program import ACTOR
-from handlers.refusals import REASON_MAX_CHARS
+from handlers.services.refusals import REASON_MAX_CHARS
 
 REASON = free_text(REASON_MAX_CHARS, "the reason")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from handlers.report_review import tonnes
-    from handlers.reports import list_reports, reference
+    from handlers.services.report_review import tonnes
+    from handlers.services.reports import list_reports, reference
     from storage.models.program import Agency
 
     def work(session, now):
@@ -42,8 +42,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from handlers.report_review import review_sheet
-    from handlers.reports import find_by_reference
+    from handlers.services.report_review import review_sheet
+    from handlers.services.reports import find_by_reference
 
     def work(session, now):
         sheet = review_sheet(session, find_by_reference(session, args.ref))
@@ -113,7 +113,7 @@ PHOTO_FLAG_TEXT = {
 
 def bangkok(iso: str) -> str:
     """An ISO time as Bangkok staff read it: "2026-12-07 09:30 Bangkok"."""
-    from handlers.engine import BANGKOK
+    from handlers.chat.engine import BANGKOK
 
     return datetime.fromisoformat(iso).astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M Bangkok")
 
@@ -121,8 +121,8 @@ def bangkok(iso: str) -> str:
 def cmd_approve(args: argparse.Namespace) -> int:
     """Approve a submitted report. One with concerns (flags, calculation warnings, photos taken
     outside the period or far away) is refused unless `--despite-warnings` says staff looked."""
-    from handlers.report_review import find_concerns
-    from handlers.reports import approve_report, find_by_reference, reference
+    from handlers.services.report_review import find_concerns
+    from handlers.services.reports import approve_report, find_by_reference, reference
 
     def work(session, now):
         report = find_by_reference(session, args.ref)
@@ -141,7 +141,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    from handlers.reports import reference, reject_report
+    from handlers.services.reports import reference, reject_report
 
     def work(session, now):
         print(f"{reference(reject_report(session, args.ref, args.reason, ACTOR, now))} rejected")
@@ -150,7 +150,7 @@ def cmd_reject(args: argparse.Namespace) -> int:
 
 
 def cmd_needs_fix(args: argparse.Namespace) -> int:
-    from handlers.reports import needs_fix, reference
+    from handlers.services.reports import needs_fix, reference
 
     def work(session, now):
         fields = [name.strip() for name in args.fields.split(",") if name.strip()]

@@ -128,7 +128,7 @@ def port(text: str) -> int:
 
 def line_user_id(text: str) -> str:
     """A LINE user id as LINE writes it: U and 32 lower-case hexadecimal digits."""
-    from handlers.people import LINE_USER_ID
+    from handlers.services.people import LINE_USER_ID
 
     if not LINE_USER_ID.fullmatch(text):
         raise argparse.ArgumentTypeError(f"a LINE user id is U and 32 hex digits, got {shown(text)!r}")

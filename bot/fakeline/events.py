@@ -49,9 +49,11 @@ def sign(channel_secret: str, body: bytes) -> str:
 def new_webhook_event_id(timestamp_ms: int | None = None) -> str:
     """A 26-char ULID (48-bit ms time + 80 random bits, Crockford base32), monotonic per process."""
     global _ulid_last
-    ms = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
     with _ulid_lock:
         last_ms, last_rand = _ulid_last
+        # Ids for "now" never go back behind one made earlier for a later time (tests make events
+        # with timestamps ahead of the clock): the ULID spec's monotonic generator.
+        ms = max(int(time.time() * 1000), last_ms) if timestamp_ms is None else timestamp_ms
         # Same millisecond: increment the random part so ids stay strictly time-ordered.
         rand = last_rand + 1 if ms == last_ms else secrets.randbits(80)
         if ms >= last_ms:

@@ -39,8 +39,8 @@ from bot.line.share_image import draw_share_image
 from bot.logs import user_hash
 from bot.settings import Settings
 from bot.timeutil import Clock, SystemClock
-from handlers.people import ERASED_IN_SESSION, LINKS_TO_FORGET
-from handlers.router import EventContext, apology, handle_event
+from handlers.chat.router import EventContext, apology, handle_event
+from handlers.services.people import ERASED_IN_SESSION, LINKS_TO_FORGET
 from storage.models import InboxEvent, LineUser
 from storage.repositories import InboxRepository, LeaseRepository, OutboxRepository
 
@@ -97,7 +97,7 @@ class EventExecutor:
         self.acks = AckGate()
         self.acknowledging = self.acks.acknowledging
         # Sources whose person was erased here lately (monotonic deadline): their lease rows, keyed
-        # by the LINE user id, are deleted on release instead of kept (see handlers.people).
+        # by the LINE user id, are deleted on release instead of kept (see handlers.services.people).
         self._erased: dict[str, float] = {}
 
     # --- scheduling -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from bot.line.gateway import LineApiError, LineGateway
 from bot.line.richmenu_link import MenusNotSynced
 from bot.settings import Settings, parse_quiet_hours
 from bot.timeutil import Clock, SystemClock, quiet_until
-from handlers.people import forget_export_links
+from handlers.services.people import forget_export_links
 from storage.repositories import OutboxRepository, UserRepository
 
 log = logging.getLogger("ruamjai.outbox")
@@ -238,7 +238,7 @@ class OutboxSender:
 
     @classmethod
     def _forget_if_asked(cls, session: Session, row_id: int, payload: dict) -> None:
-        """What a row keeps only until it is done. An erased person's unlink (handlers/people.py
+        """What a row keeps only until it is done. An erased person's unlink (handlers/services/people.py
         erase_person) keeps their LINE id until it is sent or skipped: then the row's recipients
         are emptied (a row that retries or dies keeps it for the retry or a staff replay, until
         the retention purge). Download links: `_forget_links`."""

@@ -75,7 +75,7 @@ def queue_due_posts(rt) -> int:
     """The clock's "posts" job: for each scheduled post whose time has come, read LINE's quota,
     refuse the post if it would not fit (nothing is sent), else write its outbox rows. Returns
     how many posts were queued."""
-    from handlers.outreach import (
+    from handlers.services.outreach import (
         OutreachError,
         audience_size,
         is_missed,

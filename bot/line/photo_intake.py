@@ -1,6 +1,6 @@
 """Photos arriving in chat: downloaded, processed and stored before the event's transaction.
 
-For an image event whose user is at a question that takes photos (handlers.media_steps.wants_photo),
+For an image event whose user is at a question that takes photos (handlers.chat.media_steps.wants_photo),
 the executor calls `PhotoIntake.before_event` first: download from LINE's content API with a byte
 cap, the Pillow pipeline (storage/photos.py), both copies into the media store, then the `photos`
 row in a short transaction of its own. Only then does the event's own transaction run, with the
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.line.gateway import ContentTooLarge, LineApiError
 from bot.logs import user_hash
 from bot.timeutil import Clock
-from handlers.media_steps import ReceivedPhoto, wants_photo
+from handlers.chat.media_steps import ReceivedPhoto, wants_photo
 from storage.media import MediaStore
 from storage.models import Photo
 from storage.photo_repository import PhotoRepository, ReuseMatch

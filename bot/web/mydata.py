@@ -12,7 +12,7 @@ import re
 from flask import Blueprint, Response, abort, current_app
 
 from bot.runtime import runtime
-from handlers.people import as_csv, data_for_token
+from handlers.services.people import as_csv, data_for_token
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,100}$")
 _PRIVATE = {

@@ -214,7 +214,7 @@ class ScheduledPost(Base):
 
     scheduled → queued (its outbox rows are written) | cancelled | refused (`note` says why:
     over the monthly quota, an unknown post or segment) | missed (the clock reached it more than
-    handlers.outreach.MISSED_AFTER late; `note` says when).
+    handlers.services.outreach.MISSED_AFTER late; `note` says when).
     """
 
     __tablename__ = "scheduled_posts"
@@ -222,7 +222,7 @@ class ScheduledPost(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     post_key: Mapped[str] = mapped_column(String(64))
-    # A segment spec: "everyone", "news", "province:10" (see handlers.outreach.segments).
+    # A segment spec: "everyone", "news", "province:10" (see handlers.services.outreach.segments).
     segment: Mapped[str] = mapped_column(String(64))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")

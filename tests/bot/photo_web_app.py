@@ -13,7 +13,7 @@ from linebot.v3.messaging import TextMessage
 
 import bot
 from bot.runtime import runtime
-from handlers.media_steps import received_text, wants_photo
+from handlers.chat.media_steps import received_text, wants_photo
 from tests.bot.test_photo_intake import TEST_FLOW
 
 

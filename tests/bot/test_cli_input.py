@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from handlers.catalog import t
-from handlers.refusals import REASON_MAX_CHARS
-from handlers.reports import ReportRefused, reject_report
+from handlers.services.refusals import REASON_MAX_CHARS
+from handlers.services.reports import ReportRefused, reject_report
 from storage.models import OutboxMessage, ScheduledPost
 from storage.models.reports import Report
 from tests.bot.test_cli_report import reported

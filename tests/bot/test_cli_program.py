@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.fakeline.events import new_user_id
-from handlers.agencies import request_to_join
-from handlers.authz import role_of
 from handlers.catalog import t
-from handlers.invitations import create_invitation
+from handlers.services.agencies import request_to_join
+from handlers.services.authz import role_of
+from handlers.services.invitations import create_invitation
 from storage.models.program import AuditEntry, Campaign, Invitation, StaffMember
 from tests.handlers.domain_helpers import (  # noqa: F401
     NOW,

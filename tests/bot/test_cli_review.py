@@ -12,7 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from handlers.report_review import PHOTO_FAR_FROM_PROVINCE, PHOTO_OUTSIDE_PERIOD, check_photos, tonnes
+from handlers.services.report_review import (
+    PHOTO_FAR_FROM_PROVINCE,
+    PHOTO_OUTSIDE_PERIOD,
+    check_photos,
+    tonnes,
+)
 from storage.models import Photo
 from storage.models.program import Agency
 from storage.models.reports import Report

@@ -86,8 +86,8 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
 
     from bot.demo import seed_steps
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id, load_example_agencies
-    from handlers.agencies import list_agencies
     from handlers.catalog import t
+    from handlers.services.agencies import list_agencies
     from storage.models.reports import Report
 
     rt = runtime(app)
@@ -146,9 +146,9 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
     from bot.cli.clock import run_once
     from bot.demo import seed_steps
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
-    from handlers.campaigns import active_campaign
-    from handlers.engine import BANGKOK
-    from handlers.reports import FLAG_OUTSIDE_CAMPAIGN
+    from handlers.chat.engine import BANGKOK
+    from handlers.services.campaigns import active_campaign
+    from handlers.services.reports import FLAG_OUTSIDE_CAMPAIGN
     from storage.models.reports import Report
     from tests.handlers.reminder_helpers import SetClock
 

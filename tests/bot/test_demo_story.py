@@ -12,11 +12,11 @@ from bot.cli.clock import run_once
 from bot.demo import seed, seed_steps
 from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
 from bot.runtime import runtime
-from handlers.campaigns import active_campaign, fiscal_year_be
 from handlers.catalog import t
+from handlers.chat.engine import BANGKOK
+from handlers.chat.flows.invite import thai_date
 from handlers.content import MONTHS
-from handlers.engine import BANGKOK
-from handlers.flows.invite import thai_date
+from handlers.services.campaigns import active_campaign, fiscal_year_be
 from tests.helpers import Chat, FakeClock
 
 TODAY = date(2026, 12, 7)  # the demo is started on this day (ธ.ค. 2569)
@@ -114,7 +114,7 @@ def test_a_scheduled_post_goes_out_with_the_rounds_dates(demo, clock):
 
     from sqlalchemy import select
 
-    from handlers.outreach import queue_post
+    from handlers.services.outreach import queue_post
     from storage.models import OutboxMessage, ScheduledPost
 
     rt = runtime(demo)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from bot.timeutil import SystemClock
-from handlers.outreach import schedule_post
+from handlers.services.outreach import schedule_post
 from storage.db import make_session_factory
 from storage.models import LineUser
 from storage.repositories import OutboxRepository

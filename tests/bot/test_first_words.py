@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.fakeline.events import follow_event, new_user_id, sticker_event, text_event, unfollow_event
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.privacy import notice_text
+from handlers.chat.pages.privacy import notice_text
 from storage.models import LineUser
 from storage.repositories import OutboxRepository
 from tests.helpers import post_events, wait_for

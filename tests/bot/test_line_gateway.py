@@ -104,7 +104,7 @@ def test_a_multicast_sends_exactly_the_body_the_sdks_own_model_makes(gateway, fa
     from linebot.v3.messaging import ApiClient, Configuration, MulticastRequest
     from pydantic.v1 import ValidationError
 
-    from handlers.outreach import find_post, post_message
+    from handlers.services.outreach import find_post, post_message
 
     flex = [post_message(find_post("results-at-tcac"), "th"), *TEXT]
     client = ApiClient(Configuration(access_token="x"))

@@ -11,7 +11,7 @@ from bot import make_media_store
 from bot.runtime import runtime
 from bot.settings import Settings
 from bot.web.media import signed_media_url
-from handlers.media_steps import wants_photo
+from handlers.chat.media_steps import wants_photo
 from storage.media import LocalMediaStore, S3MediaStore, sign_media_url
 from storage.repositories import ConversationRepository
 

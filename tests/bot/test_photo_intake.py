@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from bot.fakeline.events import image_event, new_message_id, new_user_id, unsend_event
 from bot.runtime import runtime
 from bot.web.media import signed_media_url
-from handlers.engine import Flow, Question, Step
-from handlers.media_steps import ReceivedPhoto, received_text, refusal_text, wants_photo
+from handlers.chat.engine import Flow, Question, Step
+from handlers.chat.media_steps import ReceivedPhoto, received_text, refusal_text, wants_photo
 from storage.models import InboxEvent, Photo
 from storage.photo_repository import PhotoRepository
 from storage.repositories import ConversationRepository

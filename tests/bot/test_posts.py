@@ -11,10 +11,10 @@ from sqlalchemy import insert, select, update
 from bot.cli import main
 from bot.cli.clock import run_once
 from bot.runtime import runtime
-from handlers.authz import add_staff
-from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.content import dated, posts
-from handlers.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
+from handlers.services.authz import add_staff
+from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
 from storage.outreach import ScheduledPosts
 from tests.helpers import FakeClock

@@ -8,8 +8,8 @@ import pytest
 
 from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
-from handlers.agencies import Person, Registration, approve_agency, register_agency
-from handlers.authz import add_staff
+from handlers.services.agencies import Person, Registration, approve_agency, register_agency
+from handlers.services.authz import add_staff
 
 NOW = datetime(2024, 6, 10, 3, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ import pytest
 
 from bot.cli import main
 from bot.fakeline.events import location_event
-from handlers.agencies import approve_agency
 from handlers.catalog import t
+from handlers.services.agencies import approve_agency
 from storage.models import Base
 from tests.handlers.report_chat import ReportChat
 from tests.photo_samples import phone_jpeg

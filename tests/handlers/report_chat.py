@@ -14,7 +14,7 @@ from sqlalchemy import select
 import calc
 from bot.fakeline.events import image_event, new_message_id
 from bot.runtime import runtime
-from handlers.agencies import approve_agency, register_agency
+from handlers.services.agencies import approve_agency, register_agency
 from storage.models import Photo
 from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration

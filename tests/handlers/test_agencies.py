@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.fakeline.events import new_user_id
-from handlers.agencies import (
+from handlers.catalog import t
+from handlers.services.agencies import (
     agency_summary,
     decide_join_request,
     leave_agency,
@@ -19,9 +20,8 @@ from handlers.agencies import (
     resubmit_agency,
     similar_agencies,
 )
-from handlers.authz import require_coordinator, role_of
-from handlers.catalog import t
-from handlers.refusals import AgencyRefused, NotAllowed
+from handlers.services.authz import require_coordinator, role_of
+from handlers.services.refusals import AgencyRefused, NotAllowed
 from storage.models import OutboxMessage
 from storage.models.program import Agency, AuditEntry, Coordinator
 from tests.handlers.domain_helpers import (  # noqa: F401
@@ -94,12 +94,12 @@ def test_with_no_staff_a_log_line_without_personal_data(db, caplog):
 def test_a_duplicate_or_a_second_agency_is_refused(db):
     user, agency_id = registered(db)
     with db.begin() as session, pytest.raises(AgencyRefused) as refused:
-        from handlers.agencies import register_agency
+        from handlers.services.agencies import register_agency
 
         register_agency(session, new_user_id(), registration(name="อบต. บางพลี"), NOW)
     assert refused.value.code == "duplicate" and refused.value.params["agency_id"] == agency_id
     with db.begin() as session, pytest.raises(AgencyRefused) as refused:
-        from handlers.agencies import register_agency
+        from handlers.services.agencies import register_agency
 
         register_agency(session, user, registration(name="เทศบาลเมืองสมุทรปราการ"), NOW)
     assert refused.value.code == "already_member"
@@ -110,7 +110,7 @@ def test_approval_reaches_the_coordinator_with_what_to_do_next(app, db, fake_lin
     texts = pushed_texts(app, fake_line, user)
     assert texts == [t("agency.outcome.approved", "th", agency="องค์การบริหารส่วนตำบลบางพลี")]
     with db.begin() as session:
-        from handlers.agencies import approve_agency
+        from handlers.services.agencies import approve_agency
 
         approve_agency(session, agency_id, "cli", NOW)  # twice: nothing more is sent
         assert role_of(session, user) == "coordinator"

@@ -18,12 +18,19 @@ from sqlalchemy import select
 import calc
 from bot.line.share_image import draw_share_image
 from bot.runtime import runtime
-from handlers.agency_results import COUNTED
-from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
-from handlers.flows.agency_card import SHARE_POSTBACK, total_text
-from handlers.flows.report_summary import tonnes_text
-from handlers.reports import Draft, approve_report, needs_fix, reference, reject_report, submit_report
+from handlers.chat.flows.agency_card import SHARE_POSTBACK, total_text
+from handlers.chat.flows.report_summary import tonnes_text
+from handlers.services.agency_results import COUNTED
+from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.reports import (
+    Draft,
+    approve_report,
+    needs_fix,
+    reference,
+    reject_report,
+    submit_report,
+)
 from richmenus import render
 from storage.models.program import Agency
 from storage.models.reports import Report
@@ -250,7 +257,7 @@ def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_ur
 
 
 def test_total_text_never_shows_zero_for_results_waiting_for_a_factor():
-    from handlers.agency_results import Total
+    from handlers.services.agency_results import Total
 
     total = Total(Decimal(0), reports=2, needs_factor=2)
     assert total_text(total, "th") == t("agencyresults.needs_factor_only", "th", count=2)

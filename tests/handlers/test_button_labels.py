@@ -15,9 +15,9 @@ import pytest
 import calc
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.engine import MAX_LABEL_UTF16, Question, Turn, match_choice, utf16_len
-from handlers.flows import FLOWS
-from handlers.flows.common import area_button, area_buttons
+from handlers.chat.engine import MAX_LABEL_UTF16, Question, Turn, match_choice, utf16_len
+from handlers.chat.flows import FLOWS
+from handlers.chat.flows.common import area_button, area_buttons
 from richmenus.definitions import load_menus
 from tests.handlers.report_chat import NOW, ReportChat
 from tests.handlers.test_report_flow import SCRIPTS, TAP, finish_to_summary, start

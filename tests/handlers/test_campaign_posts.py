@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.cli.clock import run_once
 from bot.runtime import runtime
-from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
-from handlers.outreach import format_bangkok
+from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.outreach import format_bangkok
 from storage.models import ScheduledPost
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)

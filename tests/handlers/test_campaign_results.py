@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 import calc
 from bot.runtime import runtime
-from handlers.agency_results import campaign_results
-from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
-from handlers.flows.report_summary import tonnes_text
-from handlers.reports import Draft, approve_report, reference, reject_report, submit_report
-from handlers.results_card import results_card
+from handlers.chat.flows.report_summary import tonnes_text
+from handlers.chat.pages.results import results_card
+from handlers.services.agency_results import campaign_results
+from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.reports import Draft, approve_report, reference, reject_report, submit_report
 from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import approved, db_fixture, registered  # noqa: F401

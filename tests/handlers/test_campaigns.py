@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from calc import activity_types
-from handlers.campaigns import (
+from handlers.services.campaigns import (
     EXAMPLE_CAMPAIGN,
     active_campaign,
     activity_types_of,
@@ -141,7 +141,7 @@ def test_photos_per_report_are_optional_checked_with_their_line_and_kept_on_the_
 
 
 def test_the_contact_is_kept_on_the_campaign_and_checked_with_its_line(db):
-    from handlers.campaigns import campaign_contact, validate_campaign
+    from handlers.services.campaigns import campaign_contact, validate_campaign
 
     with db.begin() as session:
         assert load_campaign(session, EXAMPLE_CAMPAIGN, NOW).ok

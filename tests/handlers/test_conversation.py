@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.privacy import notice_text
+from handlers.chat.pages.privacy import notice_text
 from storage.models import LineUser
 from tests.helpers import Chat, FakeClock
 

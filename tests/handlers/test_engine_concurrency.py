@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.engine import Engine, Incoming
-from handlers.flows import FLOWS
+from handlers.chat.engine import Engine, Incoming
+from handlers.chat.flows import FLOWS
 from storage.repositories import ConversationRepository
 
 

@@ -15,9 +15,9 @@ from bot.cli.clock import run_once
 from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.people import erase_person
-from handlers.reports import Draft, submit_report
-from handlers.scrub import SCRUBBED, Identity, scrub_text
+from handlers.services.people import erase_person
+from handlers.services.reports import Draft, submit_report
+from handlers.services.scrub import SCRUBBED, Identity, scrub_text
 from storage.models import OutboxMessage, Photo
 from storage.models.program import AuditEntry
 from storage.models.reports import Report

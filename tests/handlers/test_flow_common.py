@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.engine import YES_NO, Choice, loose, match_choice
-from handlers.flows.common import clean_free_text, find_districts, find_provinces
+from handlers.chat.engine import YES_NO, Choice, loose, match_choice
+from handlers.chat.flows.common import clean_free_text, find_districts, find_provinces
 from handlers.parsing import ParseError
 
 LANGUAGES = (

@@ -6,9 +6,14 @@ from sqlalchemy import select
 
 from bot.fakeline.events import follow_event
 from bot.runtime import runtime
-from handlers.authz import role_of
 from handlers.catalog import t
-from handlers.privacy import NOTICE_FINGERPRINTS, PRIVACY_NOTICE_VERSION, notice_fingerprint, notice_text
+from handlers.chat.pages.privacy import (
+    NOTICE_FINGERPRINTS,
+    PRIVACY_NOTICE_VERSION,
+    notice_fingerprint,
+    notice_text,
+)
+from handlers.services.authz import role_of
 from storage.models import LineUser
 from tests.helpers import Chat
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.fakeline.events import new_user_id
-from handlers.authz import require_coordinator, role_of
-from handlers.invitations import (
+from handlers.services.authz import require_coordinator, role_of
+from handlers.services.invitations import (
     ALPHABET,
     accept_invitation,
     check_invitation,
@@ -17,7 +17,7 @@ from handlers.invitations import (
     invitation_agency_name,
     revoke_invitation,
 )
-from handlers.refusals import InvitationRefused, NotAllowed
+from handlers.services.refusals import InvitationRefused, NotAllowed
 from storage.models.program import Invitation
 from tests.handlers.domain_helpers import NOW, approved, db_fixture, person, registered  # noqa: F401
 

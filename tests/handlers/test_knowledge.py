@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from handlers.catalog import t
+from handlers.chat.pages.knowledge import MAX_CAROUSEL_BYTES, carousel
 from handlers.content import ContentError, Post, dated, load_posts, posts
-from handlers.knowledge import MAX_CAROUSEL_BYTES, carousel
 from tests.helpers import Chat
 
 

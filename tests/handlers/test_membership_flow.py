@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.runtime import runtime
-from handlers.agencies import Person
 from handlers.catalog import t
-from handlers.invitations import accept_invitation, create_invitation, revoke_invitation
+from handlers.services.agencies import Person
+from handlers.services.invitations import accept_invitation, create_invitation, revoke_invitation
 from storage.models.program import Agency, Coordinator, JoinRequest
 from tests.handlers.domain_helpers import approved, registered
 from tests.handlers.test_registration_flow import register_by_chat

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.runtime import runtime
-from handlers.agencies import agency_summary, approve_agency
 from handlers.catalog import t
+from handlers.services.agencies import agency_summary, approve_agency
 from storage.models import LineUser
 from storage.models.program import Agency, Coordinator
 from tests.handlers.erasure_helpers import every_value

@@ -12,16 +12,16 @@ from sqlalchemy import select
 
 from bot.fakeline.events import follow_event, new_user_id
 from bot.runtime import runtime
-from handlers.agencies import agency_summary
 from handlers.catalog import t
-from handlers.people import (
+from handlers.chat.pages.privacy import PRIVACY_NOTICE_VERSION
+from handlers.services.agencies import agency_summary
+from handlers.services.people import (
     create_data_export,
     erase_person,
     export_url,
     personal_data,
     withdraw_consent,
 )
-from handlers.privacy import PRIVACY_NOTICE_VERSION
 from storage.models import LineUser
 from storage.models.program import Agency, AuditEntry, Coordinator, DataExport
 from tests.handlers.domain_helpers import (  # noqa: F401
@@ -93,7 +93,7 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
     _, agency_id = approved(db, user, who=person(name=NAME, phone=PHONE))
     colleague = new_user_id()
     with db.begin() as session:
-        from handlers.agencies import decide_join_request, request_to_join
+        from handlers.services.agencies import decide_join_request, request_to_join
 
         request = request_to_join(
             session, colleague, agency_id, person(name="มานี มีนา", phone="+66898765432"), NOW
@@ -101,7 +101,7 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
         decide_join_request(session, request.id, True, f"line:{user}", NOW)
         create_data_export(session, user, NOW)
         # A report with an evidence photo, and the coordinator's rich menu (#12, #13).
-        from handlers.reports import Draft, submit_report
+        from handlers.services.reports import Draft, submit_report
         from storage.photo_repository import PhotoRepository
         from storage.repositories import OutboxRepository
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.runtime import runtime
-from handlers.agencies import approve_agency, reject_agency
 from handlers.catalog import t
+from handlers.services.agencies import approve_agency, reject_agency
 from storage.models.program import Agency, Coordinator, JoinRequest
 from tests.handlers.domain_helpers import registered
 from tests.helpers import Chat
@@ -277,7 +277,7 @@ def test_free_text_is_cleaned_and_length_checked_and_english_works_throughout(ap
 
 
 def test_with_a_campaign_loaded_the_coordinator_is_told_which_one_they_join(app, db, fake_line):
-    from handlers.campaigns import EXAMPLE_CAMPAIGN, active_campaign, load_campaign
+    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, active_campaign, load_campaign
 
     with db.begin() as session:
         load_campaign(session, EXAMPLE_CAMPAIGN, now())

@@ -13,11 +13,11 @@ from sqlalchemy import update
 
 from bot.cli.clock import run_once
 from bot.runtime import runtime
-from handlers.campaigns import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.catalog import t
-from handlers.engine import BANGKOK
-from handlers.outreach import OutreachError, audience_for
-from handlers.reminders import MY_REPORTS, REGISTER, START_REPORT
+from handlers.chat.engine import BANGKOK
+from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.outreach import OutreachError, audience_for
+from handlers.services.reminders import MY_REPORTS, REGISTER, START_REPORT
 from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)

@@ -10,7 +10,7 @@ from decimal import Decimal
 import calc
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.flows.report_summary import kg_text
+from handlers.chat.flows.report_summary import kg_text
 from storage.repositories import UserRepository
 from tests.handlers.report_chat import NOW, ReportChat
 

@@ -12,8 +12,8 @@ import pytest
 import calc
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.engine import fit_label, utf16_len
-from handlers.reports import Draft, needs_fix, reference, submit_report
+from handlers.chat.engine import fit_label, utf16_len
+from handlers.services.reports import Draft, needs_fix, reference, submit_report
 from storage.repositories import UserRepository
 from tests.bot.test_cli_report import cli  # noqa: F401 (the fixture)
 from tests.handlers.domain_helpers import pushed_texts

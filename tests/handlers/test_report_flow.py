@@ -13,7 +13,7 @@ import pytest
 import calc
 from bot.fakeline.limits import MAX_BUBBLE_BYTES
 from handlers.catalog import t
-from handlers.flows.report_summary import kg_text, step_text
+from handlers.chat.flows.report_summary import kg_text, step_text
 from tests.handlers.report_chat import ReportChat
 
 JUNE_2024 = (date(2024, 6, 1), date(2024, 6, 30))

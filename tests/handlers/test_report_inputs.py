@@ -8,7 +8,7 @@ import json
 from bot.fakeline.events import _message_event, postback_event
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.engine import parse_error_text
+from handlers.chat.engine import parse_error_text
 from handlers.parsing import ParseError, parse_quantity
 from tests.handlers.report_chat import ReportChat, photo
 from tests.handlers.test_report_flow import finish_to_summary, start

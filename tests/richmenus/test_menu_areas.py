@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.fakeline.events import postback_event
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.flows import FLOWS
+from handlers.chat.flows import FLOWS
 from richmenus.definitions import load_menus, postback_target
 from storage.models import InboxEvent
 from storage.repositories import UserRepository

@@ -5,7 +5,7 @@ LINE's default menu."""
 from __future__ import annotations
 
 from bot.runtime import runtime
-from handlers.agencies import decide_join_request, leave_agency, reject_agency, request_to_join
+from handlers.services.agencies import decide_join_request, leave_agency, reject_agency, request_to_join
 from tests.handlers.domain_helpers import NOW, approved, db_fixture, person  # noqa: F401
 from tests.richmenus.menu_helpers import menus_fixture  # noqa: F401
 

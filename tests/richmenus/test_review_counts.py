@@ -9,9 +9,16 @@ from datetime import date
 import pytest
 
 from bot.fakeline.events import new_user_id
-from handlers.agencies import approve_agency, request_to_join
 from handlers.catalog import t
-from handlers.reports import Draft, approve_report, needs_fix, reference, resubmit_report, submit_report
+from handlers.services.agencies import approve_agency, request_to_join
+from handlers.services.reports import (
+    Draft,
+    approve_report,
+    needs_fix,
+    reference,
+    resubmit_report,
+    submit_report,
+)
 from storage.photo_repository import PhotoRepository
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import (  # noqa: F401

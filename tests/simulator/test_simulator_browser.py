@@ -20,7 +20,7 @@ from bot.demo import ClockThreads, clock_jobs
 from bot.runtime import runtime
 from bot.timeutil import ShiftableClock
 from handlers.catalog import t
-from handlers.privacy import notice_text
+from handlers.chat.pages.privacy import notice_text
 from storage.models import InboxEvent
 from storage.models.reports import Report
 from storage.repositories import OutboxRepository
@@ -303,8 +303,8 @@ def quick(*actions: dict) -> dict:
 def test_a_new_coordinator_registers_is_approved_and_reports_a_tree_planting(
     page, app, fake_line, shots, tmp_path
 ):
-    from handlers.agencies import approve_agency
-    from handlers.authz import current_membership
+    from handlers.services.agencies import approve_agency
+    from handlers.services.authz import current_membership
 
     page.create_user("สมหญิง ใจดี")
     page.follow()

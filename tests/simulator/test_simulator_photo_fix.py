@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from bot.runtime import runtime
-from handlers.agencies import approve_agency, register_agency
 from handlers.catalog import t
-from handlers.reports import needs_fix
+from handlers.services.agencies import approve_agency, register_agency
+from handlers.services.reports import needs_fix
 from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration
 from tests.photo_samples import phone_jpeg

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.timeutil import ShiftableClock
 from handlers.catalog import t
-from handlers.privacy import notice_text
+from handlers.chat.pages.privacy import notice_text
 from storage.models import InboxEvent
 from tests.helpers import wait_for
 from tests.simulator.line_setup import TEST_ACCESS_TOKEN, give_rich_menu

@@ -13,8 +13,8 @@ from selenium.webdriver.common.by import By
 
 import calc
 from bot.runtime import runtime
-from handlers.agencies import approve_agency, register_agency
 from handlers.catalog import t
+from handlers.services.agencies import approve_agency, register_agency
 from tests.handlers.domain_helpers import registration
 from tests.handlers.test_report_flow import SCRIPTS, TAP
 from tests.simulator import test_simulator_browser as simulator

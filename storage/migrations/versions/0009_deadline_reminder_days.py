@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # JSON list of whole days, e.g. [7, 3, 1]; NULL: the default (handlers/deadlines.py).
+    # JSON list of whole days, e.g. [7, 3, 1]; NULL: the default (handlers/services/deadlines.py).
     op.add_column("campaign_deadlines", sa.Column("remind_days", sa.Text, nullable=True))
 
 

@@ -1,0 +1,1 @@
+"""The conversation: engine, flows, chat pages and the router."""

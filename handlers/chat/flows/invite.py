@@ -1,0 +1,41 @@
+"""Inviting a colleague (เชิญเพื่อนร่วมงาน): an approved coordinator gets an invitation code at once;
+anyone else is told how to register or join (services.authz decides, in services.invitations)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.chat.engine import BANGKOK, Flow, Outcome, Turn
+from handlers.chat.flows.common import refusal_text
+from handlers.services.invitations import create_invitation
+from handlers.services.refusals import Refused
+
+
+def thai_date(turn: Turn, moment) -> str:
+    """A date as people read it: Buddhist-era year in Thai, Common Era in English."""
+    local = moment.astimezone(BANGKOK)
+    year = local.year + 543 if turn.language == "th" else local.year
+    return turn.t("invite.date", day=local.day, month=turn.t(f"invite.month_{local.month}"), year=year)
+
+
+def on_enter(turn: Turn) -> Outcome:
+    try:
+        invitation = create_invitation(turn.session, turn.line_user_id, turn.now)
+    except Refused as refusal:
+        return Outcome.end(refusal_text(turn, refusal))
+    # The last whole day it works, so "until 8 Dec" is never a few hours too generous.
+    last_day = invitation.expires_at - timedelta(seconds=1)
+    return Outcome.end(
+        turn.t("invite.code", code=invitation.code, until=thai_date(turn, last_day), uses=invitation.max_uses)
+    )
+
+
+FLOW = Flow(
+    name="invite",
+    title_key="invite.title",
+    words_key="invite.words",
+    start="invite:none",
+    steps={},
+    on_enter=on_enter,
+    menu_roles=("coordinator",),
+)
