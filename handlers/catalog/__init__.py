@@ -125,3 +125,9 @@ def default_catalog() -> Catalog:
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """The sentence `key` in `language` (Thai when the language is unknown)."""
     return default_catalog().text(key, language, **params)
+
+
+def label(item: object, language: str, field: str = "label") -> str:
+    """An item's own words in `language`: its `<field>_th`, or `<field>_en` for any other language
+    (activity types, choices, provinces, campaigns, deadlines all carry both)."""
+    return getattr(item, f"{field}_th" if language == DEFAULT_LANGUAGE else f"{field}_en")
