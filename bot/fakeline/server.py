@@ -16,23 +16,23 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import re
-import secrets
 import socket
 import sys
 import threading
 import time
 import uuid
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import limits, schema
 from ._wire import _error, _Reject, _Response
+from .messaging_api import MessagingEndpoints
+from .records import Delivery, Ledger, RecordedRequest, Violation, _Fault, _RetryEntry
 from .richmenu_api import RichMenuEndpoints
+from .routes import _BINARY_KINDS, _DEFAULT_RATE, _RATE_LIMITS, _SHARED_BUCKET, route
 from .schema import validate_request_details
 
 __all__ = ["Delivery", "FakeLinePlatform", "RecordedRequest", "Violation", "running_at"]
@@ -49,125 +49,6 @@ def running_at(base_url: str | None) -> FakeLinePlatform | None:
         return None
     with _RUNNING_LOCK:
         return _RUNNING.get(base_url.rstrip("/"))
-
-
-_DAY = 24 * 3600.0
-_RETRY_KEY_KINDS = frozenset({"push", "multicast", "narrowcast", "broadcast"})
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-# Per-channel rate limits (LINE.md "Replies and pushes"): bucket -> (calls, window seconds).
-# Endpoints not listed get their own 2,000/s bucket ("most others 2,000/s").
-_RATE_LIMITS: dict[str, tuple[int, float]] = {
-    "multicast": (200, 1.0),
-    "broadcast": (60, 3600.0),  # broadcast and narrowcast share one 60/hour budget
-    "narrowcast": (60, 3600.0),
-    "push": (2000, 1.0),
-    "loading": (100, 1.0),
-    "richmenu_create": (100, 3600.0),  # rich-menu create/delete share 100/hour
-    "richmenu_delete": (100, 3600.0),
-    # LINE's rate-limit table puts "Delete rich menu alias" in the same 100/hour group.
-    "alias_delete": (100, 3600.0),
-}
-_SHARED_BUCKET = {
-    "narrowcast": "broadcast",
-    "richmenu_delete": "richmenu_create",
-    "alias_delete": "richmenu_create",
-}
-_DEFAULT_RATE = (2000, 1.0)
-
-# (method, path regex, handler kind). Literal paths come before templated ones.
-_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
-    (m, re.compile(p), k)
-    for m, p, k in [
-        ("POST", r"/v2/bot/message/reply", "reply"),
-        ("POST", r"/v2/bot/message/push", "push"),
-        ("POST", r"/v2/bot/message/multicast", "multicast"),
-        ("POST", r"/v2/bot/message/broadcast", "broadcast"),
-        ("POST", r"/v2/bot/message/narrowcast", "narrowcast"),
-        ("GET", r"/v2/bot/message/quota", "quota"),
-        ("GET", r"/v2/bot/message/quota/consumption", "quota_consumption"),
-        ("GET", r"/v2/bot/message/(?P<message_id>[^/]+)/content", "content"),
-        ("GET", r"/v2/bot/profile/(?P<user_id>[^/]+)", "profile"),
-        ("POST", r"/v2/bot/chat/loading/start", "loading"),
-        ("POST", r"/v2/bot/richmenu", "richmenu_create"),
-        ("POST", r"/v2/bot/richmenu/validate", "richmenu_validate"),
-        ("GET", r"/v2/bot/richmenu/list", "richmenu_list"),
-        ("POST", r"/v2/bot/richmenu/alias", "alias_create"),
-        ("GET", r"/v2/bot/richmenu/alias/list", "alias_list"),
-        ("GET", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_get"),
-        ("POST", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_update"),
-        ("DELETE", r"/v2/bot/richmenu/alias/(?P<alias_id>[^/]+)", "alias_delete"),
-        ("POST", r"/v2/bot/richmenu/bulk/link", "bulk_link"),
-        ("POST", r"/v2/bot/richmenu/bulk/unlink", "bulk_unlink"),
-        ("POST", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)/content", "richmenu_upload"),
-        ("GET", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)/content", "richmenu_download"),
-        ("GET", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)", "richmenu_get"),
-        ("DELETE", r"/v2/bot/richmenu/(?P<rich_menu_id>[^/]+)", "richmenu_delete"),
-        ("POST", r"/v2/bot/user/all/richmenu/(?P<rich_menu_id>[^/]+)", "default_set"),
-        ("GET", r"/v2/bot/user/all/richmenu", "default_get"),
-        ("DELETE", r"/v2/bot/user/all/richmenu", "default_cancel"),
-        ("POST", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu/(?P<rich_menu_id>[^/]+)", "user_link"),
-        ("GET", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu", "user_get"),
-        ("DELETE", r"/v2/bot/user/(?P<user_id>[^/]+)/richmenu", "user_unlink"),
-    ]
-]
-_BINARY_KINDS = frozenset({"richmenu_upload"})
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the fake saw it, with the status it answered."""
-
-    method: str
-    path: str  # as sent, including any query string
-    headers: dict[str, str]  # names lowercased
-    body: bytes
-    json: Any  # parsed body, or None when absent/not JSON
-    status: int
-    time: float  # the fake's clock (see FakeLinePlatform.now)
-    schema_errors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One accepted send; push/multicast give one entry per recipient."""
-
-    kind: str  # "reply", "push", "multicast", "broadcast", "narrowcast"
-    to: str  # user id; "broadcast"/"narrowcast" for those; "" for a reply token with no user
-    messages: tuple[dict[str, Any], ...]
-    retry_key: str | None
-    time: float
-    request_id: str
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A request LINE would have rejected (or, in ``limit_violations``, rate-limited)."""
-
-    method: str
-    path: str
-    status: int
-    message: str
-    details: tuple[str, ...] = ()
-    time: float = 0.0
-
-
-@dataclass
-class _Fault:
-    kind: str
-    path_prefix: str
-    probability: float
-    count: int | None
-    delay: float
-    accept: bool
-
-
-@dataclass
-class _RetryEntry:
-    request_id: str
-    time: float
-    accepted: bool = False
-    sent_messages: list[dict[str, str]] | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -207,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # never log request lines or bodies
 
 
-class FakeLinePlatform(RichMenuEndpoints):
+class FakeLinePlatform(MessagingEndpoints, RichMenuEndpoints, Ledger):
     """A fake LINE platform for tests and the simulator. Thread-safe; use as a context manager.
 
     >>> with FakeLinePlatform() as fake:  # doctest: +SKIP
@@ -329,65 +210,6 @@ class FakeLinePlatform(RichMenuEndpoints):
         with self._lock:
             self._offset += seconds
 
-    # -- test set-up ----------------------------------------------------------------------------
-
-    def issue_reply_token(self, user_id: str = "", token: str | None = None) -> str:
-        """Make a reply token valid from now for ``reply_token_ttl`` seconds (single use).
-
-        Pass ``token`` to make an existing token (e.g. from a built event) usable.
-        """
-        token = token or secrets.token_hex(16)
-        with self._lock:
-            self._reply_tokens[token] = (self.now(), user_id, False)
-        return token
-
-    def register_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
-        """Content the bot can download via ``GET /v2/bot/message/{id}/content``."""
-        with self._lock:
-            self._contents[message_id] = (bytes(data), content_type)
-            self._unsent.discard(message_id)
-
-    def content(self, message_id: str) -> tuple[bytes, str] | None:
-        """Registered content and its type (what the bot downloads), or None."""
-        with self._lock:
-            return self._contents.get(message_id)
-
-    def mark_unsent(self, message_id: str) -> None:
-        """The user unsent the message: its content now answers 410 (LINE.md)."""
-        with self._lock:
-            self._unsent.add(message_id)
-
-    def register_profile(
-        self, user_id: str, display_name: str, language: str = "th", picture_url: str | None = None
-    ) -> None:
-        """A profile for ``GET /v2/bot/profile/{userId}`` (others answer 404)."""
-        profile = {"userId": user_id, "displayName": display_name, "language": language}
-        if picture_url:
-            profile["pictureUrl"] = picture_url
-        with self._lock:
-            self._profiles[user_id] = profile
-
-    def set_quota(self, limit: int | None, used: int = 0) -> None:
-        """The month's message quota (None: unlimited, LINE's "none") and how many messages were
-        used before now. Pushes and multicasts count one per recipient on top of `used`; a send
-        that would go past the limit is answered 429 "You have reached your monthly limit"."""
-        with self._lock:
-            self._quota_limit, self._quota_used = limit, used
-
-    def quota_used(self) -> int:
-        """Messages counted against the monthly quota so far."""
-        with self._lock:
-            return self._quota_used + sum(
-                1 for d in self._deliveries if d.kind in ("push", "multicast", "broadcast", "narrowcast")
-            )
-
-    def bot_died_after_reply(self, reply_token: str) -> None:
-        """The bot's process died after LINE took the reply with this token and before the bot
-        wrote that down: a second use of the token is then its retry, not a bug (LINE still
-        refuses it, as it refuses any used token)."""
-        with self._lock:
-            self._unseen_replies.add(reply_token)
-
     def inject_fault(
         self,
         kind: str,
@@ -420,53 +242,6 @@ class FakeLinePlatform(RichMenuEndpoints):
         """Forget recordings, ledger, violations, faults, tokens, retry keys and rich menus."""
         with self._lock:
             self._init_state()
-
-    # -- inspection -----------------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A snapshot of every request served so far, in completion order."""
-        with self._lock:
-            return list(self._requests)
-
-    def calls(self, method: str | None = None, path_prefix: str = "") -> list[RecordedRequest]:
-        """Recorded requests filtered by method (any if None) and path prefix."""
-        return [
-            r
-            for r in self.requests
-            if (method is None or r.method == method.upper()) and r.path.startswith(path_prefix)
-        ]
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """A snapshot of the ledger of accepted sends."""
-        with self._lock:
-            return list(self._deliveries)
-
-    def delivered_to(self, user_id: str) -> list[Delivery]:
-        """Accepted sends addressed to ``user_id`` (reply, push and multicast)."""
-        return [d for d in self.deliveries if d.to == user_id]
-
-    def delivery_counts(self, kind: str | None = None) -> Counter[str]:
-        """Recipient -> number of accepted sends, to check "exactly once"."""
-        return Counter(d.to for d in self.deliveries if kind is None or d.kind == kind)
-
-    @property
-    def violations(self) -> list[Violation]:
-        """Requests LINE would reject as invalid (400/401/unknown endpoint)."""
-        with self._lock:
-            return list(self._violations)
-
-    @property
-    def limit_violations(self) -> list[Violation]:
-        """Calls over a rate limit (answered 429)."""
-        with self._lock:
-            return list(self._limit_violations)
-
-    def rich_menu_for(self, user_id: str) -> str | None:
-        """The menu a user sees: a per-user link beats the default (LINE.md)."""
-        with self._lock:
-            return self.user_rich_menus.get(user_id, self.default_rich_menu)
 
     # -- request handling ----------------------------------------------------------------------
 
@@ -614,8 +389,8 @@ class FakeLinePlatform(RichMenuEndpoints):
                 finally:
                     with self._lock:
                         self._delayed_now -= 1
-        route = self._route(method, path)
-        if route is None:
+        route_found = route(method, path)
+        if route_found is None:
             raise _Reject(
                 _error(
                     404,
@@ -623,7 +398,7 @@ class FakeLinePlatform(RichMenuEndpoints):
                     [(path, f"{method} {path} is not a LINE endpoint (or not implemented by the fake)")],
                 )
             )
-        kind, params = route
+        kind, params = route_found
         self._rate_limit(kind)
         if retry_key is not None:
             self._check_retry_key(kind, retry_key, request_id, reserved)
@@ -666,14 +441,6 @@ class FakeLinePlatform(RichMenuEndpoints):
                 return fault
         return None
 
-    @staticmethod
-    def _route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
-        for route_method, regex, kind in _ROUTES:
-            match = regex.fullmatch(path)
-            if match and route_method == method:
-                return kind, match.groupdict()
-        return None
-
     def _rate_limit(self, kind: str) -> None:
         limit, window = _RATE_LIMITS.get(kind, _DEFAULT_RATE)
         bucket = _SHARED_BUCKET.get(kind, kind)
@@ -685,27 +452,6 @@ class FakeLinePlatform(RichMenuEndpoints):
             if len(calls) >= limit:
                 raise _Reject(_error(429, "Too Many Requests"), limit=True)
             calls.append(now)
-
-    def _check_retry_key(self, kind: str, key: str, request_id: str, reserved: list[str]) -> None:
-        # LINE.md: X-Line-Retry-Key (a UUID) only on push, multicast, narrowcast, broadcast.
-        if kind not in _RETRY_KEY_KINDS:
-            raise _Reject(_error(400, "X-Line-Retry-Key is not supported for this endpoint"))
-        if not _UUID.match(key):
-            raise _Reject(_error(400, "The retry key must be a UUID"))
-        with self._lock:
-            entry = self._retry_keys.get(key)
-            if entry is not None and self.now() - entry.time >= _DAY:
-                entry = None
-            if entry is not None:  # accepted (or in flight): 409, never a second delivery
-                body: dict[str, Any] = {"message": "The retry key is already accepted"}
-                if entry.sent_messages:
-                    body["sentMessages"] = entry.sent_messages
-                raise _Reject(
-                    _Response(409, body, headers={"X-Line-Accepted-Request-Id": entry.request_id}),
-                    violation=False,
-                )
-            self._retry_keys[key] = _RetryEntry(request_id, self.now())
-            reserved.append(key)
 
     @staticmethod
     def _extra_limits(kind: str, body: Any) -> list[tuple[str, str]]:
@@ -723,103 +469,3 @@ class FakeLinePlatform(RichMenuEndpoints):
         if kind in ("richmenu_create", "richmenu_validate"):
             problems += limits.check_rich_menu(body)
         return problems
-
-    # -- endpoint handlers ----------------------------------------------------------------------
-
-    def _sent(self, messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-        with self._lock:
-            out = []
-            for _ in messages:
-                self._message_seq += 1
-                out.append(
-                    {
-                        "id": str(500_000_000_000_000_000 + self._message_seq),
-                        "quoteToken": secrets.token_urlsafe(24),
-                    }
-                )
-            return out
-
-    def _deliver(
-        self, kind: str, recipients: list[str], body: dict[str, Any], retry_key: str | None, request_id: str
-    ) -> None:
-        messages = tuple(body.get("messages") or ())
-        with self._lock:
-            now = self.now()
-            self._deliveries.extend(
-                Delivery(kind, to, messages, retry_key, now, request_id) for to in recipients
-            )
-
-    def _h_reply(
-        self, *, body: dict[str, Any], request_id: str, fault: _Fault | None = None, **_: Any
-    ) -> _Response:
-        token = body.get("replyToken")
-        with self._lock:
-            entry = self._reply_tokens.get(token) if isinstance(token, str) else None
-            if entry is not None and entry[2]:
-                # Replying twice with one token is a bug in the bot, unless the bot never saw the
-                # answer to the first use (a fault made it time out or fail): then retrying is right.
-                raise _Reject(_error(400, "Invalid reply token"), violation=token not in self._unseen_replies)
-            if fault is not None and isinstance(token, str):
-                self._unseen_replies.add(token)
-            if entry is None or self.now() - entry[0] > self.reply_token_ttl:
-                # Late or unknown: a condition the bot must handle (fall back to push), not a bug.
-                raise _Reject(_error(400, "Invalid reply token"), violation=False)
-            self._reply_tokens[token] = (entry[0], entry[1], True)
-            self._deliver("reply", [entry[1]], body, None, request_id)
-        return _Response(200, {"sentMessages": self._sent(body["messages"])})
-
-    def _spend(self, count: int) -> None:
-        with self._lock:
-            if self._quota_limit is not None and self.quota_used() + count > self._quota_limit:
-                raise _Reject(_error(429, "You have reached your monthly limit."), violation=False)
-
-    def _h_quota(self, **_: Any) -> _Response:
-        with self._lock:
-            limit = self._quota_limit
-        return _Response(200, {"type": "none"} if limit is None else {"type": "limited", "value": limit})
-
-    def _h_quota_consumption(self, **_: Any) -> _Response:
-        return _Response(200, {"totalUsage": self.quota_used()})
-
-    def _h_push(self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any) -> _Response:
-        self._spend(1)
-        self._deliver("push", [body.get("to", "")], body, retry_key, request_id)
-        return _Response(200, {"sentMessages": self._sent(body.get("messages") or [])})
-
-    def _h_multicast(
-        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
-    ) -> _Response:
-        self._spend(len(body.get("to") or []))
-        self._deliver("multicast", list(body.get("to") or []), body, retry_key, request_id)
-        return _Response(200, {})
-
-    def _h_broadcast(
-        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
-    ) -> _Response:
-        self._deliver("broadcast", ["broadcast"], body, retry_key, request_id)
-        return _Response(200, {})
-
-    def _h_narrowcast(
-        self, *, body: dict[str, Any], retry_key: str | None, request_id: str, **_: Any
-    ) -> _Response:
-        self._deliver("narrowcast", ["narrowcast"], body, retry_key, request_id)
-        return _Response(202, {})  # progress is looked up by the X-Line-Request-Id header
-
-    def _h_content(self, *, message_id: str, **_: Any) -> _Response:
-        with self._lock:
-            if message_id in self._unsent:
-                raise _Reject(_error(410, "Gone"), violation=False)
-            found = self._contents.get(message_id)
-        if found is None:
-            raise _Reject(_error(404, "Not found"), violation=False)
-        return _Response(200, found[0], content_type=found[1])
-
-    def _h_profile(self, *, user_id: str, **_: Any) -> _Response:
-        with self._lock:
-            profile = self._profiles.get(user_id)
-        if profile is None:
-            raise _Reject(_error(404, "Not found"), violation=False)
-        return _Response(200, dict(profile))
-
-    def _h_loading(self, **_: Any) -> _Response:
-        return _Response(202, {})
