@@ -3,9 +3,12 @@ in headless Chromium at phone width (390 px): the card is drawn (not JSON), its 
 in the page's font, every calculation line has its unit, and nothing on it is cut.
 
 Each card is saved as a PNG in the test's tmp folder, and also in $RUAMJAI_SCREENSHOT_DIR when set.
+Each type is drawn in one language, the languages taking turns; RUAMJAI_EVERY_CARD=1 draws both.
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from PIL import Image
@@ -74,8 +77,16 @@ def card_screenshot(page: SimulatorPage, path) -> None:
         page.phone()
 
 
-@pytest.mark.parametrize("language", ["th", "en"])
-@pytest.mark.parametrize("activity_key", sorted(SCRIPTS))
+def card_cases() -> list[tuple[str, str]]:
+    """Every activity type once, the languages taking turns (each is drawn the same way for every
+    type); RUAMJAI_EVERY_CARD=1 draws every type in both, for a full screenshot review."""
+    keys = sorted(SCRIPTS)
+    if os.environ.get("RUAMJAI_EVERY_CARD") == "1":
+        return [(key, language) for key in keys for language in ("th", "en")]
+    return [(key, ("th", "en")[i % 2]) for i, key in enumerate(keys)]
+
+
+@pytest.mark.parametrize(("activity_key", "language"), card_cases())
 def test_the_summary_card_of_every_type_is_drawn_whole(
     browser, live_server, app, shots, photo, activity_key, language
 ):
