@@ -121,13 +121,15 @@ def _button(item: Choice | Field | ActivityType, language: str) -> str:
     return item.short_en or item.label_en
 
 
-def mass_field(name: str, label_th: str, label_en: str, maximum: str, required: bool = False) -> Field:
-    """A mass in kg, plausible from 0 to ``maximum`` kg."""
+def quantity_field(
+    name: str, label_th: str, label_en: str, unit: str, maximum: str | int, required: bool = False
+) -> Field:
+    """A quantity asked in ``unit``, plausible from 0 to ``maximum``; optional unless ``required``."""
     return Field(
         name,
         label_th,
         label_en,
-        units=("kg",),
+        units=(unit,),
         required=required,
-        bounds=(Bounds(Decimal(0), Decimal(maximum), "kg"),),
+        bounds=(Bounds(Decimal(0), Decimal(maximum), unit),),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from calc.activities.fields import ActivityType, Bounds, Choice, Field, mass_field
+from calc.activities.fields import ActivityType, Bounds, Choice, Field, quantity_field
 
 # The plausible ranges below are generous ceilings for one agency's report (or one event); they exist to
 # catch typing slips such as an extra zero or tonnes typed as kilograms, not to judge the activity.
@@ -103,7 +103,7 @@ ACTIVITY_TYPES: tuple[ActivityType, ...] = (
         short_th="คัดแยกขยะรีไซเคิล",
         short_en="Recycling",
         fields=tuple(
-            mass_field(material.key, material.label_th, material.label_en, "100000")
+            quantity_field(material.key, material.label_th, material.label_en, "kg", "100000")
             for material in RECYCLABLE_MATERIALS
         ),
         one_of=(tuple(material.key for material in RECYCLABLE_MATERIALS),),
