@@ -1,4 +1,4 @@
-"""Campaigns: how many evidence photos a report takes (issue #12).
+"""Campaigns: how many evidence photos a report takes.
 
 Revision ID: 0010
 Revises: 0009
