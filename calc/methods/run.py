@@ -166,6 +166,7 @@ def calculate(
     factors: FactorTable,
     period: Period | tuple[date, date],
 ) -> Result:
+    """Run ``method`` on the inputs in the fixed decimal context; the total is the signed sum of its steps."""
     with decimal.localcontext(DECIMAL_CONTEXT):
         run = Run(activity, inputs, factors, Period.of(period))
         method(run)
