@@ -37,12 +37,9 @@ def serve_fake() -> None:
     from bot.fakeline.server import FakeLinePlatform
 
     # The fake keeps a record of every delivery (millions of objects in a 500,000-recipient
-    # run); Python's collector walking them paused it for up to 0.2 s, so calls sent in time
-    # were counted late and the fake saw 201 in one second (2 rate-limit "violations" in a
-    # 500,000 run, 2026-12-04). LINE does not pause because of what we sent: the collector runs
-    # between rounds instead (at "reset"). Since 2026-12-05 the sender's limiter counts a call
-    # until after its answer, so such a pause can no longer make a violation; it would still
-    # slow the measurement.
+    # run), and Python's collector walking them pauses it for up to 0.2 s, which slows the
+    # measurement. LINE does not pause because of what we sent: the collector runs between
+    # rounds instead (at "reset").
     gc.disable()
     fake = FakeLinePlatform(access_token=TOKEN, validate=False).start()
     print("READY", fake.base_url, flush=True)

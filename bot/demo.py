@@ -95,8 +95,7 @@ class ClockThreads:
 def seed_steps(users: Users | None = None) -> list[SeedStep]:
     """The example data the demo loads: the example campaign, a few agencies and their reports.
 
-    Add a step here as each loader lands (issue #11's `handlers.services.campaigns.load_campaign` is picked
-    up already). `users` (the simulator's world) gets the example coordinators as simulated users.
+    `users` (the simulator's world) gets the example coordinators as simulated users.
     Each step must be idempotent: it runs once per database, and again if a crash
     stopped the demo before the step was written down.
     """
@@ -161,7 +160,7 @@ def seed(rt: Runtime, marker: Path, fresh_database: bool, steps: list[SeedStep] 
 
 
 def sync_rich_menus(settings: Settings) -> str:
-    """Run `ruamjai richmenu sync` against the fake platform, if that command exists (issue #13):
+    """Run `ruamjai richmenu sync` against the fake platform, if that command exists:
     the same command an operator runs against real LINE, so the demo shows the real menus."""
     env = {
         **os.environ,

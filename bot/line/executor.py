@@ -284,10 +284,9 @@ class EventExecutor:
                         if wait > 0:
                             return wait
                         self.acks.wait_turn()
-                        # Renewed after the wait for acknowledgements, right before the event:
-                        # an event processed on a lease that ran out while waiting let another
-                        # process take the source and answer the next event first (replies out
-                        # of order, tests/bot/test_processes.py, 1 run in 2 under load).
+                        # Renewed after the wait for acknowledgements, right before the event: a
+                        # lease that ran out while waiting would let another process take the
+                        # source and answer its next event first (replies out of order).
                         if time.monotonic() - claimed_at > ttl.total_seconds() / 3:
                             if not self._renew(key, ttl, sent):
                                 return None  # another worker has the source now: it goes on

@@ -40,8 +40,8 @@ class RateLimiter:
     answer came back (`done`). LINE counts a call when it arrives, which is somewhere between the
     two, so however long calls spend on the way there or back, no `limit + 1` of them reach LINE
     within `window` seconds: of any `limit + 1` calls, the one reserved last found the other
-    `limit` still counted. (Counting from the start alone held only while two calls' delays on the
-    way differed by less than the margin: CI's loaded machine once delayed one by more.)"""
+    `limit` still counted. (Counting from the start alone holds only while two calls' delays on the
+    way differ by less than a margin.)"""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit

@@ -35,9 +35,8 @@ class WebhookEndpoint:
 
     LINE calls this for every event of every user, and counts an answer slower than 2 s as a
     failure. The endpoint needs nothing of what Flask gives a page (request context, cookie
-    session, URL map, signals, response finalisation), and under load that machinery cost more
-    than the endpoint's own work: served here, the acknowledgement path handles about 40 % more
-    requests per second on the same two workers (docs/benchmarks.md, third round).
+    session, URL map, signals, response finalisation), and under load that machinery costs more
+    than the endpoint's own work (docs/benchmarks.md, third round).
     """
 
     PATH = "/callback"

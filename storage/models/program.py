@@ -30,7 +30,8 @@ class Campaign(Base):
     year_be: Mapped[int] = mapped_column(Integer)
     target_agencies: Mapped[int] = mapped_column(Integer)
     activity_types: Mapped[str] = mapped_column(Text)  # JSON list of calc.activity_types() keys
-    # Evidence photos per report; NULL: the default (handlers/services/reports.py MIN_PHOTOS / MAX_PHOTOS).
+    # Evidence photos per report; NULL: the default (PHOTOS_MIN_DEFAULT / PHOTOS_MAX_DEFAULT in
+    # handlers/services/campaigns.py).
     photos_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     photos_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # JSON of the campaign file's [contact] (who people can reach); NULL: the file has none.

@@ -79,9 +79,8 @@ def test_kill_9_while_events_wait_loses_none_and_runs_none_twice(web_env, fake_l
 
 def test_two_web_processes_on_one_database_process_each_event_once_in_order(web_env, fake_line, db, tmp_path):
     by_user = make_events(fake_line, users=40, per_user=5)
-    # A lease long enough to outlast one event and its reply (LINE's 5 s timeout): with the
-    # fixture's 2 s, a loaded machine let a lease run out while a reply was on its way, and the
-    # other process answered the user's next message first.
+    # A lease long enough to outlast one event and its reply (LINE's 5 s timeout): one that runs
+    # out while a reply is on its way lets the other process answer the user's next message first.
     web_env = {**web_env, "SOURCE_LEASE_SECONDS": "15"}
     web_a = WebProcess(web_env, workers=2, log_path=tmp_path / "a.log")
     web_b = WebProcess(web_env, workers=2, log_path=tmp_path / "b.log")

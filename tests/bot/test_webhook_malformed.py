@@ -1,4 +1,4 @@
-"""#10: one malformed event never poisons its delivery, on SQLite and on PostgreSQL.
+"""One malformed event never poisons its delivery, on SQLite and on PostgreSQL.
 
 LINE redelivers a body that got a 500, and the whole body fails again: the valid events delivered
 with a bad one (other users' messages) would never be processed. Each event is checked on its own;

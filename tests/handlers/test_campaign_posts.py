@@ -1,4 +1,4 @@
-"""The campaign's content calendar ([[posts]] in the campaign file, issue #14): loading schedules
+"""The campaign's content calendar ([[posts]] in the campaign file): loading schedules
 the posts still ahead at their Bangkok times, reloading replaces what has not gone out and never
 repeats what has, a broken entry is reported on its line, and the clock sends them."""
 

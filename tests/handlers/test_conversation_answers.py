@@ -1,4 +1,4 @@
-"""Item 0 of issue #11: people answer in their own words. Through signed webhooks on the
+"""People answer in their own words. Through signed webhooks on the
 settings flow: a typed answer naming a button is that button, a number may carry its unit word,
 the error example fits the question, a typed province is said back (typos forgiven; several
 matches become buttons), and once English is saved settings speak English."""

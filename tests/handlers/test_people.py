@@ -100,7 +100,7 @@ def test_erasure_leaves_no_trace_of_the_person_while_the_agency_remains(app, cli
         )
         decide_join_request(session, request.id, True, f"line:{user}", NOW)
         create_data_export(session, user, NOW)
-        # A report with an evidence photo, and the coordinator's rich menu (#12, #13).
+        # A report with an evidence photo, and the coordinator's rich menu.
         from handlers.services.reports import Draft, submit_report
         from storage.photo_repository import PhotoRepository
         from storage.repositories import OutboxRepository

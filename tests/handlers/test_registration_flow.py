@@ -1,4 +1,4 @@
-"""Acceptance for issue #11's chat side, through signed webhooks and the fake LINE platform: a whole
+"""Acceptance for registration in the chat, through signed webhooks and the fake LINE platform: a whole
 registration (misspelt province, malformed phone, sticker, back, leave and resume, edit from the
 summary), approval reaching the user, a duplicate agency becoming a join request, rejection and
 resubmission, and a subscriber asking to report."""

@@ -1,4 +1,4 @@
-"""Deadline reminders (issue #14): the 2567 campaign's calendar run day by day at 09:00 Bangkok
+"""Deadline reminders: the 2567 campaign's calendar run day by day at 09:00 Bangkok
 against 30 agencies in mixed states, through the clock's "reminders" job and the outbox."""
 
 from __future__ import annotations

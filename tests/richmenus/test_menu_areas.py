@@ -15,10 +15,9 @@ from storage.models import InboxEvent
 from storage.repositories import UserRepository
 from tests.helpers import Chat, post_events, wait_for
 
-# Flows the rich menu starts that other issues deliver (#11: registration, joining, invitations,
-# "my data"; #12: reports and "my agency"). Until one is merged its tap cannot be walked here;
-# the lead removes an entry when its flow lands (the test below fails while an entry is stale).
-FLOWS_OTHER_ISSUES_DELIVER: dict[str, str] = {}  # all merged: #11 and #12's flows exist
+# Flows a menu starts before they exist (none now): their taps are not walked here; the test
+# below fails while an entry names a flow that exists.
+FLOWS_OTHER_ISSUES_DELIVER: dict[str, str] = {}
 
 MENUS = load_menus()
 AREAS = [(page.key, area) for page in MENUS.pages.values() for area in page.rich_menu("")["areas"]]
@@ -52,7 +51,7 @@ def test_every_area_of_every_menu_gets_a_real_answer(client, fake_line):
             continue
         chat = Chat(client, fake_line)  # a new user each time: no earlier tap colours the answer
         chat.tap_data(action["data"])
-        if (kind, name) == ("info", "knowledge"):  # #14: the latest knowledge posts as a carousel
+        if (kind, name) == ("info", "knowledge"):  # the latest knowledge posts as a carousel
             assert [m["type"] for m in chat.last] == ["text", "flex"], (page, chat.last)
             assert chat.last[-1]["contents"]["type"] == "carousel"
             walked += 1

@@ -1,4 +1,4 @@
-"""Campaign deadlines: the days before the deadline on which reminders go out (issue #14).
+"""Campaign deadlines: the days before the deadline on which reminders go out.
 
 Revision ID: 0009
 Revises: 0008

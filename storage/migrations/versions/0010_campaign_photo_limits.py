@@ -1,4 +1,4 @@
-"""Campaigns: how many evidence photos a report takes (issue #12).
+"""Campaigns: how many evidence photos a report takes.
 
 Revision ID: 0010
 Revises: 0009
@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # NULL: the default (handlers/services/reports.py MIN_PHOTOS / MAX_PHOTOS).
+    # NULL: the default (handlers/services/campaigns.py PHOTOS_MIN_DEFAULT / PHOTOS_MAX_DEFAULT).
     op.add_column("campaigns", sa.Column("photos_min", sa.Integer, nullable=True))
     op.add_column("campaigns", sa.Column("photos_max", sa.Integer, nullable=True))
 

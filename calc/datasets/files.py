@@ -1,4 +1,4 @@
-"""Emission-factor datasets: TOML files with provenance, a validating loader and the factor table.
+"""Emission-factor dataset files: the TOML format with provenance, and the validating loader.
 
 A dataset file looks like this (see ``calc/factors/*.toml`` for the shipped ones)::
 
@@ -28,15 +28,6 @@ Never edit a published dataset version: add a file with a higher ``version``. Th
 shipped version is recorded in ``calc/published_factors.toml`` and the loader refuses a file whose
 content no longer matches (whitespace and comments do not count). Deployments drop more files into
 the directory named by the ``FACTOR_DIR`` setting.
-
-How a factor is chosen for an activity period (:meth:`FactorTable.select`):
-
-1. only the newest version of each dataset name counts (older versions stay loaded for provenance), so
-   a new version must list every factor again, not just the changed ones;
-2. a factor must be valid for the whole period; if none is, the one valid on the period's last day is
-   used and the caller is told (a period that spans a factor change should be split into two reports);
-3. among several datasets: official before secondary before proxy, then the most recently published,
-   then the dataset name, so the choice never depends on file order.
 """
 
 from __future__ import annotations
@@ -45,178 +36,22 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from calc.datasets.table import CONFIDENCE_LEVELS, CONFIDENCE_RANK, Dataset, Factor, FactorTable, Source
 from calc.errors import FactorFileError, Problem, UnitError
 from calc.units import parse_factor_unit
-
-CONFIDENCE_LEVELS: tuple[str, ...] = ("official", "secondary", "proxy")
-_CONFIDENCE_RANK = {level: rank for rank, level in enumerate(CONFIDENCE_LEVELS)}
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KEY_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _DATASET_KEYS = {"name", "version", "published", "description", "source"}
 _SOURCE_KEYS = {"title", "publisher", "url", "date", "obtained_via"}
 _FACTOR_KEYS = {"key", "value", "unit", "confidence", "note", "valid_from", "valid_to"}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a dataset's values come from."""
-
-    title: str
-    publisher: str
-    url: str | None = None
-    date: str | None = None
-    obtained_via: str | None = None
-
-    def to_dict(self) -> dict[str, str | None]:
-        """Plain JSON-able form."""
-        return {
-            "title": self.title,
-            "publisher": self.publisher,
-            "url": self.url,
-            "date": self.date,
-            "obtained_via": self.obtained_via,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Source:
-        """Inverse of :meth:`to_dict`."""
-        return cls(**{name: data.get(name) for name in ("title", "publisher", "url", "date", "obtained_via")})
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One emission factor with everything needed to show where it came from."""
-
-    key: str
-    value: Decimal
-    unit: str
-    confidence: str
-    dataset: str
-    version: int
-    source: Source
-    note: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-
-    @property
-    def ref(self) -> str:
-        """``dataset@version`` of the dataset this factor belongs to."""
-        return f"{self.dataset}@{self.version}"
-
-    def valid_on(self, day: date) -> bool:
-        """True if the factor applies on ``day`` (both ends inclusive, open ends unbounded)."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form; the value is an exact decimal string."""
-        return {
-            "key": self.key,
-            "value": str(self.value),
-            "unit": self.unit,
-            "confidence": self.confidence,
-            "dataset": self.dataset,
-            "version": self.version,
-            "source": self.source.to_dict(),
-            "note": self.note,
-            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
-            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Factor:
-        """Inverse of :meth:`to_dict`."""
-        return cls(
-            key=data["key"],
-            value=Decimal(data["value"]),
-            unit=data["unit"],
-            confidence=data["confidence"],
-            dataset=data["dataset"],
-            version=data["version"],
-            source=Source.from_dict(data["source"]),
-            note=data.get("note"),
-            valid_from=date.fromisoformat(data["valid_from"]) if data.get("valid_from") else None,
-            valid_to=date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
-        )
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """One version of a named dataset, as read from ``file``."""
-
-    name: str
-    version: int
-    published: date
-    source: Source
-    factors: tuple[Factor, ...]
-    file: str
-    sha256: str
-    description: str | None = None
-
-    @property
-    def ref(self) -> str:
-        """``name@version``."""
-        return f"{self.name}@{self.version}"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What :meth:`FactorTable.select` found: the factor (or None) and whether the period spans a change."""
-
-    factor: Factor | None
-    spans_change: bool = False
-
-
-class FactorTable:
-    """All loaded datasets; lookups use the newest version of each dataset name."""
-
-    def __init__(self, datasets: Iterable[Dataset]) -> None:
-        self.datasets: tuple[Dataset, ...] = tuple(sorted(datasets, key=lambda d: (d.name, d.version)))
-        newest: dict[str, Dataset] = {}
-        for dataset in self.datasets:
-            newest[dataset.name] = dataset  # sorted by version, so the last one wins
-        self._published = {d.ref: d.published for d in self.datasets}
-        self._by_key: dict[str, list[Factor]] = {}
-        for dataset in newest.values():
-            for factor in dataset.factors:
-                self._by_key.setdefault(factor.key, []).append(factor)
-
-    def dataset(self, ref: str) -> Dataset:
-        """Return a loaded dataset by ``name@version`` (older versions included); KeyError if absent."""
-        for dataset in self.datasets:
-            if dataset.ref == ref:
-                return dataset
-        raise KeyError(ref)
-
-    def keys(self) -> list[str]:
-        """Every factor key available from the newest dataset versions, sorted."""
-        return sorted(self._by_key)
-
-    def select(self, key: str, start: date, end: date) -> Selection:
-        """Choose the factor ``key`` for an activity running from ``start`` to ``end`` (see module doc)."""
-
-        def rank(factor: Factor) -> tuple[int, int, str]:
-            published = self._published[factor.ref]
-            return (_CONFIDENCE_RANK[factor.confidence], -published.toordinal(), factor.dataset)
-
-        candidates = self._by_key.get(key, [])
-        whole_period = [f for f in candidates if f.valid_on(start) and f.valid_on(end)]
-        if whole_period:
-            return Selection(min(whole_period, key=rank))
-        at_end = [f for f in candidates if f.valid_on(end)]
-        if at_end:
-            return Selection(min(at_end, key=rank), spans_change=True)
-        return Selection(None)
 
 
 def load_factors(extra_dir: str | Path | None = None) -> FactorTable:
@@ -317,6 +152,26 @@ def _line_map(text: str) -> dict[tuple[Any, ...], int]:
     return lines
 
 
+_Report = Callable[[tuple[Any, ...], str, str], None]
+
+# The required [dataset] fields: name, is the value valid, a hint when missing, the rule when invalid.
+_HEADER_RULES: tuple[tuple[str, Callable[[Any], bool], str, str], ...] = (
+    (
+        "name",
+        lambda v: isinstance(v, str) and bool(_NAME_RE.match(v)),
+        "",
+        "must be lowercase letters, digits, - or _",
+    ),
+    (
+        "version",
+        lambda v: not isinstance(v, bool) and isinstance(v, int) and v >= 1,
+        "",
+        "must be a positive integer",
+    ),
+    ("published", lambda v: type(v) is date, " (a date such as 2026-11-26)", "must be a date"),
+)
+
+
 def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | None, list[Problem]]:
     """Parse and validate one file; the dataset is None when any problem was found."""
     try:
@@ -343,38 +198,68 @@ def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | N
     if not isinstance(header, dict):
         report(("dataset",), "missing_field", "missing [dataset] table")
         header = {}
+    _check_header(header, report)
+    source_data = _check_source(header, report)
+    valid_entries = _check_factors(data, lines, report)
+
+    name, version = header.get("name"), header.get("version")
+    sha256 = _sha256(data)
+    if isinstance(name, str) and isinstance(version, int):
+        expected = published.get(f"{name}@{version}")
+        if expected is not None and expected != sha256:
+            report(
+                ("dataset", "version"),
+                "changed_published_version",
+                f"{name}@{version} was published with different content (sha256 {expected[:12]}…);"
+                " never edit a published version, add a new version instead",
+            )
+    if problems:
+        return None, problems
+    source = Source(**source_data)
+    factors = tuple(
+        Factor(
+            key=entry["key"],
+            value=Decimal(entry["value"]),
+            unit=entry["unit"],
+            confidence=entry["confidence"],
+            dataset=name,
+            version=version,
+            source=source,
+            note=entry.get("note"),
+            valid_from=entry.get("valid_from"),
+            valid_to=entry.get("valid_to"),
+        )
+        for entry in valid_entries
+    )
+    dataset = Dataset(
+        name=name,
+        version=version,
+        published=header["published"],
+        source=source,
+        factors=factors,
+        file=file,
+        sha256=sha256,
+        description=header.get("description"),
+    )
+    return dataset, []
+
+
+def _check_header(header: dict[str, Any], report: _Report) -> None:
     for key in header:
         if key not in _DATASET_KEYS:
             report(("dataset", key), "unknown_key", f"unknown dataset field {key!r}")
-    name = header.get("name")
-    if "name" not in header:
-        report(("dataset",), "missing_field", "dataset: missing 'name'")
-    elif not isinstance(name, str) or not _NAME_RE.match(name):
-        report(
-            ("dataset", "name"),
-            "invalid_value",
-            f"dataset: name {name!r} must be lowercase letters, digits, - or _",
-        )
-    version = header.get("version")
-    if "version" not in header:
-        report(("dataset",), "missing_field", "dataset: missing 'version'")
-    elif isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        report(
-            ("dataset", "version"),
-            "invalid_value",
-            f"dataset: version {version!r} must be a positive integer",
-        )
-    published_on = header.get("published")
-    if "published" not in header:
-        report(("dataset",), "missing_field", "dataset: missing 'published' (a date such as 2026-11-26)")
-    elif type(published_on) is not date:
-        report(
-            ("dataset", "published"), "invalid_value", f"dataset: published {published_on!r} must be a date"
-        )
+    for key, valid, hint, rule in _HEADER_RULES:
+        if key not in header:
+            report(("dataset",), "missing_field", f"dataset: missing {key!r}{hint}")
+        elif not valid(header[key]):
+            report(("dataset", key), "invalid_value", f"dataset: {key} {header[key]!r} {rule}")
     description = header.get("description")
     if description is not None and not isinstance(description, str):
         report(("dataset", "description"), "invalid_value", "dataset: description must be text")
 
+
+def _check_source(header: dict[str, Any], report: _Report) -> dict[str, Any]:
+    """The [dataset.source] table ({} when it is missing), its problems reported."""
     source_data = header.get("source")
     if not isinstance(source_data, dict):
         report(("dataset", "source"), "missing_field", "dataset: missing [dataset.source] table")
@@ -388,7 +273,13 @@ def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | N
     for key in _SOURCE_KEYS:
         if key in source_data and (not isinstance(source_data[key], str) or not source_data[key].strip()):
             report(("dataset", "source", key), "invalid_value", f"source: {key} must be non-empty text")
+    return source_data
 
+
+def _check_factors(
+    data: dict[str, Any], lines: dict[tuple[Any, ...], int], report: _Report
+) -> list[dict[str, Any]]:
+    """The [[factor]] entries without problems, every problem reported."""
     raw_factors = data.get("factor")
     if raw_factors is None:
         report(("dataset",), "missing_field", "no [[factor]] entries")
@@ -396,7 +287,6 @@ def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | N
     elif not isinstance(raw_factors, list):
         report(("factor",), "invalid_value", "factors must be written as [[factor]] tables")
         raw_factors = []
-
     valid_entries: list[dict[str, Any]] = []
     first_seen: dict[str, list[tuple[int, date | None, date | None]]] = {}
     for index, entry in enumerate(raw_factors):
@@ -431,7 +321,7 @@ def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | N
                 report((*where, "unit"), "unknown_unit", f"{label}: unknown unit {unit!r}")
                 valid = False
         confidence = entry.get("confidence")
-        if "confidence" in entry and confidence not in _CONFIDENCE_RANK:
+        if "confidence" in entry and confidence not in CONFIDENCE_RANK:
             report(
                 (*where, "confidence"),
                 "invalid_confidence",
@@ -468,46 +358,7 @@ def _parse(file: str, text: str, published: dict[str, str]) -> tuple[Dataset | N
             first_seen.setdefault(key, []).append((index, valid_from, valid_to))
         if valid:
             valid_entries.append(entry)
-
-    sha256 = _sha256(data)
-    if isinstance(name, str) and isinstance(version, int):
-        expected = published.get(f"{name}@{version}")
-        if expected is not None and expected != sha256:
-            report(
-                ("dataset", "version"),
-                "changed_published_version",
-                f"{name}@{version} was published with different content (sha256 {expected[:12]}…);"
-                " never edit a published version, add a new version instead",
-            )
-    if problems:
-        return None, problems
-    source = Source(**source_data)
-    factors = tuple(
-        Factor(
-            key=entry["key"],
-            value=Decimal(entry["value"]),
-            unit=entry["unit"],
-            confidence=entry["confidence"],
-            dataset=name,
-            version=version,
-            source=source,
-            note=entry.get("note"),
-            valid_from=entry.get("valid_from"),
-            valid_to=entry.get("valid_to"),
-        )
-        for entry in valid_entries
-    )
-    dataset = Dataset(
-        name=name,
-        version=version,
-        published=published_on,
-        source=source,
-        factors=factors,
-        file=file,
-        sha256=sha256,
-        description=description,
-    )
-    return dataset, []
+    return valid_entries
 
 
 def _overlap(a_from: date | None, a_to: date | None, b_from: date | None, b_to: date | None) -> bool:
