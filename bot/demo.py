@@ -95,12 +95,12 @@ class ClockThreads:
 def seed_steps(users: Users | None = None) -> list[SeedStep]:
     """The example data the demo loads: the example campaign, a few agencies and their reports.
 
-    Add a step here as each loader lands (issue #11's `handlers.services.campaigns.load_campaign` is picked
-    up already). `users` (the simulator's world) gets the example coordinators as simulated users.
+    Add a step here as each loader lands (`handlers.services.campaign_files.load_campaign` is picked
+    up already). `users (the simulator's world) gets the example coordinators as simulated users.
     Each step must be idempotent: it runs once per database, and again if a crash
     stopped the demo before the step was written down.
     """
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 
     steps: list[SeedStep] = [
         (
@@ -125,7 +125,7 @@ def example_round_shift(now: datetime) -> int:
     1-day reminders and the evidence deadline's in a few taps. Loaded once per database, so a
     demo started again keeps its round."""
     from handlers.chat.engine import BANGKOK
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, validate_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, validate_campaign
 
     meaning, _problems = validate_campaign(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
     assert meaning is not None, "the example campaign file must be valid (tests/handlers/test_campaigns.py)"

@@ -215,21 +215,6 @@ def test_the_graph_resolves_relative_and_function_level_imports(tmp_path):
 KNOWN_CYCLES = {
     frozenset(
         {
-            "handlers.services.agencies",
-            "handlers.services.authz",
-            "handlers.services.campaign_posts",
-            "handlers.services.campaigns",
-            "handlers.services.contact",
-            "handlers.services.deadlines",
-            "handlers.chat.pages.knowledge",
-            "handlers.services.outreach",
-            "handlers.services.people",
-            "handlers.services.personal_records",
-            "handlers.services.reports",
-        }
-    ),
-    frozenset(
-        {
             "handlers.chat.flows",
             "handlers.chat.flows.myreports",
             "handlers.chat.flows.report",

@@ -19,7 +19,7 @@ ACTOR = "cli"
 
 
 def cmd_campaign_load(args: argparse.Namespace) -> int:
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 
     if args.example == bool(args.file):
         return fail("give a campaign FILE or --example")
@@ -51,6 +51,7 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
 def cmd_campaign_show(_args: argparse.Namespace) -> int:
     from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
     from handlers.services.deadlines import remind_days
+    from handlers.services.thaitime import BANGKOK
 
     def work(session, now):
         campaign = active_campaign(session, now)
@@ -67,7 +68,7 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
         for phase in campaign.phases:
             print(f"phase {phase.key}: {phase.starts_on} – {phase.ends_on}  {phase.name_th}")
         for deadline in campaign.deadlines:
-            due = deadline.due_at.astimezone(_bangkok()).strftime("%Y-%m-%d %H:%M")
+            due = deadline.due_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
             days = ", ".join(map(str, remind_days(deadline)))
             print(
                 f"deadline {deadline.kind}: {due} Bangkok, for {deadline.applies_to}  {deadline.label_th}"
@@ -76,12 +77,6 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
         return 0
 
     return in_transaction(work)
-
-
-def _bangkok():
-    from handlers.services.campaigns import BANGKOK
-
-    return BANGKOK
 
 
 def cmd_agency_list(args: argparse.Namespace) -> int:

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.services import notices
+from handlers.services.audit import audit
 from handlers.services.authz import current_membership, is_staff, relink_menu, require_coordinator
 from handlers.services.campaigns import active_campaign
 from handlers.services.contact import contact_sentence
-from handlers.services.people import audit
 from handlers.services.refusals import AgencyRefused, NotAllowed, staff_reason
 from storage.models.program import Agency, Campaign, Coordinator, JoinRequest
 from storage.repositories import UserRepository

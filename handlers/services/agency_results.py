@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.services.campaigns import active_campaign
-from handlers.services.reports import agency_reports, reference
+from handlers.services.report_reference import reference
+from handlers.services.reports import agency_reports
 from storage.models import Photo
 from storage.models.program import Agency, Campaign, CampaignDeadline
 from storage.models.reports import Report

@@ -12,7 +12,8 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.services.people import LINE_USER_ID, audit
+from handlers.services.audit import audit
+from handlers.services.people import LINE_USER_ID
 from handlers.services.refusals import NotAllowed
 from storage.models.program import Agency, Coordinator, JoinRequest, StaffMember
 from storage.repositories import OutboxRepository

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.services.reports import campaign_window, reference
+from handlers.services.report_reference import reference
+from handlers.services.reports import campaign_window
 from storage.models import Photo
 from storage.models.program import Agency, Campaign, CampaignDeadline, Coordinator
 from storage.models.reports import Report

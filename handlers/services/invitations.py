@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handlers.services.agencies import Person, _add_coordinator, _check_person, get_agency
+from handlers.services.audit import audit
 from handlers.services.authz import current_membership, is_staff, relink_menu, require_coordinator
-from handlers.services.people import audit
 from handlers.services.refusals import AgencyRefused, InvitationRefused
 from storage.models.program import Agency, Invitation
 

@@ -13,14 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import geothai
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.catalog import t
-from handlers.chat.pages.knowledge import campaign_post_dates, post_message
 from handlers.content import Post, dated, posts
 from handlers.services.agencies import province_name
 from handlers.services.campaigns import active_campaign
@@ -31,13 +29,13 @@ from handlers.services.deadlines import (
     missing_by_agency,
 )
 from handlers.services.notices import Localized, tell_staff
+from handlers.services.posts import campaign_post_dates, post_message
+from handlers.services.thaitime import BANGKOK, BUDDHIST_ERA_OFFSET, format_bangkok
 from storage.models import LineUser, ScheduledPost
 from storage.models.program import Campaign, CampaignDeadline
 from storage.outreach import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
-BUDDHIST_ERA_OFFSET = 543
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -80,7 +78,7 @@ SEGMENTS: dict[str, Segment] = {}
 
 
 def register_segment(segment: Segment) -> None:
-    """Add a segment (e.g. issue #11's "coordinators" or "missing:<deadline>")."""
+    """Add a segment to the registry; a name may be registered once."""
     if segment.name in SEGMENTS:
         raise ValueError(f"segment {segment.name!r} is registered twice")
     SEGMENTS[segment.name] = segment
@@ -237,12 +235,6 @@ def parse_bangkok_time(text: str) -> datetime:
     except ValueError as error:
         raise OutreachError(f"time {text!r} is not a real date and time: {error}") from None
     return local.astimezone(UTC)
-
-
-def format_bangkok(moment: datetime) -> str:
-    """For people: Bangkok time with a Buddhist-era year."""
-    local = moment.astimezone(BANGKOK)
-    return f"{local.year + BUDDHIST_ERA_OFFSET}-{local:%m-%d %H:%M}"
 
 
 def find_post(key: str) -> Post:

@@ -15,7 +15,7 @@ from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.chat.engine import BANGKOK
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import OutreachError, audience_for
 from handlers.services.reminders import MY_REPORTS, REGISTER, START_REPORT
 from storage.models.reports import Report
