@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage.outreach import purge_finished
+from storage.outreach_repository import purge_finished
 from storage.process_lock import LockLost, ProcessLock
 
 if TYPE_CHECKING:  # the CLI lists the jobs without importing the web stack
@@ -53,7 +53,7 @@ def send_outbox(rt: Runtime) -> int:
 
 def queue_due_posts(rt: Runtime) -> int:
     """Turn scheduled posts whose time has come into outbox rows, within the monthly quota."""
-    from bot.line.outreach import queue_due_posts as queue
+    from bot.line.outreach_delivery import queue_due_posts as queue
 
     return queue(rt)
 

@@ -29,7 +29,7 @@ from handlers.services.outreach import OutreachError, parse_segment
 from handlers.services.posts import CREATED_BY
 from handlers.services.thaitime import BANGKOK
 from storage.models import ScheduledPost
-from storage.outreach import ScheduledPosts
+from storage.outreach_repository import ScheduledPosts
 
 FIELDS = {"phase", "day", "time", "post", "segment"}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

@@ -33,7 +33,7 @@ from handlers.services.posts import campaign_post_dates, post_message
 from handlers.services.thaitime import BANGKOK, BUDDHIST_ERA_OFFSET, format_bangkok
 from storage.models import LineUser, ScheduledPost
 from storage.models.program import Campaign, CampaignDeadline
-from storage.outreach import ScheduledPosts, followers, followers_size
+from storage.outreach_repository import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")

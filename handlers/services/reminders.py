@@ -37,7 +37,7 @@ from handlers.services.deadlines import Missing, coordinator_users, missing_by_a
 from handlers.services.thaitime import BANGKOK, bangkok_date, thai_date
 from storage.models import LineUser
 from storage.models.program import Agency, CampaignDeadline, Coordinator
-from storage.outreach import followers
+from storage.outreach_repository import followers
 from storage.repositories import OutboxRepository
 
 REMIND_AT = time(9, 0)  # Bangkok

@@ -16,7 +16,7 @@ from handlers.services.authz import add_staff
 from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
-from storage.outreach import ScheduledPosts
+from storage.outreach_repository import ScheduledPosts
 from tests.helpers import FakeClock
 
 
