@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.args import fail, free_text, row_id, shown
-from bot.cli.bootstrap import in_transaction
+from bot.cli.bootstrap import in_transaction, media_store
 from handlers.services.refusals import REASON_MAX_CHARS
 
 ACTOR = "cli"
@@ -184,8 +184,6 @@ def cmd_invitation_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from bot import make_media_store
-    from bot.settings import Settings
     from handlers.services.people import NoSuchPerson, check_line_user_id, erase_person
 
     try:
@@ -193,9 +191,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"ruamjai: {error}", file=sys.stderr)
         return 2
-    # The photo store the web app uses (MEDIA_DIR or MEDIA_S3_*): deleting files needs neither the
-    # LINE credentials nor SECRET_KEY, so they are not asked for here.
-    media = make_media_store(Settings.from_env(demo=True))
+    media = media_store()  # the erased person's photos are deleted from it
 
     def work(session, now):
         reference = erase_person(session, line_user_id, now, actor=ACTOR, media=media)

@@ -27,6 +27,9 @@ from storage.models.reports import Report
 COUNTED = ("submitted", "approved", "needs_fix")
 DEADLINE_KINDS = ("report", "evidence")
 LATEST = 5
+# How long a shared results image's URL works: LINE fetches an image message's URLs when a
+# recipient opens it, possibly days later.
+SHARE_URL_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
