@@ -10,7 +10,7 @@ advisory lock, or an flock beside the SQLite file) and says so in its log. Each 
 twice at once anyway (outbox rows are claimed, posts are taken by a conditional update, the purge
 deletes only finished rows), so a job run by hand next to the clock does no harm.
 
-The daily reminder planner ("reminders", issue #14) writes deadline reminders into the outbox;
+The daily reminder planner ("reminders") writes deadline reminders into the outbox;
 what to remind whom of is decided in handlers/services/reminders.py.
 """
 

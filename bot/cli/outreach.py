@@ -70,7 +70,7 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
         try:
             at = parse_bangkok_time(args.at)
             with factory() as session:
-                audience = audience_for(session, args.key, args.segment)
+                audience = audience_for(session, args.key, args.segment, now())
             ensure_quota(gateway, audience.size)
             with factory.begin() as session:
                 post = schedule_post(

@@ -101,7 +101,7 @@ def queue_due_posts(rt) -> int:
             continue
         try:
             with rt.session_factory() as session:
-                size = audience_size(session, post_key, segment)
+                size = audience_size(session, post_key, segment, now)
             ensure_quota(rt.gateway, size)
         except QuotaExceeded as refused:
             with rt.session_factory.begin() as session:

@@ -1,4 +1,4 @@
-"""The daily reminder planner (issue #14): pushes about campaign deadlines, driven by each
+"""The daily reminder planner: pushes about campaign deadlines, driven by each
 agency's status. Run by the clock's "reminders" job every hour (bot/cli/clock.py); due at 09:00 Bangkok.
 
 For each deadline of the active campaign, on each of its reminder days (default 7, 3 and 1 days

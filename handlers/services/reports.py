@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import calc
-from handlers.catalog import t
+from handlers.catalog import label, t
 from handlers.services.audit import audit
 from handlers.services.authz import require_coordinator
 from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
@@ -390,7 +390,7 @@ def field_label(activity_key: str, name: str, language: str) -> str:
     if name in FIX_EXTRAS:
         return t(f"reporting.{name}_label", language)
     field = calc.activity_type(activity_key).field(name)
-    return field.label_th if language == "th" else field.label_en
+    return label(field, language)
 
 
 def fix_photo_numbers(session: Session, report: Report) -> list[int]:

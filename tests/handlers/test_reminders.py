@@ -187,7 +187,7 @@ def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work
 
     def reached(segment: str, post: str = "how-to-report") -> set[str]:
         with db.begin() as session:
-            audience = audience_for(session, post, segment)
+            audience = audience_for(session, post, segment, NOW)
         return {u for ids in audience.by_language.values() for u in ids}
 
     assert reached("coordinators") == coordinators - {blocked}
