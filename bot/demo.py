@@ -99,7 +99,7 @@ def seed_steps(users: Users | None = None) -> list[SeedStep]:
     Each step must be idempotent: it runs once per database, and again if a crash
     stopped the demo before the step was written down.
     """
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 
     steps: list[SeedStep] = [
         (
@@ -124,7 +124,7 @@ def example_round_shift(now: datetime) -> int:
     1-day reminders and the evidence deadline's in a few taps. Loaded once per database, so a
     demo started again keeps its round."""
     from handlers.chat.engine import BANGKOK
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, validate_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, validate_campaign
 
     meaning, _problems = validate_campaign(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
     assert meaning is not None, "the example campaign file must be valid (tests/handlers/test_campaigns.py)"

@@ -19,6 +19,7 @@ from handlers.services.refusals import Refused
 
 if TYPE_CHECKING:
     from bot.line.gateway import LineGateway
+    from storage.media import MediaStore
 
 # The commands' clock; one place to swap for a test's or the demo's clock.
 CLOCK: Clock = SystemClock()
@@ -29,18 +30,23 @@ def now() -> datetime:
     return CLOCK.now()
 
 
-def settings(needs: Collection[str]) -> Settings:
-    """The settings from the environment, requiring only `needs` of the usually required ones."""
+def settings(needs: Collection[str] | None = None) -> Settings:
+    """The settings from the environment: all the usually required ones, or only `needs` of them."""
     return Settings.from_env(needs=needs)
 
 
+def database_url() -> str:
+    """DATABASE_URL, or the instance's SQLite file."""
+    return database_url_from_env(os.environ)
+
+
 @contextmanager
-def database() -> Iterator[sessionmaker[Session]]:
-    """A session factory for the database alone (DATABASE_URL or the instance's SQLite file, and no
-    other setting); its engine is disposed of when the block ends."""
+def database(*, pool_size: int = 1) -> Iterator[sessionmaker[Session]]:
+    """A session factory for the database alone (`database_url`, and no other setting); its engine
+    is disposed of when the block ends."""
     from storage.db import make_engine, make_session_factory
 
-    engine = make_engine(database_url_from_env(os.environ), pool_size=1)
+    engine = make_engine(database_url(), pool_size=pool_size)
     try:
         yield make_session_factory(engine)
     finally:
@@ -56,6 +62,14 @@ def line_gateway(config: Settings) -> LineGateway:
         base_url=config.line_api_base_url,
         timeout=config.line_timeout_seconds,
     )
+
+
+def media_store() -> MediaStore:
+    """The photo store the web app uses (MEDIA_DIR or MEDIA_S3_*). Reaching it needs neither the
+    LINE credentials nor SECRET_KEY, so they are not asked for."""
+    from bot import make_media_store
+
+    return make_media_store(Settings.from_env(demo=True))
 
 
 def in_transaction(work: Callable) -> int:

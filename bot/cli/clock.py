@@ -10,7 +10,7 @@ advisory lock, or an flock beside the SQLite file) and says so in its log. Each 
 twice at once anyway (outbox rows are claimed, posts are taken by a conditional update, the purge
 deletes only finished rows), so a job run by hand next to the clock does no harm.
 
-The daily reminder planner ("reminders", issue #14) writes deadline reminders into the outbox;
+The daily reminder planner ("reminders") writes deadline reminders into the outbox;
 what to remind whom of is decided in handlers/services/reminders.py.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from storage.outreach import purge_finished
+from storage.outreach_repository import purge_finished
 from storage.process_lock import LockLost, ProcessLock
 
 if TYPE_CHECKING:  # the CLI lists the jobs without importing the web stack
@@ -53,7 +53,7 @@ def send_outbox(rt: Runtime) -> int:
 
 def queue_due_posts(rt: Runtime) -> int:
     """Turn scheduled posts whose time has come into outbox rows, within the monthly quota."""
-    from bot.line.outreach import queue_due_posts as queue
+    from bot.line.outreach_delivery import queue_due_posts as queue
 
     return queue(rt)
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from zoneinfo import ZoneInfo
 
 from bot.cli.args import limit, shown
 from bot.cli.bootstrap import database
 
 
 def cmd_inbox_rejected(args: argparse.Namespace) -> int:
+    from handlers.services.thaitime import BANGKOK
     from storage.repositories import InboxRepository
 
     with database() as factory, factory() as session:
         rows = InboxRepository(session).rejected(args.limit)
-        bangkok = ZoneInfo("Asia/Bangkok")
         for row in rows:
-            received = row.received_at.astimezone(bangkok).strftime("%Y-%m-%d %H:%M:%S")
+            received = row.received_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M:%S")
             # The reason names the field; the payload (which may hold personal data) stays in
             # the database.
             print(

@@ -17,7 +17,7 @@ def _gateway():
 
 
 def cmd_outbox_dead(args: argparse.Namespace) -> int:
-    from bot.line.outreach import dead_letters
+    from bot.line.outreach_delivery import dead_letters
 
     with database() as factory:
         rows = dead_letters(factory, args.limit)
@@ -32,7 +32,7 @@ def cmd_outbox_dead(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_replay(args: argparse.Namespace) -> int:
-    from bot.line.outreach import replay_dead
+    from bot.line.outreach_delivery import replay_dead
 
     if not args.all and not args.ids:
         return fail("give dead-letter row ids, or --all")
@@ -56,7 +56,7 @@ def cmd_outbox_quota(_args: argparse.Namespace) -> int:
 def cmd_post_schedule(args: argparse.Namespace) -> int:
     """Schedule a post; refused now if the segment or post is wrong, or if the month's quota
     already cannot hold it (the clock checks the quota again when the time comes)."""
-    from bot.line.outreach import QuotaExceeded, ensure_quota
+    from bot.line.outreach_delivery import QuotaExceeded, ensure_quota
     from handlers.services.outreach import (
         OutreachError,
         audience_for,
@@ -70,7 +70,7 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
         try:
             at = parse_bangkok_time(args.at)
             with factory() as session:
-                audience = audience_for(session, args.key, args.segment)
+                audience = audience_for(session, args.key, args.segment, now())
             ensure_quota(gateway, audience.size)
             with factory.begin() as session:
                 post = schedule_post(
@@ -94,7 +94,7 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
 
 def cmd_post_list(_args: argparse.Namespace) -> int:
     from handlers.services.outreach import format_bangkok
-    from storage.outreach import ScheduledPosts
+    from storage.outreach_repository import ScheduledPosts
 
     with database() as factory, factory() as session:
         repo = ScheduledPosts(session)

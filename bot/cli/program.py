@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 from bot.cli.args import fail, free_text, row_id, shown
-from bot.cli.bootstrap import in_transaction
+from bot.cli.bootstrap import in_transaction, media_store
 from handlers.services.refusals import REASON_MAX_CHARS
 
 ACTOR = "cli"
 
 
 def cmd_campaign_load(args: argparse.Namespace) -> int:
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 
     if args.example == bool(args.file):
         return fail("give a campaign FILE or --example")
@@ -51,6 +51,7 @@ def cmd_campaign_load(args: argparse.Namespace) -> int:
 def cmd_campaign_show(_args: argparse.Namespace) -> int:
     from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
     from handlers.services.deadlines import remind_days
+    from handlers.services.thaitime import BANGKOK
 
     def work(session, now):
         campaign = active_campaign(session, now)
@@ -67,7 +68,7 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
         for phase in campaign.phases:
             print(f"phase {phase.key}: {phase.starts_on} – {phase.ends_on}  {phase.name_th}")
         for deadline in campaign.deadlines:
-            due = deadline.due_at.astimezone(_bangkok()).strftime("%Y-%m-%d %H:%M")
+            due = deadline.due_at.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
             days = ", ".join(map(str, remind_days(deadline)))
             print(
                 f"deadline {deadline.kind}: {due} Bangkok, for {deadline.applies_to}  {deadline.label_th}"
@@ -76,12 +77,6 @@ def cmd_campaign_show(_args: argparse.Namespace) -> int:
         return 0
 
     return in_transaction(work)
-
-
-def _bangkok():
-    from handlers.services.campaigns import BANGKOK
-
-    return BANGKOK
 
 
 def cmd_agency_list(args: argparse.Namespace) -> int:
@@ -189,8 +184,6 @@ def cmd_invitation_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from bot import make_media_store
-    from bot.settings import Settings
     from handlers.services.people import NoSuchPerson, check_line_user_id, erase_person
 
     try:
@@ -198,9 +191,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"ruamjai: {error}", file=sys.stderr)
         return 2
-    # The photo store the web app uses (MEDIA_DIR or MEDIA_S3_*): deleting files needs neither the
-    # LINE credentials nor SECRET_KEY, so they are not asked for here.
-    media = make_media_store(Settings.from_env(demo=True))
+    media = media_store()  # the erased person's photos are deleted from it
 
     def work(session, now):
         reference = erase_person(session, line_user_id, now, actor=ACTOR, media=media)

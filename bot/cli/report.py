@@ -113,7 +113,7 @@ PHOTO_FLAG_TEXT = {
 
 def bangkok(iso: str) -> str:
     """An ISO time as Bangkok staff read it: "2026-12-07 09:30 Bangkok"."""
-    from handlers.chat.engine import BANGKOK
+    from handlers.services.thaitime import BANGKOK
 
     return datetime.fromisoformat(iso).astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M Bangkok")
 

@@ -32,24 +32,21 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Make LINE's rich menus match the definitions; --dry-run prints the plan only."""
-    from bot.cli.bootstrap import line_gateway, now, settings
+    from bot.cli.bootstrap import database, line_gateway, now, settings
     from bot.line.gateway import LineApiError
     from bot.line.richmenu_sync import sync_rich_menus
-    from storage.db import make_engine, make_session_factory
 
     # LINE's access token and the database: nothing here is signed or stored as a photo.
-    config = settings(("LINE_CHANNEL_ACCESS_TOKEN",))
-    engine = make_engine(config.database_url, pool_size=2)
-    gateway = line_gateway(config)
+    gateway = line_gateway(settings(("LINE_CHANNEL_ACCESS_TOKEN",)))
     try:
-        result = sync_rich_menus(gateway, make_session_factory(engine), now(), dry_run=args.dry_run)
+        with database(pool_size=2) as factory:
+            result = sync_rich_menus(gateway, factory, now(), dry_run=args.dry_run)
     except LineApiError as error:
         # Safe to run again: the next run finishes what this one started.
         print(f"ruamjai: rich-menu sync stopped: {error}. Run it again to finish.", file=sys.stderr)
         return 1
     finally:
         gateway.close()
-        engine.dispose()
     print("plan (dry run, nothing changed):" if args.dry_run else "done:")
     for line in result.describe():
         print(f"  {line}")

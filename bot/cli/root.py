@@ -12,19 +12,16 @@ import urllib.request
 
 from bot.cli import inbox, outreach, program, report, richmenu
 from bot.cli.args import Parser, fail, free_text, shown
-from bot.settings import Settings, SettingsError, database_url_from_env, instance_dir_from_env
+from bot.cli.bootstrap import database_url, settings
+from bot.settings import SettingsError, instance_dir_from_env
 
 log = logging.getLogger("ruamjai")
-
-
-def _settings(demo: bool = False) -> Settings:
-    return Settings.from_env(demo=demo)
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from storage.migrate import current, upgrade
 
-    url = database_url_from_env(os.environ)
+    url = database_url()
     upgrade(url)
     print(f"database at revision {current(url)}")
     return 0
@@ -36,12 +33,12 @@ def cmd_clock(args: argparse.Namespace) -> int:
     from bot.cli.clock import JOBS, run_clock, run_once
     from bot.logs import configure_logging
 
-    settings = _settings()
-    configure_logging(settings.log_format)
+    config = settings()
+    configure_logging(config.log_format)
     # APScheduler logs every run at INFO: once a second is noise, not news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.clock_command == "run-once":
-        rt = build_runtime(settings)
+        rt = build_runtime(config)
         try:
             result = run_once(rt, args.job)
         finally:
@@ -52,7 +49,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
         for job in JOBS.values():
             print(f"{job.name}\t{job.trigger} {job.trigger_args}")
         return 0
-    return run_clock(lambda: build_runtime(settings), settings.database_url, settings.instance_dir)
+    return run_clock(lambda: build_runtime(config), config.database_url, config.instance_dir)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from bot.runtime import runtime
-from handlers.chat.flows.agency_card import SHARE_URL_SECONDS
+from handlers.services.agency_results import SHARE_URL_SECONDS
 from storage.media import LocalMediaStore, MediaKeyError, check_key
 
 media_blueprint = Blueprint("media", __name__)

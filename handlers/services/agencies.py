@@ -17,24 +17,18 @@ import geothai
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handlers.catalog import label
 from handlers.services import notices
-from handlers.services.authz import current_membership, is_staff, relink_menu, require_coordinator
+from handlers.services.audit import audit
+from handlers.services.authz import acting_as, current_membership, relink_menu
 from handlers.services.campaigns import active_campaign
 from handlers.services.contact import contact_sentence
-from handlers.services.people import audit
+from handlers.services.coordinators import Person, add_coordinator, check_free, check_person, person_fields
 from handlers.services.refusals import AgencyRefused, NotAllowed, staff_reason
 from storage.models.program import Agency, Campaign, Coordinator, JoinRequest
 from storage.repositories import UserRepository
 
 AGENCY_TYPES = ("government", "local_admin", "state_enterprise", "company", "education", "community", "other")
-_E164_TH = re.compile(r"^\+66[0-9]{8,9}$")
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    position: str
-    phone_e164: str
 
 
 @dataclass(frozen=True)
@@ -142,14 +136,7 @@ def _check_registration(registration: Registration) -> None:
         district = geothai.district(registration.district_code)
         if district is None or district.province_code != registration.province_code:
             raise ValueError("district not in the province")
-    _check_person(registration.person)
-
-
-def _check_person(person: Person) -> None:
-    if not person.name.strip() or len(person.name) > 200 or len(person.position) > 200:
-        raise ValueError("name empty or too long")
-    if not _E164_TH.match(person.phone_e164):
-        raise ValueError("phone is not a Thai E.164 number (use handlers.parsing.phone)")
+    check_person(registration.person)
 
 
 def province_name(code: str, language: str = "th") -> str:
@@ -157,7 +144,7 @@ def province_name(code: str, language: str = "th") -> str:
     province = geothai.province(code)
     if province is None:
         return code
-    return province.name_th if language == "th" else province.name_en
+    return label(province, language, field="name")
 
 
 def register_agency(session: Session, line_user_id: str, registration: Registration, now: datetime) -> Agency:
@@ -189,48 +176,48 @@ def register_agency(session: Session, line_user_id: str, registration: Registrat
     if existing is not None:
         raise AgencyRefused("duplicate", agency_id=existing.id)
     campaign = active_campaign(session, now)
-    agency = Agency(
-        name=" ".join(registration.agency_name.split()),
-        normalised_name=normalised,
-        agency_type=registration.agency_type,
-        province_code=registration.province_code,
-        district_code=registration.district_code,
-        status="pending",
-        show_name_publicly=registration.show_name_publicly,
-        campaign_id=campaign.id if campaign else None,
-        created_at=now,
-    )
+    agency = Agency(status="pending", campaign_id=campaign.id if campaign else None, created_at=now)
+    _take_registration(agency, registration, normalised)
     session.add(agency)
     session.flush()
-    _add_coordinator(session, agency, line_user_id, registration.person, now)
+    add_coordinator(session, agency, line_user_id, registration.person, now)
+    _sent(session, line_user_id, agency, registration, "registered", f"agency:{agency.id}:registered", now)
+    return agency
+
+
+def _take_registration(agency: Agency, registration: Registration, normalised: str) -> None:
+    """The registration's answers onto the agency: a new one, or a rejected one corrected."""
+    agency.name = " ".join(registration.agency_name.split())
+    agency.normalised_name = normalised
+    agency.agency_type = registration.agency_type
+    agency.province_code = registration.province_code
+    agency.district_code = registration.district_code
+    agency.show_name_publicly = registration.show_name_publicly
+
+
+def _sent(
+    session: Session,
+    line_user_id: str,
+    agency: Agency,
+    registration: Registration,
+    notice: str,
+    event: str,
+    now: datetime,
+    **params,
+) -> None:
+    """After a registration is sent or sent again: the person's news choice kept, staff told
+    (`agency.staff.<notice>`)."""
     UserRepository(session).get_or_create(line_user_id, now).news_opt_in = registration.news_opt_in
     notices.tell_staff(
         session,
-        "agency.staff.registered",
-        f"agency:{agency.id}:registered",
+        f"agency.staff.{notice}",
+        event,
         now,
         agency=agency.name,
         province=province_name(agency.province_code),
         agency_id=agency.id,
+        **params,
     )
-    return agency
-
-
-def _add_coordinator(
-    session: Session, agency: Agency, line_user_id: str, person: Person, now: datetime
-) -> None:
-    session.add(
-        Coordinator(
-            agency_id=agency.id,
-            line_user_id=line_user_id,
-            name=person.name.strip(),
-            position=person.position.strip(),
-            phone_e164=person.phone_e164,
-            status="active",
-            joined_at=now,
-        )
-    )
-    session.flush()
 
 
 def resubmit_agency(
@@ -254,26 +241,20 @@ def resubmit_agency(
         return agency
     if agency.status != "rejected":
         raise AgencyRefused("not_rejected")
-    agency.name = " ".join(registration.agency_name.split())
-    agency.normalised_name = normalised
-    agency.agency_type = registration.agency_type
-    agency.province_code = registration.province_code
-    agency.district_code = registration.district_code
-    agency.show_name_publicly = registration.show_name_publicly
+    _take_registration(agency, registration, normalised)
     agency.status = "pending"
     agency.decided_at = agency.decided_by = None
-    coordinator.name = registration.person.name.strip()
-    coordinator.position = registration.person.position.strip()
-    coordinator.phone_e164 = registration.person.phone_e164
-    UserRepository(session).get_or_create(line_user_id, now).news_opt_in = registration.news_opt_in
-    notices.tell_staff(
+    for name, value in person_fields(registration.person).items():
+        setattr(coordinator, name, value)
+    event = f"agency:{agency.id}:resubmitted:{now.isoformat()}"
+    _sent(
         session,
-        "agency.staff.resubmitted",
-        f"agency:{agency.id}:resubmitted:{now.isoformat()}",
+        line_user_id,
+        agency,
+        registration,
+        "resubmitted",
+        event,
         now,
-        agency=agency.name,
-        province=province_name(agency.province_code),
-        agency_id=agency.id,
         reason=agency.reject_reason or "-",
     )
     return agency
@@ -338,13 +319,11 @@ def request_to_join(
     """Ask to become a coordinator of an existing agency (found as a duplicate of one's own
     registration). Goes to that agency's coordinators when it is approved and has some, else to
     staff. A pending request for the same agency is returned as is."""
-    _check_person(person)
+    check_person(person)
     agency = get_agency(session, agency_id)
     if agency.status == "rejected":
         raise AgencyRefused("agency_rejected")
-    membership = current_membership(session, line_user_id)
-    if membership is not None and membership[1].status != "rejected":
-        raise AgencyRefused("already_member", agency_id=membership[1].id)
+    check_free(current_membership(session, line_user_id))
     pending = session.scalars(
         select(JoinRequest).where(
             JoinRequest.line_user_id == line_user_id,
@@ -357,9 +336,7 @@ def request_to_join(
     request = JoinRequest(
         agency_id=agency.id,
         line_user_id=line_user_id,
-        name=person.name.strip(),
-        position=person.position.strip(),
-        phone_e164=person.phone_e164,
+        **person_fields(person),
         status="pending",
         created_at=now,
     )
@@ -383,11 +360,7 @@ def decide_join_request(
     request = session.get(JoinRequest, request_id)
     if request is None:
         raise AgencyRefused("unknown_request")
-    if actor.startswith("line:"):
-        deciding = actor.removeprefix("line:")
-        if not is_staff(session, deciding):
-            require_coordinator(session, deciding, request.agency_id)
-        actor = "coordinator" if not is_staff(session, deciding) else "staff"
+    actor = acting_as(session, actor, request.agency_id)
     if request.status != "pending" or request.line_user_id is None:
         return request
     agency = get_agency(session, request.agency_id)
@@ -404,13 +377,12 @@ def decide_join_request(
         )
         return request
     membership = current_membership(session, request.line_user_id)
-    if membership is not None and membership[1].status != "rejected":
-        raise AgencyRefused("already_member", agency_id=membership[1].id)
+    check_free(membership)
     if membership is not None:
         membership[0].status, membership[0].left_at = "left", now
     request.status = "approved"
     person = Person(request.name or "", request.position or "", request.phone_e164 or "")
-    _add_coordinator(session, agency, request.line_user_id, person, now)
+    add_coordinator(session, agency, request.line_user_id, person, now)
     notices.push(
         session,
         request.line_user_id,
@@ -462,12 +434,12 @@ def agency_summary(session: Session, agency_id: int, language: str = "th") -> di
         "province_code": agency.province_code,
         "province": province_name(agency.province_code, language),
         "district_code": agency.district_code,
-        "district": (district.name_th if language == "th" else district.name_en) if district else None,
+        "district": label(district, language, field="name") if district else None,
         "status": agency.status,
         "reject_reason": agency.reject_reason,
         "show_name_publicly": agency.show_name_publicly,
         "coordinators": [{"name": c.name, "position": c.position} for c in coordinators],
-        "campaign": (campaign.name_th if language == "th" else campaign.name_en) if campaign else None,
+        "campaign": label(campaign, language, field="name") if campaign else None,
     }
 
 

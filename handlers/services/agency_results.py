@@ -17,15 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.services.campaigns import active_campaign
-from handlers.services.reports import agency_reports, reference
+from handlers.services.deadlines import AGENCY_KINDS, COUNTED
+from handlers.services.report_reference import reference
+from handlers.services.reports import agency_reports
 from storage.models import Photo
 from storage.models.program import Agency, Campaign, CampaignDeadline
 from storage.models.reports import Report
 
-# The statuses whose results count for the agency (rejected and withdrawn ones do not).
-COUNTED = ("submitted", "approved", "needs_fix")
-DEADLINE_KINDS = ("report", "evidence")
 LATEST = 5
+# How long a shared results image's URL works: LINE fetches an image message's URLs when a
+# recipient opens it, possibly days later.
+SHARE_URL_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Missing:
 class AgencyResults:
     agency: Agency
     by_type: dict[str, Total] = field(default_factory=dict)  # activity key -> total, first seen first
-    by_status: dict[str, Total] = field(default_factory=dict)  # every status in COUNTED
+    by_status: dict[str, Total] = field(default_factory=dict)  # every status in COUNTED (deadlines.py)
     latest: list[Report] = field(default_factory=list)
     deadline: CampaignDeadline | None = None
     missing: list[Missing] = field(default_factory=list)
@@ -89,7 +91,7 @@ def next_deadline(session: Session, agency: Agency, now: datetime) -> CampaignDe
         select(CampaignDeadline)
         .where(
             CampaignDeadline.campaign_id == campaign_id,
-            CampaignDeadline.kind.in_(DEADLINE_KINDS),
+            CampaignDeadline.kind.in_(AGENCY_KINDS),
             CampaignDeadline.due_at >= now,
         )
         .order_by(CampaignDeadline.due_at, CampaignDeadline.id)

@@ -12,7 +12,8 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.services.people import LINE_USER_ID, audit
+from handlers.services.audit import audit
+from handlers.services.people import LINE_USER_ID
 from handlers.services.refusals import NotAllowed
 from storage.models.program import Agency, Coordinator, JoinRequest, StaffMember
 from storage.repositories import OutboxRepository
@@ -118,3 +119,16 @@ def add_staff(
 
 def list_staff(session: Session) -> list[StaffMember]:
     return list(session.scalars(select(StaffMember).order_by(StaffMember.id)))
+
+
+def acting_as(session: Session, actor: str, agency_id: int) -> str:
+    """Who `actor` acts as on an agency's behalf: "line:<LINE user id>" must be staff ("staff") or
+    an approved coordinator of the agency ("coordinator"; NotAllowed otherwise); "cli" and
+    "staff:<id>" stand as they are."""
+    if not actor.startswith("line:"):
+        return actor
+    person = actor.removeprefix("line:")
+    if is_staff(session, person):
+        return "staff"
+    require_coordinator(session, person, agency_id)
+    return "coordinator"

@@ -1,5 +1,5 @@
 """A campaign's content calendar: which knowledge and news posts go out in each of its phases,
-written in the campaign file (issue #14: "a schedule per phase").
+written in the campaign file: a schedule per phase.
 
     [[posts]]
     phase = "4.1"        # a [[phases]] key of the same file
@@ -20,28 +20,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from handlers.content import posts
+from handlers.services.outreach import OutreachError, parse_segment
+from handlers.services.posts import CREATED_BY
+from handlers.services.thaitime import BANGKOK
 from storage.models import ScheduledPost
-from storage.outreach import ScheduledPosts
+from storage.outreach_repository import ScheduledPosts
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 FIELDS = {"phase", "day", "time", "post", "segment"}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-CREATED_BY = "campaign:"
 
-# problem(table, index, key, message), as in handlers/services/campaigns.validate_campaign
+# problem(table, index, key, message), as in handlers/services/campaign_files.validate_campaign
 Report = Callable[[str, int, str, str], None]
 
 
 def validate_posts(entries: object, phases: list[dict], report: Report) -> list[dict]:
     """The [[posts]] entries as plain data; every problem reported with its entry and field."""
-    from handlers.content import posts
-    from handlers.services.outreach import OutreachError, parse_segment
-
     if not isinstance(entries, list):
         report("posts", 0, "", "posts must be [[posts]] entries")
         return []

@@ -1,5 +1,5 @@
 """Campaign deadlines and agencies: which approved agencies have not met a deadline, and exactly
-what is missing (issue #14). Read-only; the reminder planner (handlers/services/reminders.py) and the
+what is missing. Read-only; the reminder planner (handlers/services/reminders.py) and the
 outreach segment "missing:<kind>" (handlers/services/outreach.py) use it.
 
 What "met" means, by the deadline's kind:
@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.services.reports import campaign_window, reference
+from handlers.services.report_reference import reference
+from handlers.services.reports import campaign_window
 from storage.models import Photo
 from storage.models.program import Agency, Campaign, CampaignDeadline, Coordinator
 from storage.models.reports import Report
 
 DEFAULT_REMIND_DAYS = (7, 3, 1)
 AGENCY_KINDS = ("report", "evidence")
-COUNTED = ("submitted", "approved", "needs_fix")  # reports that show the agency's work
+# The statuses of reports that show the agency's work and count in its results (not rejected or withdrawn).
+COUNTED = ("submitted", "approved", "needs_fix")
 
 
 @dataclass

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from handlers.services.agencies import Person, _add_coordinator, _check_person, get_agency
-from handlers.services.authz import current_membership, is_staff, relink_menu, require_coordinator
-from handlers.services.people import audit
-from handlers.services.refusals import AgencyRefused, InvitationRefused
+from handlers.services.agencies import get_agency
+from handlers.services.audit import audit
+from handlers.services.authz import acting_as, current_membership, relink_menu, require_coordinator
+from handlers.services.coordinators import Person, add_coordinator, check_free, check_person
+from handlers.services.refusals import InvitationRefused
 from storage.models.program import Agency, Invitation
 
 # No 0/O, 1/I/L: a code read aloud or copied from a screenshot cannot be mistyped into another.
@@ -80,14 +81,13 @@ def accept_invitation(
 ) -> Agency:
     """Become a coordinator of the invitation's agency. Accepting again (a retry) changes
     nothing; AgencyRefused("already_member") for a person coordinating another agency."""
-    _check_person(person)
+    check_person(person)
     membership = current_membership(session, line_user_id)
     existing = session.scalars(select(Invitation).where(Invitation.code == fold_code(code))).first()
     if membership is not None and existing is not None and membership[1].id == existing.agency_id:
         return membership[1]
     invitation = check_invitation(session, code, now)
-    if membership is not None and membership[1].status != "rejected":
-        raise AgencyRefused("already_member", agency_id=membership[1].id)
+    check_free(membership)
     # One conditional UPDATE: two colleagues typing the last use at the same moment cannot both win.
     taken = session.execute(
         update(Invitation)
@@ -101,7 +101,7 @@ def accept_invitation(
     if membership is not None:
         membership[0].status, membership[0].left_at = "left", now
     agency = get_agency(session, invitation.agency_id)
-    _add_coordinator(session, agency, line_user_id, person, now)
+    add_coordinator(session, agency, line_user_id, person, now)
     relink_menu(session, [line_user_id], now)
     return agency
 
@@ -112,11 +112,7 @@ def revoke_invitation(session: Session, code: str, actor: str, now: datetime) ->
     invitation = session.scalars(select(Invitation).where(Invitation.code == fold_code(code))).first()
     if invitation is None:
         raise InvitationRefused("unknown")
-    if actor.startswith("line:"):
-        person = actor.removeprefix("line:")
-        if not is_staff(session, person):
-            require_coordinator(session, person, invitation.agency_id)
-        actor = "staff" if is_staff(session, person) else "coordinator"
+    actor = acting_as(session, actor, invitation.agency_id)
     if invitation.revoked_at is None:
         invitation.revoked_at = now
         audit(session, actor, "revoke_invitation", f"invitation:{invitation.id}", now)

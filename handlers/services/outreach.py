@@ -13,14 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import geothai
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.catalog import t
-from handlers.chat.pages.knowledge import campaign_post_dates, post_message
 from handlers.content import Post, dated, posts
 from handlers.services.agencies import province_name
 from handlers.services.campaigns import active_campaign
@@ -31,13 +29,13 @@ from handlers.services.deadlines import (
     missing_by_agency,
 )
 from handlers.services.notices import Localized, tell_staff
+from handlers.services.posts import campaign_post_dates, post_message
+from handlers.services.thaitime import BANGKOK, BUDDHIST_ERA_OFFSET, format_bangkok
 from storage.models import LineUser, ScheduledPost
 from storage.models.program import Campaign, CampaignDeadline
-from storage.outreach import ScheduledPosts, followers, followers_size
+from storage.outreach_repository import ScheduledPosts, followers, followers_size
 from storage.repositories import OutboxRepository
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
-BUDDHIST_ERA_OFFSET = 543
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -60,10 +58,10 @@ class Audience:
         return self.estimate if self.broadcast else sum(len(ids) for ids in self.by_language.values())
 
 
-# A resolver gets the session, the segment's argument (after the colon, or None) and the post.
-Resolver = Callable[[Session, str | None, Post], Audience]
+# A resolver gets the session, the segment's argument (after the colon, or None), the post and now.
+Resolver = Callable[[Session, str | None, Post, datetime], Audience]
 # A counter answers how many a resolver would find, without reading them (large segments).
-Counter = Callable[[Session, str | None, Post], int]
+Counter = Callable[[Session, str | None, Post, datetime], int]
 
 
 @dataclass(frozen=True)
@@ -80,13 +78,13 @@ SEGMENTS: dict[str, Segment] = {}
 
 
 def register_segment(segment: Segment) -> None:
-    """Add a segment (e.g. issue #11's "coordinators" or "missing:<deadline>")."""
+    """Add a segment to the registry; a name may be registered once."""
     if segment.name in SEGMENTS:
         raise ValueError(f"segment {segment.name!r} is registered twice")
     SEGMENTS[segment.name] = segment
 
 
-def _everyone(session: Session, _argument: str | None, post: Post) -> Audience:
+def _everyone(session: Session, _argument: str | None, post: Post, _now: datetime) -> Audience:
     if post.kind == "news":
         # A broadcast cannot leave anyone out, and news goes only to people who opted in.
         raise OutreachError(
@@ -96,19 +94,19 @@ def _everyone(session: Session, _argument: str | None, post: Post) -> Audience:
     return Audience(broadcast=True, estimate=followers_size(session, news_only=False))
 
 
-def _news(session: Session, _argument: str | None, _post: Post) -> Audience:
+def _news(session: Session, _argument: str | None, _post: Post, _now: datetime) -> Audience:
     return Audience(by_language=followers(session, news_only=True))
 
 
-def _province(session: Session, argument: str | None, post: Post) -> Audience:
+def _province(session: Session, argument: str | None, post: Post, _now: datetime) -> Audience:
     return Audience(by_language=followers(session, news_only=post.kind == "news", province_code=argument))
 
 
-def _count_news(session: Session, _argument: str | None, _post: Post) -> int:
+def _count_news(session: Session, _argument: str | None, _post: Post, _now: datetime) -> int:
     return followers_size(session, news_only=True)
 
 
-def _count_province(session: Session, argument: str | None, post: Post) -> int:
+def _count_province(session: Session, argument: str | None, post: Post, _now: datetime) -> int:
     return followers_size(session, news_only=post.kind == "news", province_code=argument)
 
 
@@ -129,23 +127,25 @@ def _people(session: Session, users: set[str], post: Post) -> Audience:
     return Audience(by_language=by_language)
 
 
-def _coordinators(session: Session, _argument: str | None, post: Post) -> Audience:
-    campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
+def _coordinators(session: Session, _argument: str | None, post: Post, now: datetime) -> Audience:
+    campaign = active_campaign(session, now)
     if campaign is None:
         return Audience()
     users = coordinator_users(session, approved_agency_ids(session, campaign))
     return _people(session, {u for group in users.values() for u in group}, post)
 
 
-def _active_deadline(session: Session, kind: str | None) -> tuple[Campaign, CampaignDeadline] | None:
+def _active_deadline(
+    session: Session, kind: str | None, now: datetime
+) -> tuple[Campaign, CampaignDeadline] | None:
     """The active campaign and its deadline of this kind, if it has one."""
-    campaign = active_campaign(session, datetime.now(UTC))  # which is active does not depend on it
+    campaign = active_campaign(session, now)
     deadline = next((d for d in campaign.deadlines if d.kind == kind), None) if campaign else None
     return (campaign, deadline) if deadline else None
 
 
-def _missing(session: Session, kind: str | None, post: Post) -> Audience:
-    found = _active_deadline(session, kind)
+def _missing(session: Session, kind: str | None, post: Post, now: datetime) -> Audience:
+    found = _active_deadline(session, kind, now)
     if found is None:
         raise OutreachError(f"the active campaign has no {kind!r} deadline")
     campaign, deadline = found
@@ -201,14 +201,14 @@ def parse_segment(spec: str) -> tuple[Segment, str | None]:
     return segment, argument or None
 
 
-def describe_segment(session: Session, spec: str) -> Localized:
+def describe_segment(session: Session, spec: str, now: datetime) -> Localized:
     """A segment in plain words, in the reader's language, with the spec as staff type it:
     "ผู้ที่ขอรับข่าวสาร (news)", "ผู้ติดตามในจังหวัดเชียงใหม่ (province:50)". A segment no longer
     known is given as its spec. Every registered segment has its words in the catalog
     (knowledge.segment.<name>; tests/handlers/test_catalog.py checks)."""
     spec = spec.strip()
     name, _, argument = spec.partition(":")
-    found = _active_deadline(session, argument) if name == "missing" else None
+    found = _active_deadline(session, argument, now) if name == "missing" else None
 
     def words(language: str) -> str:
         if name not in SEGMENTS:
@@ -239,12 +239,6 @@ def parse_bangkok_time(text: str) -> datetime:
     return local.astimezone(UTC)
 
 
-def format_bangkok(moment: datetime) -> str:
-    """For people: Bangkok time with a Buddhist-era year."""
-    local = moment.astimezone(BANGKOK)
-    return f"{local.year + BUDDHIST_ERA_OFFSET}-{local:%m-%d %H:%M}"
-
-
 def find_post(key: str) -> Post:
     post = posts().get(key)
     if post is None:
@@ -252,28 +246,28 @@ def find_post(key: str) -> Post:
     return post
 
 
-def audience_for(session: Session, post_key: str, segment_spec: str) -> Audience:
+def audience_for(session: Session, post_key: str, segment_spec: str, now: datetime) -> Audience:
     """Who would get this post now (raises OutreachError for a post/segment that cannot go)."""
     post = find_post(post_key)
     segment, argument = parse_segment(segment_spec)
-    return segment.resolve(session, argument, post)
+    return segment.resolve(session, argument, post, now)
 
 
-def audience_size(session: Session, post_key: str, segment_spec: str) -> int:
+def audience_size(session: Session, post_key: str, segment_spec: str, now: datetime) -> int:
     """How many people this post would reach now (for the quota check before a send): counted
     by the database for large segments, rather than reading them all."""
     post = find_post(post_key)
     segment, argument = parse_segment(segment_spec)
     if segment.count is not None:
-        return segment.count(session, argument, post)
-    return segment.resolve(session, argument, post).size
+        return segment.count(session, argument, post, now)
+    return segment.resolve(session, argument, post, now).size
 
 
 def schedule_post(
     session: Session, *, post_key: str, segment: str, at: datetime, created_by: str, now: datetime
 ) -> ScheduledPost:
     """Schedule a post (checked now: the post exists, the segment exists and suits the post)."""
-    audience_for(session, post_key, segment)
+    audience_for(session, post_key, segment, now)
     return ScheduledPosts(session).add(
         post_key=post_key, segment=segment.strip(), at=at, created_by=created_by, now=now
     )
@@ -307,7 +301,7 @@ def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datet
         now,
         urgent=False,  # staff can act on it in the morning
         title=(lambda language: post.title.get(language, post.title["th"])) if post else scheduled.post_key,
-        segment=describe_segment(session, scheduled.segment),
+        segment=describe_segment(session, scheduled.segment, now),
         at=format_bangkok(scheduled.scheduled_at),
         **params,
     )
@@ -348,7 +342,7 @@ def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
         return None
     try:
         post = dated(find_post(scheduled.post_key), campaign_post_dates(session, now).get(scheduled.post_key))
-        audience = audience_for(session, scheduled.post_key, scheduled.segment)
+        audience = audience_for(session, scheduled.post_key, scheduled.segment, now)
     except OutreachError as error:
         refuse_post(session, post_id, now, str(error))
         return None

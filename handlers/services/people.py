@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from handlers.services import personal_records as records
+from handlers.services.audit import audit
 from handlers.services.notices import tell_staff
 from handlers.services.scrub import Identity, identity_of, scrub_json, scrub_text
 from storage.db import checkpoint_after_commit
@@ -37,7 +38,7 @@ from storage.models import (
     RichMenuAssignment,
     SourceLease,
 )
-from storage.models.program import Agency, AuditEntry, Coordinator, DataExport, JoinRequest, StaffMember
+from storage.models.program import Agency, Coordinator, DataExport, JoinRequest, StaffMember
 from storage.models.reports import Report
 from storage.photo_repository import PhotoRepository
 from storage.repositories import OutboxRepository
@@ -54,22 +55,6 @@ LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")  # as LINE writes them
 # `session.info` key: LINE user ids erased in this transaction, so the executor records its reply
 # to them without their id (the reply row is written after the handler has run).
 ERASED_IN_SESSION = "ruamjai_erased_line_user_ids"
-
-
-def audit(
-    session: Session, actor: str, action: str, subject: str, now: datetime, detail: dict | None = None
-) -> None:
-    """Append to the audit log. `actor` and `subject` are labels with ids ("cli", "staff:3",
-    "agency:12"); never a name, phone or LINE user id — the log outlives erasures."""
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor[:64],
-            action=action[:64],
-            subject=subject[:128],
-            detail=json.dumps(detail, ensure_ascii=False) if detail else None,
-        )
-    )
 
 
 def _iso(value: datetime | None) -> str | None:

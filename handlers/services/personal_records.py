@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from handlers.services.report_reference import reference
 from storage.media import MediaStore
 from storage.models import InboxEvent, Photo
 from storage.models.program import Agency
@@ -32,14 +33,6 @@ def _place(lat: float | None, lon: float | None, address: str | None) -> dict[st
     return {"lat": lat, "lon": lon, "address": address}
 
 
-def _reference(report: Report) -> str:
-    from handlers.services.reports import (
-        reference,  # handlers.services.reports imports handlers.services.people, which imports us
-    )
-
-    return reference(report)
-
-
 def reports_of(session: Session, line_user_id: str) -> list[dict[str, Any]]:
     """The reports the person sent, with what they typed and what was computed from it."""
     agencies = {agency_id: name for agency_id, name in session.execute(select(Agency.id, Agency.name))}
@@ -54,7 +47,7 @@ def reports_of(session: Session, line_user_id: str) -> list[dict[str, Any]]:
     )
     return [
         {
-            "reference": _reference(report),
+            "reference": reference(report),
             "agency_id": report.agency_id,
             "agency": agencies.get(report.agency_id),
             "activity": report.activity_key,
@@ -86,7 +79,7 @@ def photos_of(
         select(Photo).where(Photo.line_user_id == line_user_id, Photo.status != "removed").order_by(Photo.id)
     )
     references = {
-        report.id: _reference(report)
+        report.id: reference(report)
         for report in session.scalars(
             select(Report).where(
                 Report.id.in_(select(Photo.report_id).where(Photo.line_user_id == line_user_id))

@@ -1,4 +1,4 @@
-"""The daily reminder planner (issue #14): pushes about campaign deadlines, driven by each
+"""The daily reminder planner: pushes about campaign deadlines, driven by each
 agency's status. Run by the clock's "reminders" job every hour (bot/cli/clock.py); due at 09:00 Bangkok.
 
 For each deadline of the active campaign, on each of its reminder days (default 7, 3 and 1 days
@@ -32,12 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.catalog import t
-from handlers.chat.engine import BANGKOK
 from handlers.services.campaigns import active_campaign
 from handlers.services.deadlines import Missing, coordinator_users, missing_by_agency, remind_days
+from handlers.services.thaitime import BANGKOK, bangkok_date, thai_date
 from storage.models import LineUser
 from storage.models.program import Agency, CampaignDeadline, Coordinator
-from storage.outreach import followers
+from storage.outreach_repository import followers
 from storage.repositories import OutboxRepository
 
 REMIND_AT = time(9, 0)  # Bangkok
@@ -55,7 +55,7 @@ class Due:
 
 
 def reminder_moment(deadline: CampaignDeadline, days_before: int) -> datetime:
-    due_day = deadline.due_at.astimezone(BANGKOK).date()
+    due_day = bangkok_date(deadline.due_at)
     return datetime.combine(due_day - timedelta(days=days_before), REMIND_AT, BANGKOK)
 
 
@@ -79,21 +79,13 @@ def due_reminder(
     passed = [d for d in days or remind_days(deadline) if reminder_moment(deadline, d) <= now]
     if not passed:
         return None
-    left = (deadline.due_at.astimezone(BANGKOK).date() - now.astimezone(BANGKOK).date()).days
+    left = (bangkok_date(deadline.due_at) - bangkok_date(now)).days
     return Due(min(passed), left)
 
 
 def deadline_key(deadline: CampaignDeadline) -> str:
     """Stable across reloads of the campaign file (which replace the deadline rows and their ids)."""
     return f"{deadline.campaign_id}.{deadline.kind}.{deadline.due_at:%Y%m%d%H%M}"
-
-
-def thai_date(moment: datetime, language: str) -> str:
-    """A date as people read it: Buddhist-era year in Thai, Common Era in English."""
-    local = moment.astimezone(BANGKOK)
-    year = local.year + 543 if language == "th" else local.year
-    month = t(f"invite.month_{local.month}", language)
-    return t("invite.date", language, day=local.day, month=month, year=year)
 
 
 def _languages(session: Session, users: list[str]) -> dict[str, str]:

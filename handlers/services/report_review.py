@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import calc
-from handlers.chat.engine import BANGKOK
 from handlers.services.agencies import province_name
 from handlers.services.places import FAR_KM, km_from_province
 from handlers.services.reports import FLAG_CORRECTED, report_details, report_photos
+from handlers.services.thaitime import bangkok_date
 from storage.models.program import Agency, AuditEntry
 from storage.models.reports import Report
 
@@ -48,7 +48,7 @@ def check_photos(session: Session, report: Report) -> list[PhotoCheck]:
     for photo in report_photos(session, report.id):  # the photos staff number; replaced ones are history
         flags = []
         if photo.captured_at is not None:
-            taken = photo.captured_at.astimezone(BANGKOK).date()
+            taken = bangkok_date(photo.captured_at)
             if not report.period_start <= taken <= report.period_end:
                 flags.append(PHOTO_OUTSIDE_PERIOD)
         km = None

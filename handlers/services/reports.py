@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,12 +20,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import calc
-from handlers.catalog import t
-from handlers.chat.engine import BANGKOK
+from handlers.catalog import label, t
+from handlers.services.audit import audit
 from handlers.services.authz import require_coordinator
 from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
-from handlers.services.people import audit
 from handlers.services.refusals import Refused, staff_reason
+from handlers.services.report_reference import parse_reference, reference
+from handlers.services.thaitime import BANGKOK, buddhist_year
 from storage.models import Photo
 from storage.models.program import Campaign
 from storage.models.reports import Report, ReportCounter
@@ -38,7 +38,6 @@ EDITABLE = ("submitted", "needs_fix")  # what the reporter may still change or w
 FLAG_OUTSIDE_CAMPAIGN = "outside_campaign_period"
 FLAG_DUPLICATE_PHOTO = "duplicate_photo"
 FLAG_CORRECTED = "corrected"  # sent back for a fix and submitted again (`changes` says what changed)
-_REFERENCE = re.compile(r"^\s*R?-?(\d{4})-0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 class ReportRefused(Refused):
@@ -97,18 +96,14 @@ class Draft:
     place: Mapping[str, Any] | None = None
 
 
-def reference(report: Report) -> str:
-    """R-<Buddhist-era year>-<sequence>, e.g. R-2567-00042."""
-    return f"R-{report.year_be}-{report.sequence:05d}"
-
-
 def find_by_reference(session: Session, ref: str) -> Report:
     """The report called `ref` ("R-2567-00042", "2567-42"); ReportRefused("unknown") otherwise."""
-    match = _REFERENCE.match(ref or "")
+    parsed = parse_reference(ref)
     report = None
-    if match:
+    if parsed:
+        year_be, sequence = parsed
         report = session.scalars(
-            select(Report).where(Report.year_be == int(match[1]), Report.sequence == int(match[2]))
+            select(Report).where(Report.year_be == year_be, Report.sequence == sequence)
         ).first()
     if report is None:
         raise ReportRefused("unknown")
@@ -163,7 +158,7 @@ def submit_report(session: Session, line_user_id: str, draft: Draft, now: dateti
         return existing, False
     agency = require_coordinator(session, line_user_id)
     result = compute(draft.activity_key, draft.inputs, draft.start, draft.end)
-    year_be = now.astimezone(BANGKOK).year + 543
+    year_be = buddhist_year(now.astimezone(BANGKOK).year)
     place = draft.place or {}
     report = Report(
         submit_key=draft.submit_key,
@@ -395,7 +390,7 @@ def field_label(activity_key: str, name: str, language: str) -> str:
     if name in FIX_EXTRAS:
         return t(f"reporting.{name}_label", language)
     field = calc.activity_type(activity_key).field(name)
-    return field.label_th if language == "th" else field.label_en
+    return label(field, language)
 
 
 def fix_photo_numbers(session: Session, report: Report) -> list[int]:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli.root import build_parser, main
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN
 
 # `demo` serves until stopped; its arguments are checked in test_cli_input.
 NOT_FUZZED = {("demo",)}

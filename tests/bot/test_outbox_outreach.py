@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.cli.clock import run_once
 from bot.fakeline.schema import messaging_schema
-from bot.line.outreach import QuotaExceeded, dead_letters, ensure_quota, replay_dead
+from bot.line.outreach_delivery import QuotaExceeded, dead_letters, ensure_quota, replay_dead
 from bot.runtime import runtime
 from storage.models import InboxEvent, OutboxMessage
 from storage.repositories import OutboxRepository

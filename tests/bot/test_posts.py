@@ -13,10 +13,10 @@ from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.content import dated, posts
 from handlers.services.authz import add_staff
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import OutreachError, format_bangkok, parse_bangkok_time, schedule_post
 from storage.models import LineUser, OutboxMessage, ScheduledPost
-from storage.outreach import ScheduledPosts
+from storage.outreach_repository import ScheduledPosts
 from tests.helpers import FakeClock
 
 

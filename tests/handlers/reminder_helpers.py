@@ -16,7 +16,7 @@ from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
 from handlers.chat.engine import BANGKOK
 from handlers.services.agencies import reject_agency
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.reports import reference
 from storage.models import Photo
 from storage.models.program import Coordinator

@@ -22,7 +22,7 @@ from handlers.catalog import t
 from handlers.chat.flows.agency_card import SHARE_POSTBACK, total_text
 from handlers.chat.flows.report_summary import tonnes_text
 from handlers.services.agency_results import COUNTED
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.reports import (
     Draft,
     approve_report,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.cli.clock import run_once
 from bot.runtime import runtime
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import format_bangkok
 from storage.models import ScheduledPost
 from storage.repositories import UserRepository

@@ -17,7 +17,7 @@ from handlers.catalog import t
 from handlers.chat.flows.report_summary import tonnes_text
 from handlers.chat.pages.results import results_card
 from handlers.services.agency_results import campaign_results
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.reports import Draft, approve_report, reference, reject_report, submit_report
 from storage.models.reports import Report
 from storage.repositories import UserRepository

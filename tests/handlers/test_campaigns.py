@@ -8,13 +8,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from calc import activity_types
-from handlers.services.campaigns import (
-    EXAMPLE_CAMPAIGN,
-    active_campaign,
-    activity_types_of,
-    load_campaign,
-    photo_limits,
-)
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
 from storage.models.program import Agency, Campaign, CampaignDeadline, CampaignPhase
 from tests.handlers.domain_helpers import NOW, db_fixture, registered  # noqa: F401
 
@@ -141,7 +136,8 @@ def test_photos_per_report_are_optional_checked_with_their_line_and_kept_on_the_
 
 
 def test_the_contact_is_kept_on_the_campaign_and_checked_with_its_line(db):
-    from handlers.services.campaigns import campaign_contact, validate_campaign
+    from handlers.services.campaign_files import validate_campaign
+    from handlers.services.campaigns import campaign_contact
 
     with db.begin() as session:
         assert load_campaign(session, EXAMPLE_CAMPAIGN, NOW).ok

@@ -15,7 +15,7 @@ from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.chat.pages.privacy import PRIVACY_NOTICE_VERSION, notice_text
 from handlers.services.agencies import reject_agency
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from richmenus.definitions import load_menus
 from storage.models import LineUser
 from tests.handlers.domain_helpers import approved, db_fixture, pushed_texts, registered, staff  # noqa: F401

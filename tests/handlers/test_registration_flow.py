@@ -277,7 +277,8 @@ def test_free_text_is_cleaned_and_length_checked_and_english_works_throughout(ap
 
 
 def test_with_a_campaign_loaded_the_coordinator_is_told_which_one_they_join(app, db, fake_line):
-    from handlers.services.campaigns import EXAMPLE_CAMPAIGN, active_campaign, load_campaign
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaigns import active_campaign
 
     with db.begin() as session:
         load_campaign(session, EXAMPLE_CAMPAIGN, now())

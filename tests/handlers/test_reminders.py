@@ -15,7 +15,7 @@ from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.chat.engine import BANGKOK
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import OutreachError, audience_for
 from handlers.services.reminders import MY_REPORTS, REGISTER, START_REPORT
 from storage.models.reports import Report
@@ -187,7 +187,7 @@ def test_coordinator_and_missing_segments_reach_the_agencies_that_still_owe_work
 
     def reached(segment: str, post: str = "how-to-report") -> set[str]:
         with db.begin() as session:
-            audience = audience_for(session, post, segment)
+            audience = audience_for(session, post, segment, NOW)
         return {u for ids in audience.by_language.values() for u in ids}
 
     assert reached("coordinators") == coordinators - {blocked}

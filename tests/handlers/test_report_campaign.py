@@ -10,7 +10,7 @@ from sqlalchemy import select
 import calc
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from storage.models import Photo
 from storage.models.program import Campaign
 from tests.handlers.report_chat import NOW, ReportChat, photo

@@ -19,7 +19,7 @@ from handlers.chat.engine import postback_data
 from handlers.chat.flows.common import refusal_text
 from handlers.chat.flows.invite import thai_date
 from handlers.chat.flows.report_summary import MAX_ALT_TEXT, _row, _text, button_footer, tonnes_text
-from handlers.services.agency_results import COUNTED, AgencyResults, Total, verified_kg
+from handlers.services.agency_results import COUNTED, SHARE_URL_SECONDS, AgencyResults, Total, verified_kg
 from handlers.services.authz import require_coordinator
 from handlers.services.refusals import Refused
 from handlers.services.reports import reference
@@ -27,8 +27,6 @@ from storage.media import MediaStore, public_https_base
 
 MAX_REFS = 10  # references named per missing item
 SHARE_POSTBACK = {"a": "share", "k": "agency"}
-# LINE fetches an image message's URLs when a recipient opens it, possibly days later.
-SHARE_URL_SECONDS = 7 * 24 * 3600
 DrawShare = Callable[[str, str, str, str], bytes]  # (title, agency, total, unit) -> JPEG bytes
 
 

@@ -27,6 +27,7 @@ from handlers.chat.pages.review_queue import review_answer
 from handlers.parsing.periods import Period, format_period_en, format_period_th
 from handlers.services.campaigns import active_campaign
 from handlers.services.contact import contact_answer
+from handlers.services.posts import campaign_post_dates
 from storage.models.program import Campaign
 
 
@@ -78,7 +79,7 @@ def answer_menu_tap(
     if action == "info" and data.get("k") == "contact":
         return assemble([contact_answer(session, language, now)])
     if action == "info" and data.get("k") == "knowledge":
-        return knowledge.answer(language, knowledge.campaign_post_dates(session, now))
+        return knowledge.answer(language, campaign_post_dates(session, now))
     if action == "info":
         key = f"info.{data.get('k', '')}"
         if default_catalog().has(key):

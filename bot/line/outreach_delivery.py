@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.line.gateway import LineApiError, LineGateway, Quota
-from storage.outreach import DeadLetters
+from storage.outreach_repository import DeadLetters
 
 log = logging.getLogger("ruamjai.outreach")
 
@@ -83,7 +83,7 @@ def queue_due_posts(rt) -> int:
         queue_post,
         refuse_post,
     )
-    from storage.outreach import ScheduledPosts
+    from storage.outreach_repository import ScheduledPosts
 
     now = rt.clock.now()
     with rt.session_factory() as session:
@@ -101,7 +101,7 @@ def queue_due_posts(rt) -> int:
             continue
         try:
             with rt.session_factory() as session:
-                size = audience_size(session, post_key, segment)
+                size = audience_size(session, post_key, segment, now)
             ensure_quota(rt.gateway, size)
         except QuotaExceeded as refused:
             with rt.session_factory.begin() as session:
