@@ -30,7 +30,7 @@ POSTS_DIR = Path(__file__).parent / "posts"
 KINDS = ("knowledge", "news")
 # royal environmental work, climate knowledge, how to join, how to report, results
 TOPICS = ("royal", "climate", "join", "report", "results")
-# The program's phases (PROGRAM.md, section 4); a campaign's own phases come with issue #11.
+# The program's phases (PROGRAM.md, section 4): a post names the one it belongs to.
 PHASES = ("outreach", "support", "collect", "certify", "exhibit", "report")
 LANGUAGES = ("th", "en")
 MAX_TITLE = 60  # one or two lines on a phone
