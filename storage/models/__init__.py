@@ -25,6 +25,7 @@ from storage.models.program import (
     JoinRequest,
     StaffMember,
 )
+from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 from storage.models.reports import REPORT_STATUSES, Report, ReportCounter
 
 __all__ = [
@@ -51,4 +52,7 @@ __all__ = [
     "ScheduledPost",
     "SourceLease",
     "StaffMember",
+    "StaffSignInAttempt",
+    "StaffSignInCode",
+    "StaffWebSession",
 ]
