@@ -25,8 +25,8 @@ from storage.models.program import (
     JoinRequest,
     StaffMember,
 )
-from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 from storage.models.reports import REPORT_STATUSES, Report, ReportCounter
+from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
 __all__ = [
     "REPORT_STATUSES",

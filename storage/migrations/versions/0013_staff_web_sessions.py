@@ -49,9 +49,7 @@ def upgrade() -> None:
         "staff_web_sessions",
         sa.Column("id", BigIntPK, primary_key=True),
         sa.Column("token_sha256", sa.String(64), nullable=False),
-        sa.Column(
-            "staff_member_id", BigIntPK, _staff_fk("fk_staff_web_sessions_staff"), nullable=False
-        ),
+        sa.Column("staff_member_id", BigIntPK, _staff_fk("fk_staff_web_sessions_staff"), nullable=False),
         sa.Column("browser", sa.String(80), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("last_seen_at", UTCDateTime, nullable=False),
