@@ -237,3 +237,28 @@ def test_a_staff_member_removed_loses_access_at_the_next_request(app, fake_line,
         session.execute(delete(StaffMember).where(StaffMember.line_user_id == STAFF_USER))
     assert browser.get("/staff/").status_code == 302
     assert sessions(app) == 0  # the rows went with the member
+
+
+def test_erasing_the_staff_member_ends_their_sessions(app, fake_line, staff_phone):
+    from datetime import UTC, datetime
+
+    from handlers.services.people import erase_person
+
+    browser = Browser(app)
+    signed_in(app, fake_line, browser, staff_phone)
+    with runtime(app).session_factory.begin() as session:
+        erase_person(session, STAFF_USER, datetime.now(UTC))
+    assert browser.get("/staff/").status_code == 302
+    assert sessions(app) == 0
+
+
+def test_the_demo_staff_member_can_sign_in(app, fake_line):
+    from datetime import UTC, datetime
+
+    from bot.demo_data import EXAMPLE_STAFF_USER, load_example_staff
+
+    with runtime(app).session_factory.begin() as session:
+        load_example_staff(session, datetime.now(UTC))
+    browser = Browser(app)
+    signed_in(app, fake_line, browser, Chat(app.test_client(), fake_line, EXAMPLE_STAFF_USER))
+    assert "เจ้าหน้าที่ตัวอย่าง" in browser.get("/staff/").get_data(as_text=True)
