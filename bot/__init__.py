@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.line.executor import EventExecutor
 from bot.line.gateway import LineGateway
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.register_blueprint(mydata_blueprint)
     register_staff_web(app)
 
+    if settings.proxy_hops:  # the client's address as the proxies in front of us saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
     app.wsgi_app = WebhookEndpoint(runtime(app), app.wsgi_app)  # type: ignore[method-assign]
     # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the
     # events the dead process left pending even if LINE sends nothing new.

@@ -118,6 +118,9 @@ class Settings:
     line_basic_id: str | None = None
     # A staff web session unused for this long ends.
     staff_session_idle_minutes: int = 30
+    # Proxies (load balancer, router) in front of the web process that append to X-Forwarded-For:
+    # the client's address (the staff sign-in's per-address limit) is read that many hops back.
+    proxy_hops: int = 0
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -206,5 +209,6 @@ class Settings:
             photo_retention_days=int(number("PHOTO_RETENTION_DAYS", 30, int)),
             line_basic_id=env.get("LINE_BASIC_ID", "").strip() or None,
             staff_session_idle_minutes=int(number("STAFF_SESSION_IDLE_MINUTES", 30, int)),
+            proxy_hops=int(number("PROXY_HOPS", 0, int)),
             demo=demo,
         )

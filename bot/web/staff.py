@@ -37,7 +37,7 @@ from handlers.services.staff_sessions import StaffVisit, visit_of
 SESSION_COOKIE = "ruamjai_staff_session"
 LANGUAGE_COOKIE = "ruamjai_staff_language"
 COOKIE_PATH = "/staff"
-FONT_WEIGHTS = {400: 400, 700: 700}
+FONT_WEIGHTS = (400, 700)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
@@ -160,7 +160,7 @@ def font(weight: int) -> Response:
     """Sarabun, from the fontpkg-sarabun package: Thai set the same on every machine."""
     if weight not in FONT_WEIGHTS:
         abort(404)
-    response = Response(_font_bytes(FONT_WEIGHTS[weight]), mimetype="font/ttf")
+    response = Response(_font_bytes(weight), mimetype="font/ttf")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 

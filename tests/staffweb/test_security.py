@@ -121,3 +121,20 @@ def test_the_language_switch_keeps_to_the_catalog(app):
     assert t("staffweb.sign_in.title", "en") in again
     thai = client.get("/staff/sign-in?lang=th").get_data(as_text=True)
     assert t("staffweb.sign_in.title", "th") in thai
+
+
+def test_behind_a_proxy_the_limit_counts_the_client_address(make_app, settings):
+    from handlers.services.staff_sign_in import CODES_PER_ADDRESS
+
+    app = make_app(settings.with_(proxy_hops=1))
+
+    def from_client(address: str):
+        browser = Browser(app, ip="10.0.0.2")  # the load balancer
+        browser.headers["X-Forwarded-For"] = address
+        return browser.open_sign_in()
+
+    for _ in range(CODES_PER_ADDRESS):
+        assert from_client("203.0.113.50").status_code == 200
+    assert from_client("203.0.113.50").status_code == 429
+    page = from_client("198.51.100.60")
+    assert page.status_code == 200
