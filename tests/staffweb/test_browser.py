@@ -97,3 +97,34 @@ def test_signing_in_with_line_moves_on_to_the_dashboard(app, fake_line, browser,
     screenshots(browser, shots, "dashboard")
     browser.get(f"{live_server}/staff/?lang=en")
     screenshots(browser, shots, "dashboard-en")
+
+
+def test_the_simulators_staff_member_signs_in_from_the_card(app, browser, live_server, shots):
+    """The demo's way: the code typed in the LINE simulator, confirmed on the card it shows."""
+    from handlers.services.authz import add_staff
+    from tests.simulator.page import SimulatorPage
+
+    browser.delete_all_cookies()
+    viewport(browser, "laptop")
+    browser.get(f"{live_server}/staff/sign-in?lang=th")
+    staff_tab = browser.current_window_handle
+    code = browser.find_element(By.ID, "code").text
+    browser.switch_to.new_window("tab")
+    phone = SimulatorPage(browser, live_server)
+    phone.phone()
+    phone.open()
+    phone.create_user("เจ้าหน้าที่ทดสอบ")
+    phone.follow()
+    user = next(u for u in app.extensions["simulator"].users() if u.display_name == "เจ้าหน้าที่ทดสอบ")
+    with runtime(app).session_factory.begin() as session:
+        add_staff(session, user.user_id, "เจ้าหน้าที่ทดสอบ", datetime.now(UTC))
+    phone.say(code.lower())
+    phone.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#chat .fx-button"), "no confirm card")
+    shots.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(shots / "line-card-phone.png")
+    phone.tap(t("staffweb.chat.confirm", "th"))
+    phone.wait_for_text(t("staffweb.chat.confirmed", "th"))
+    browser.close()
+    browser.switch_to.window(staff_tab)
+    WebDriverWait(browser, 15).until(lambda d: d.current_url.endswith("/staff/"))
+    assert "เจ้าหน้าที่ทดสอบ" in browser.find_element(By.CLASS_NAME, "who").text
