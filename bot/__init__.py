@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.line.executor import EventExecutor
 from bot.line.gateway import LineGateway
@@ -86,6 +88,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     configure_logging(settings.log_format)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=None)
+    # The staff web's CSRF tokens live in Flask's session cookie: HTTPS-only when served over HTTPS.
+    app.config.update(
+        SESSION_COOKIE_SECURE=(settings.public_base_url or "").startswith("https://"),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    csrf = CSRFProtect(app)
     app.extensions["ruamjai"] = build_runtime(settings, clock)
     # Each gunicorn worker runs this factory after the fork, before it takes a request.
     load_perceptual_hash()
@@ -93,10 +102,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from bot.line.webhook import WebhookEndpoint
     from bot.web.media import media_blueprint
     from bot.web.mydata import mydata_blueprint
+    from bot.web.staff_web import register_staff_web
 
     app.register_blueprint(media_blueprint)
     app.register_blueprint(mydata_blueprint)
+    register_staff_web(app)
 
+    if settings.proxy_hops:  # the client's address as the proxies in front of us saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
     app.wsgi_app = WebhookEndpoint(runtime(app), app.wsgi_app)  # type: ignore[method-assign]
     # Start the executor now, not on the first webhook: after a crash its sweeper must pick up the
     # events the dead process left pending even if LINE sends nothing new.
@@ -109,9 +122,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
         fake = running_at(settings.line_api_base_url)
         if fake is not None:
+            from bot.simulator import bp as simulator_blueprint
             from bot.simulator import register as register_simulator
 
             register_simulator(app, fake)
+            csrf.exempt(simulator_blueprint)  # the simulator's API plays LINE users, not a form
 
     @app.get("/healthz")
     def healthz():

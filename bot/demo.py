@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.demo_data import Users, load_example_agencies
+from bot.demo_data import EXAMPLE_STAFF_NAME, Users, load_example_agencies, load_example_staff
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.timeutil import ShiftableClock
@@ -110,6 +110,7 @@ def seed_steps(users: Users | None = None) -> list[SeedStep]:
         )
     ]
     steps.append(("example agencies", lambda session, now: load_example_agencies(session, now, users)))
+    steps.append(("example staff", lambda session, now: load_example_staff(session, now, users)))
     return steps
 
 
@@ -287,6 +288,9 @@ def run_demo(host: str, port: int) -> int:
         print(f"Clock jobs: {', '.join(name for name, _, _ in threads.jobs)}")
         if fake is not None and "simulator" in app.extensions:
             print(f"LINE simulator: {url}/simulator")
+            print(f"Staff web: {url}/staff/sign-in  (the simulator's {EXAMPLE_STAFF_NAME} sends the code)")
+        else:
+            print(f"Staff web: {url}/staff/sign-in")
         sys.stdout.flush()
         if fake is not None:
             # Beside serving, not before it: the simulator shows the menus as soon as they exist.

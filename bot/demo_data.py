@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from handlers.chat.engine import BANGKOK
 from handlers.services.agencies import Person, Registration, approve_agency, register_agency
-from handlers.services.authz import current_membership
+from handlers.services.authz import add_staff, current_membership
 from handlers.services.reports import (
     Draft,
     approve_report,
@@ -200,3 +200,16 @@ def load_example_agencies(
             approve_agency(session, agency.id, STAFF, now)
         for index, report in enumerate(example.reports):
             _report(session, user_id, f"demo:{user_id}:{index}", report, now)
+
+
+# The demo's staff member: a simulated user registered as staff, who can sign in to /staff.
+EXAMPLE_STAFF_USER = "U" + hashlib.sha256(b"ruamjai-demo:staff").hexdigest()[:32]
+EXAMPLE_STAFF_NAME = "เจ้าหน้าที่ตัวอย่าง"
+
+
+def load_example_staff(session: Session, now: datetime, users: Users | None = None) -> None:
+    """Register the example staff member (as `ruamjai staff add` would); `users` gets them as a
+    simulated user who has added the account as a friend."""
+    if users is not None:
+        users.add_friend(EXAMPLE_STAFF_USER, EXAMPLE_STAFF_NAME)
+    add_staff(session, EXAMPLE_STAFF_USER, EXAMPLE_STAFF_NAME, now, actor=STAFF)

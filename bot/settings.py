@@ -114,6 +114,13 @@ class Settings:
     retention_days: int = 90
     # The clock's nightly photo purge deletes photos never attached to a report after this long.
     photo_retention_days: int = 30
+    # The bot's LINE basic id ("@ruamjai"): the staff sign-in QR code opens its chat with the code.
+    line_basic_id: str | None = None
+    # A staff web session unused for this long ends.
+    staff_session_idle_minutes: int = 30
+    # Proxies (load balancer, router) in front of the web process that append to X-Forwarded-For:
+    # the client's address (the staff sign-in's per-address limit) is read that many hops back.
+    proxy_hops: int = 0
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -200,5 +207,8 @@ class Settings:
             quiet_hours=quiet_hours_from_env(env),
             retention_days=int(number("RETENTION_DAYS", 90, int)),
             photo_retention_days=int(number("PHOTO_RETENTION_DAYS", 30, int)),
+            line_basic_id=env.get("LINE_BASIC_ID", "").strip() or None,
+            staff_session_idle_minutes=int(number("STAFF_SESSION_IDLE_MINUTES", 30, int)),
+            proxy_hops=int(number("PROXY_HOPS", 0, int)),
             demo=demo,
         )

@@ -16,6 +16,7 @@ from handlers.chat.flows.agency_card import DrawShare, is_share_tap, share_messa
 from handlers.chat.media_steps import ReceivedPhoto
 from handlers.chat.pages.info import answer_menu_tap, typed_topic
 from handlers.chat.pages.privacy import PRIVACY_NOTICE_VERSION, notice_text, record_notice_shown
+from handlers.chat.pages.staff_sign_in import answer_staff_sign_in
 from handlers.services.authz import role_of
 from storage.media import MediaStore
 from storage.repositories import UserRepository
@@ -83,6 +84,10 @@ def handle_event(event: Event, ctx: EventContext) -> list[Message]:
     if incoming is None:
         return []
     user = users.get_or_create(ctx.line_user_id, ctx.now)
+    # A staff web sign-in code typed, or its card's buttons: answered before any conversation.
+    signing_in = answer_staff_sign_in(ctx.session, ctx.line_user_id, incoming, user.language, ctx.now)
+    if signing_in is not None:
+        return signing_in
     tap = dict(incoming.data) if incoming.kind == "postback" else None
     if incoming.kind == "text" and (topic := typed_topic(incoming.text)):  # a menu label, typed
         tap = {"a": "info", "k": topic}

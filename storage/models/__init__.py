@@ -26,6 +26,7 @@ from storage.models.program import (
     StaffMember,
 )
 from storage.models.reports import REPORT_STATUSES, Report, ReportCounter
+from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
 __all__ = [
     "REPORT_STATUSES",
@@ -51,4 +52,7 @@ __all__ = [
     "ScheduledPost",
     "SourceLease",
     "StaffMember",
+    "StaffSignInAttempt",
+    "StaffSignInCode",
+    "StaffWebSession",
 ]

@@ -57,6 +57,7 @@ def test_demo_serves_health_and_answers_a_follow(tmp_path, specs):
     assert "Traceback" not in output
     assert ("without checking" in output) == (specs == "missing")
     assert f"LINE simulator: http://127.0.0.1:{port}/simulator" in output
+    assert f"Staff web: http://127.0.0.1:{port}/staff/sign-in" in output
     assert "outbox" in next(line for line in output.splitlines() if line.startswith("Clock jobs: "))
     assert "Rich-menu sync failed" not in output
 

@@ -96,6 +96,7 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
     assert seed(rt, marker, fresh_database=False, steps=seed_steps(world)) == [
         "example campaign",
         "example agencies",
+        "example staff",
     ]
 
     def state():
@@ -132,7 +133,7 @@ def test_the_demo_seeds_example_agencies_coordinators_and_reports_once(app, tmp_
     with rt.session_factory.begin() as session:
         load_example_agencies(session, rt.clock.now(), world)
     assert state() == first
-    assert len(world.users()) == len(EXAMPLE_AGENCIES)
+    assert len(world.users()) == len(EXAMPLE_AGENCIES) + 1  # and the example staff member
 
 
 def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its_reminders(

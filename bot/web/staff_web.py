@@ -1,0 +1,16 @@
+"""Wires the staff web into an app: the blueprint (bot/web/staff.py) with the routes of its pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from bot.web import staff_dashboard, staff_sign_in
+from bot.web.staff import staff_blueprint
+
+# The modules whose routes join the blueprint when imported.
+PAGES = (staff_sign_in, staff_dashboard)
+
+
+def register_staff_web(app: Flask) -> None:
+    """Serve /staff in `app`."""
+    app.register_blueprint(staff_blueprint)
