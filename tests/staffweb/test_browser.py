@@ -19,7 +19,7 @@ from bot.demo import example_round_shift
 from bot.demo_data import load_example_agencies
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from tests.helpers import Chat
 from tests.simulator.page import quit_chromium, start_chromium
 from tests.staffweb.helpers import STAFF_USER, add_staff_member, card_data

@@ -13,7 +13,7 @@ from bot.demo_data import load_example_agencies
 from bot.runtime import runtime
 from handlers.catalog import label, t
 from handlers.services.agency_results import campaign_results
-from handlers.services.campaigns import EXAMPLE_CAMPAIGN, load_campaign
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.staff_dashboard import dashboard
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepository
