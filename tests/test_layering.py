@@ -228,15 +228,6 @@ KNOWN_CYCLES = {
             "handlers.services.reports",
         }
     ),
-    frozenset(
-        {
-            "handlers.chat.flows",
-            "handlers.chat.flows.myreports",
-            "handlers.chat.flows.report",
-            "handlers.chat.flows.report_photos",
-            "handlers.chat.media_steps",
-        }
-    ),
 }
 
 
