@@ -37,14 +37,16 @@ def new_conversation_id() -> str:
 
 
 @dataclass
-class _Reply:
+class Reply:
+    """What the engine says back: texts, the buttons under the last one, perhaps a card."""
+
     texts: list[str]
     quick_reply: QuickReply | None = None
     flex: tuple[Mapping[str, Any], str] | None = None  # a card shown after the texts: (contents, alt text)
     after_card: list[str] = field(default_factory=list)  # said after the card (with the buttons)
 
 
-class Conversing:
+class LockedConversation:
     """One event's work on one locked conversation: its state and its questions."""
 
     def __init__(self, engine: Engine, session: Session, conv: Conversation, language: str, now: datetime):
@@ -145,7 +147,7 @@ class Conversing:
         return self.t("conv.timed_out_kept" if kept else "conv.timed_out")
 
     # -- questions ----------------------------------------------------------------------------
-    def ask(self, *, page: int = 0, show_previous: bool = False) -> _Reply:
+    def ask(self, *, page: int = 0, show_previous: bool = False) -> Reply:
         """The current question (or pending prompt), with its buttons."""
         if self.conv.pending:
             return self.ask_pending()
@@ -171,7 +173,7 @@ class Conversing:
             reply.flex = (question.flex, question.alt_text or question.text)
         return reply
 
-    def paged(self, question: Question, nav: list[QuickReplyItem], texts: list[str], page: int) -> _Reply:
+    def paged(self, question: Question, nav: list[QuickReplyItem], texts: list[str], page: int) -> Reply:
         """The question's buttons, a page at a time when they do not fit one quick reply."""
         choices = list(question.choices)
         room = MAX_QUICK_REPLY - len(nav)
@@ -191,7 +193,7 @@ class Conversing:
                 texts.append(self.t("conv.more_hint"))
         else:
             items = [self.button(c.text(self.language), v=c.value) for c in choices]
-        return _Reply(texts, QuickReply(items=items + nav))
+        return Reply(texts, QuickReply(items=items + nav))
 
     def pending_question(self) -> tuple[str, tuple[Choice, Choice]]:
         """The yes/no question the engine itself is asking (leave? resume? did you mean …?)."""
@@ -211,14 +213,14 @@ class Conversing:
             Choice("no", label_key=no, words_key="words.no"),
         )
 
-    def ask_pending(self) -> _Reply:
+    def ask_pending(self) -> Reply:
         text, choices = self.pending_question()
         items = [self.button(choice.text(self.language), v=choice.value) for choice in choices]
         if self.conv.pending and self.conv.pending.startswith("confirm:"):
             items.append(self.button(self.t("command.cancel.label"), a="cmd", v="cancel"))
-        return _Reply([text], QuickReply(items=items))
+        return Reply([text], QuickReply(items=items))
 
-    def menu(self, *texts: str) -> _Reply:
+    def menu(self, *texts: str) -> Reply:
         role = self.engine.role_of(self.session, self.conv.line_user_id) if self.engine.role_of else None
         items = [
             self.menu_button(flow)
@@ -234,7 +236,7 @@ class Conversing:
                 )
             )
         )
-        return _Reply([*texts, self.t("conv.menu")], QuickReply(items=items[:MAX_QUICK_REPLY]))
+        return Reply([*texts, self.t("conv.menu")], QuickReply(items=items[:MAX_QUICK_REPLY]))
 
     def current_step(self) -> Step | None:
         flow = self.flow

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from linebot.v3.messaging import Message, QuickReply, TextMessage
 
-# LINE limits the engine designs around (shared/domain/LINE.md).
+# LINE limits the engine designs around: messages per reply, text length, quick-reply buttons,
+# label length, postback data.
 MAX_MESSAGES = 5
 MAX_TEXT_UTF16 = 5000
 MAX_QUICK_REPLY = 13

@@ -16,8 +16,8 @@ from handlers.catalog import LANGUAGES, default_catalog, fold
 from handlers.chat.engine.conversation import (
     CONFIRM_KEY,
     LANGUAGE_KEY,
-    Conversing,
-    _Reply,
+    LockedConversation,
+    Reply,
     new_conversation_id,
 )
 from handlers.chat.engine.declare import Choice, Flow, Outcome, Step
@@ -96,11 +96,11 @@ class Engine:
         return None
 
 
-class _Run(Conversing):
+class _Run(LockedConversation):
     """What one input does to the conversation."""
 
     # -- dispatch -----------------------------------------------------------------------------
-    def dispatch(self, incoming: Incoming) -> _Reply:
+    def dispatch(self, incoming: Incoming) -> Reply:
         if incoming.kind == "postback":
             return self.on_postback(incoming.data)
         if incoming.kind == "text":
@@ -157,7 +157,7 @@ class _Run(Conversing):
 
     def take(
         self, handler: Callable[..., Outcome | None], value: str | Incoming, among: Step | None = None
-    ) -> _Reply:
+    ) -> Reply:
         """A step's handler run on `value` (first checked against the choices of `among`), and
         what it decided applied; None (not one of the choices) asks for a button."""
 
@@ -176,7 +176,7 @@ class _Run(Conversing):
         except Refused as refusal:
             return Outcome.end(refusal_text(refusal, self.language))
 
-    def wrong_choice(self) -> _Reply:
+    def wrong_choice(self) -> Reply:
         """The answer to a tap or typed text that is none of the question's choices."""
         return self.reask(self.t("conv.choose_button"))
 
@@ -185,7 +185,7 @@ class _Run(Conversing):
         expected = "image" if "image" in step.accepts else ("text" if step.on_text else "choice")
         return f"{got} {self.t(f'conv.expect.{expected}')}"
 
-    def on_postback(self, data: Mapping[str, str]) -> _Reply:
+    def on_postback(self, data: Mapping[str, str]) -> Reply:
         action = data.get("a", "")
         if "c" not in data:  # a button not tied to a question: the menu, a rich-menu tab
             if action == "start" and data.get("f") in self.engine.flows:
@@ -218,7 +218,7 @@ class _Run(Conversing):
                 return command
         return None
 
-    def command(self, command: str) -> _Reply:
+    def command(self, command: str) -> Reply:
         flow = self.flow
         if command == "help":
             if self.current_step() is not None and not self.conv.pending:
@@ -251,7 +251,7 @@ class _Run(Conversing):
         self.save()
         return self.ask(show_previous=True)
 
-    def enter(self, flow: Flow) -> _Reply:
+    def enter(self, flow: Flow) -> Reply:
         if self.conv.flow == flow.name and not self.conv.pending:
             return self.ask()
         if self.conv.flow and self.conv.flow != flow.name:
@@ -277,7 +277,7 @@ class _Run(Conversing):
         on_enter = flow.on_enter
         return self.decide(lambda: on_enter(self.turn())) if on_enter else None
 
-    def done_at_entry(self, outcome: Outcome) -> _Reply:
+    def done_at_entry(self, outcome: Outcome) -> Reply:
         self.answers = {}
         self.save()
         if outcome.after is not None:
@@ -286,9 +286,9 @@ class _Run(Conversing):
             return self.menu(*outcome.say)
         # The card is the answer: the menu's prompt and its buttons come after it.
         menu = self.menu()
-        return _Reply(list(outcome.say), menu.quick_reply, outcome.card, after_card=menu.texts)
+        return Reply(list(outcome.say), menu.quick_reply, outcome.card, after_card=menu.texts)
 
-    def begin(self, flow: Flow, first: Outcome | None) -> _Reply:
+    def begin(self, flow: Flow, first: Outcome | None) -> Reply:
         """Start `flow` afresh, where its `on_enter` said (with the answers it filled in)."""
         self.start_conversation(flow, flow.start, self.answers, [])
         if first is not None and first.next is not None:
@@ -302,7 +302,7 @@ class _Run(Conversing):
         self.save()
         return value
 
-    def answer_pending(self, value: str) -> _Reply:
+    def answer_pending(self, value: str) -> Reply:
         kind, _, flow_name = (self.conv.pending or "").partition(":")
         target = self.engine.flows.get(flow_name)
         if kind == "confirm":
@@ -320,7 +320,7 @@ class _Run(Conversing):
             note = self.t("conv.left_kept") if kept else ""
             if target is not None and current is not None and target.name != current.name:
                 reply = self.enter(target)
-                return _Reply([note, *reply.texts], reply.quick_reply, reply.flex, reply.after_card)
+                return Reply([note, *reply.texts], reply.quick_reply, reply.flex, reply.after_card)
             return self.menu(note)
         # resume
         repo = ConversationRepository(self.session)
@@ -331,7 +331,7 @@ class _Run(Conversing):
             self.start_conversation(target, draft.state, json.loads(draft.answers), json.loads(draft.history))
             repo.delete_draft(self.conv.line_user_id, flow_name)
             reply = self.ask(show_previous=True)
-            return _Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply, reply.flex)
+            return Reply([self.t("conv.resumed"), *reply.texts], reply.quick_reply, reply.flex)
         repo.delete_draft(self.conv.line_user_id, flow_name)
         self.answers = {}
         first = self.entered(target)
@@ -339,11 +339,11 @@ class _Run(Conversing):
             return self.done_at_entry(first)
         return self.begin(target, first)
 
-    def reask(self, *texts: str) -> _Reply:
+    def reask(self, *texts: str) -> Reply:
         reply = self.ask() if (self.conv.flow or self.conv.pending) else self.menu()
-        return _Reply([*texts, *reply.texts], reply.quick_reply, reply.flex)
+        return Reply([*texts, *reply.texts], reply.quick_reply, reply.flex)
 
-    def apply(self, outcome: Outcome) -> _Reply:
+    def apply(self, outcome: Outcome) -> Reply:
         texts = list(outcome.say)
         if outcome.after is not None:
             self.after.append(outcome.after)
@@ -358,7 +358,7 @@ class _Run(Conversing):
         if outcome.retry:
             self.save()
             reply = self.ask()
-            return _Reply(texts + reply.texts, reply.quick_reply, reply.flex)
+            return Reply(texts + reply.texts, reply.quick_reply, reply.flex)
         if outcome.next is None:
             flow = self.flow
             self.close(keep_draft=False)
@@ -370,4 +370,4 @@ class _Run(Conversing):
         self.conv.state = outcome.next
         self.save()
         reply = self.ask()
-        return _Reply(texts + reply.texts, reply.quick_reply, reply.flex)
+        return Reply(texts + reply.texts, reply.quick_reply, reply.flex)

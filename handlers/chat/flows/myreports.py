@@ -123,14 +123,16 @@ def ask_for_photos(turn: Turn, report: Report) -> None:
     )
 
 
+WITHDRAW_CHOICES = (
+    Choice(YES, label_key="review.withdraw.yes", words_key="words.yes"),
+    Choice(NO, label_key="review.withdraw.no", words_key="words.no"),
+)
+
+
 def ask_withdraw(turn: Turn) -> Question:
     report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
     return Question(
-        turn.t("review.withdraw.ask", report=report_line(report, turn.language)),
-        [
-            Choice(YES, label_key="review.withdraw.yes", words_key="words.yes"),
-            Choice(NO, label_key="review.withdraw.no", words_key="words.no"),
-        ],
+        turn.t("review.withdraw.ask", report=report_line(report, turn.language)), WITHDRAW_CHOICES
     )
 
 
@@ -177,7 +179,10 @@ FLOW = Flow(
         ),
         "report:mine_action": Step(ask=ask_action, help_key="reporting.mine.help", on_choice=act),
         "report:withdraw": Step(
-            ask=ask_withdraw, help_key="review.withdraw.help", on_choice=confirm_withdraw
+            ask=ask_withdraw,
+            help_key="review.withdraw.help",
+            on_choice=confirm_withdraw,
+            choices=lambda turn: WITHDRAW_CHOICES,
         ),
     },
     keeps_draft=True,  # a fix left half-way (cancel, menu, a long break) is offered back
