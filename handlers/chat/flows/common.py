@@ -33,7 +33,7 @@ from handlers.parsing.phone import format_thai_mobile, parse_thai_mobile
 FUZZY_CUTOFF = 0.75
 FUZZY_BAND = 0.08
 MAX_OPTIONS = 10
-BANGKOK_PROVINCE_CODE = "10"  # a special administrative area: not called จังหวัด, its districts are เขต
+BANGKOK_PROVINCE_CODE = "10"
 
 NextState = str | Callable[[Turn], str]
 SKIP = Choice("skip", label_key="common.skip", words_key="words.skip")
@@ -135,16 +135,19 @@ def district_name(turn: Turn, code: str | None) -> str | None:
     return area_name(turn, geothai.district(code) if code else None)
 
 
+def in_bangkok(province_code: str | None) -> bool:
+    """Bangkok is a special administrative area: not called จังหวัด, its districts are เขต."""
+    return province_code == BANGKOK_PROVINCE_CODE
+
+
 def district_word(turn: Turn, province_code: str | None) -> str:
     """What a district is called there: อำเภอ in a province, เขต in Bangkok ("district" in English)."""
-    return turn.t(
-        "common.district_word_bangkok" if province_code == BANGKOK_PROVINCE_CODE else "common.district_word"
-    )
+    return turn.t("common.district_word_bangkok" if in_bangkok(province_code) else "common.district_word")
 
 
 def in_province(turn: Turn, province_code: str | None) -> str:
     """The province as a sentence names it: "จังหวัดเชียงใหม่", but "กรุงเทพมหานคร" (never จังหวัด)."""
-    key = "common.place_bangkok" if province_code == BANGKOK_PROVINCE_CODE else "common.place_province"
+    key = "common.place_bangkok" if in_bangkok(province_code) else "common.place_province"
     return turn.t(key, province=province_name(turn, province_code) or "-")
 
 
@@ -154,9 +157,7 @@ def place_text(turn: Turn, province_code: str | None, district_code: str | None)
     district = district_name(turn, district_code)
     if district is None:
         return in_province(turn, province_code)
-    key = (
-        "common.place_bangkok_district" if province_code == BANGKOK_PROVINCE_CODE else "common.place_district"
-    )
+    key = "common.place_bangkok_district" if in_bangkok(province_code) else "common.place_district"
     return turn.t(key, province=in_province(turn, province_code), district=district)
 
 
@@ -179,9 +180,7 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
     def on_text(turn: Turn, text: str) -> Outcome:
         found = find_provinces(text)
         if len(found) == 1:
-            key = (
-                "common.bangkok_check" if found[0].code == BANGKOK_PROVINCE_CODE else "common.province_check"
-            )
+            key = "common.bangkok_check" if in_bangkok(found[0].code) else "common.province_check"
             return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [p.code for p in found]
@@ -237,7 +236,7 @@ def district_step(
         found = find_districts(province, text)
         if len(found) == 1:
             # Bangkok's districts are เขต and carry the word in their names already.
-            key = "common.bangkok_check" if province == BANGKOK_PROVINCE_CODE else "common.district_check"
+            key = "common.bangkok_check" if in_bangkok(province) else "common.district_check"
             return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [d.code for d in found]
@@ -351,11 +350,18 @@ POSITION_MAX = 100
 
 
 def person_steps(
-    flow: str, then: NextState, route: Callable[[str], NextState] = lambda state: state
+    flow: str,
+    *,
+    then: NextState = "",
+    route: Callable[[str], NextState] = lambda state: state,
+    act: Callable[[Turn], Outcome] | None = None,
 ) -> dict[str, Step]:
     """A coordinator's name, position and mobile phone, asked as `<flow>:person_name`,
-    `<flow>:position` and `<flow>:phone`, then `then`; `route` says where a state's answer goes
-    (back to a summary when one answer is being edited)."""
+    `<flow>:position` and `<flow>:phone`, then `then` (or `act` decides, once the phone is given);
+    `route` says where a state's answer goes (back to a summary when one answer is being edited)."""
+    phone = phone_step(
+        answer="phone", ask_key="register.ask_phone", help_key="register.help_phone", then=then
+    )
     return {
         f"{flow}:person_name": text_step(
             answer="person_name",
@@ -371,7 +377,5 @@ def person_steps(
             max_chars=POSITION_MAX,
             then=route(f"{flow}:phone"),
         ),
-        f"{flow}:phone": phone_step(
-            answer="phone", ask_key="register.ask_phone", help_key="register.help_phone", then=then
-        ),
+        f"{flow}:phone": then_do(phone, act) if act else phone,
     }

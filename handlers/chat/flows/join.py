@@ -9,7 +9,7 @@ sentence, keeping the person at the code question.
 from __future__ import annotations
 
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn, refusal_text
-from handlers.chat.flows.common import person_steps, then_do
+from handlers.chat.flows.common import person_steps
 from handlers.services.agencies import Person
 from handlers.services.authz import current_membership
 from handlers.services.invitations import (
@@ -63,7 +63,6 @@ def finish(turn: Turn) -> Outcome:
     return Outcome.end(turn.t("join.done", agency=agency.name))
 
 
-PERSON = person_steps("join", then="")
 FLOW = Flow(
     name="join",
     title_key="join.title",
@@ -73,8 +72,7 @@ FLOW = Flow(
     steps={
         START: Step(lambda turn: Question(turn.t("join.ask_code")), "join.help_code", on_text=on_code),
         "join:confirm": Step(ask_confirm, "join.help_confirm", on_choice=on_confirm),
-        **PERSON,
-        "join:phone": then_do(PERSON["join:phone"], finish),  # the last answer, then joining
+        **person_steps("join", act=finish),
     },
     menu_roles=("subscriber",),
 )

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.chat.flows.common import (
-    BANGKOK_PROVINCE_CODE,
     district_name,
     district_step,
+    in_bangkok,
     person_steps,
     province_name,
     province_step,
@@ -130,9 +130,7 @@ def summary_text(turn: Turn) -> str:
         province=province_name(turn, a.get("province_code")) or "-",
         district=district_name(turn, a.get("district_code")) or turn.t("common.skip"),
         district_label=turn.t(
-            "common.district_label_bangkok"
-            if a.get("province_code") == BANGKOK_PROVINCE_CODE
-            else "common.district_label"
+            "common.district_label_bangkok" if in_bangkok(a.get("province_code")) else "common.district_label"
         ),
         person=a.get("person_name", "-"),
         position=a.get("position", "-"),
