@@ -1,66 +1,28 @@
-"""Photos as conversation input: whether the user's current question takes photos, what the executor
-did with a photo before the event's transaction (`ReceivedPhoto`, handed to handlers through
-`EventContext.photo`), and the sentences for it.
+"""Whether the user's current question takes photos.
 
 The executor downloads, checks, stores and records a photo before the event's transaction (never
 holding the database during network or Pillow work), and only when `wants_photo` says the user's
 question takes photos: an image sent at any other moment is not fetched (the engine answers that
-no photo is needed now).
+no photo is needed now). What became of the photo is a `ReceivedPhoto` (handlers.chat.received_photo).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.catalog import t
 from handlers.chat.engine import Flow
+from handlers.chat.flows import FLOWS
+from handlers.chat.received_photo import ReceivedPhoto, received_text, refusal_text
 from storage.models import Conversation
-from storage.photo_repository import ReuseMatch
+
+__all__ = ["ReceivedPhoto", "received_text", "refusal_text", "wants_photo"]
 
 
-@dataclass(frozen=True)
-class ReceivedPhoto:
-    """What became of an image (or unsend) event's photo.
-
-    `kind`: "stored" (`photo_id` is a `photos` row, status received), "refused" (`refusal` is a
-    `storage.photos.REFUSAL_CODES` code; nothing was stored) or "removed" (the user unsent the
-    photo `photo_id`; its files are deleted). `reused`: for a stored photo, the earlier photo in
-    another report or another user's draft it matches (accept it, flag it, tell the user politely:
-    the report flow says which). `redelivered`: the photo had been stored by an earlier run of
-    this event.
-    """
-
-    kind: str
-    photo_id: int | None = None
-    refusal: str | None = None
-    reused: ReuseMatch | None = None
-    image_set_id: str | None = None
-    image_set_index: int | None = None
-    image_set_total: int | None = None
-    redelivered: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able, to keep in a conversation's answers (a photo held for a question)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ReceivedPhoto:
-        photo = cls(**{k: v for k, v in data.items() if k != "reused"})
-        reused = data.get("reused")
-        return replace(photo, reused=ReuseMatch(**reused)) if reused else photo
-
-
-def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] | None = None) -> bool:
+def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] = FLOWS) -> bool:
     """Whether the user's current question accepts images (a step whose `accepts` has "image")."""
-    if flows is None:
-        from handlers.chat.flows import FLOWS  # the flows import this module's ReceivedPhoto
-
-        flows = FLOWS
     row = session.execute(
         select(Conversation.flow, Conversation.state, Conversation.pending).where(
             Conversation.line_user_id == line_user_id
@@ -71,15 +33,3 @@ def wants_photo(session: Session, line_user_id: str, flows: Sequence[Flow] | Non
     flow = next((f for f in flows if f.name == row.flow), None)
     step = flow.steps.get(row.state or "") if flow else None
     return step is not None and "image" in step.accepts
-
-
-def refusal_text(code: str, language: str, *, max_bytes: int = 20 * 1024 * 1024) -> str:
-    """The polite sentence for a refused photo (`photos.refused.<code>`)."""
-    return t(f"photos.refused.{code}", language, max_mb=max_bytes // (1024 * 1024))
-
-
-def received_text(photo: ReceivedPhoto, language: str) -> str:
-    """ "Photo received", or "photo 2 of 5 received" for photos sent together."""
-    if photo.image_set_total and photo.image_set_index:
-        return t("photos.received_of_set", language, index=photo.image_set_index, total=photo.image_set_total)
-    return t("photos.received", language)

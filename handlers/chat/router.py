@@ -13,10 +13,10 @@ from handlers.catalog import LANGUAGES, t
 from handlers.chat.engine import Engine, Incoming
 from handlers.chat.flows import FLOWS
 from handlers.chat.flows.agency_card import DrawShare, is_share_tap, share_messages
-from handlers.chat.media_steps import ReceivedPhoto
 from handlers.chat.pages.info import answer_menu_tap, typed_topic
 from handlers.chat.pages.privacy import PRIVACY_NOTICE_VERSION, notice_text, record_notice_shown
 from handlers.chat.pages.staff_sign_in import answer_staff_sign_in
+from handlers.chat.received_photo import ReceivedPhoto
 from handlers.services.authz import role_of
 from storage.media import MediaStore
 from storage.repositories import UserRepository
@@ -36,7 +36,7 @@ class EventContext:
     # the demo's own; None when LINE could not open them (bot.settings.Settings.links_base_url).
     public_base_url: str | None = None
     # An image or unsend event's photo, handled by the executor before this transaction
-    # (handlers/chat/media_steps.py); None for other events and for images no question asked for.
+    # (handlers/chat/received_photo.py); None for other events and for images no question asked for.
     photo: ReceivedPhoto | None = None
     # Where photos live, to make signed URLs (`media.signed_url(key, seconds)`); None if not wired.
     media: MediaStore | None = None

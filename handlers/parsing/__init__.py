@@ -7,7 +7,7 @@ turns them into polite messages from its catalog. Modules:
 - ``text``: normalisation (Thai and full-width digits, zero-width spaces, emoji, dashes, typos).
 - ``numbers``: ``parse_number``, ``format_number``.
 - ``units`` and ``quantities``: unit words and ``parse_quantity``.
-- ``periods``: ``parse_period``, ``format_period_th``, ``format_period_en``.
+- ``periods``: ``parse_period``, ``format_period`` (``format_period_th``, ``format_period_en``).
 
 Decisions on ambiguous input are listed in ``DECISIONS`` below, so the catalog and flow authors can
 read them in one place.
@@ -18,6 +18,7 @@ from handlers.parsing.numbers import ABSURD_LIMIT, format_number, parse_number
 from handlers.parsing.periods import (
     EARLIEST_YEAR_BE,
     Period,
+    format_period,
     format_period_en,
     format_period_th,
     parse_period,
@@ -82,6 +83,7 @@ __all__ = [
     "Quantity",
     "clean_free_text",
     "format_number",
+    "format_period",
     "format_period_en",
     "format_period_th",
     "normalise",

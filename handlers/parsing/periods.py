@@ -465,3 +465,8 @@ def format_period_en(period: Period) -> str:
     if s.year == e.year:
         return f"{s.day} {EN_MONTHS_ABBR[s.month - 1]} – {_en_day(e)}"
     return f"{_en_day(s)} – {_en_day(e)}"
+
+
+def format_period(period: Period, language: str) -> str:
+    """A period in `language`: Thai (Buddhist-era years) for "th", English for any other."""
+    return format_period_th(period) if language == "th" else format_period_en(period)

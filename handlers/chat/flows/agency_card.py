@@ -7,18 +7,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 from linebot.v3.messaging import ImageMessage, Message, TextMessage
 from sqlalchemy.orm import Session
 
 import calc
-from handlers.catalog import t
-from handlers.chat.engine import postback_data
-from handlers.chat.flows.common import refusal_text
+from handlers.catalog import label, t
+from handlers.chat.cards import MAX_ALT_TEXT, bubble, button_footer, card_row, card_text
+from handlers.chat.engine import postback_data, refusal_text
 from handlers.chat.flows.invite import thai_date
-from handlers.chat.flows.report_summary import MAX_ALT_TEXT, _row, _text, button_footer, tonnes_text
+from handlers.chat.flows.report_summary import tonnes_text
 from handlers.services.agency_results import COUNTED, SHARE_URL_SECONDS, AgencyResults, Total, verified_kg
 from handlers.services.authz import require_coordinator
 from handlers.services.refusals import Refused
@@ -43,7 +42,7 @@ def total_text(total: Total, language: str) -> str:
 
 
 def _heading(text: str) -> dict[str, Any]:
-    return _text(text, weight="bold", margin="lg")
+    return card_text(text, weight="bold", margin="lg")
 
 
 def _missing_lines(results: AgencyResults, language: str) -> list[str]:
@@ -68,14 +67,14 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
     language = turn.language
     body: list[dict[str, Any]] = [_heading(t("agencyresults.by_type", language))]
     if not results.by_type:
-        body.append(_text(t("agencyresults.none_yet", language)))
+        body.append(card_text(t("agencyresults.none_yet", language)))
     for key, total in results.by_type.items():
         kind = calc.activity_type(key)
-        body.append(_row(kind.label_th if language == "th" else kind.label_en, total_text(total, language)))
+        body.append(card_row(label(kind, language), total_text(total, language)))
     body.append(_heading(t("agencyresults.by_status", language)))
     for status in COUNTED:
-        label = t(f"reporting.status.{status}", language)
-        body.append(_row(label, total_text(results.by_status[status], language)))
+        status_words = t(f"reporting.status.{status}", language)
+        body.append(card_row(status_words, total_text(results.by_status[status], language)))
     if results.latest:
         body.append(_heading(t("agencyresults.latest", language)))
     for report in results.latest:
@@ -84,45 +83,34 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
             "agencyresults.report_line",
             language,
             ref=reference(report),
-            type=kind.label_th if language == "th" else kind.label_en,
+            type=label(kind, language),
             status=t(f"reporting.status.{report.status}", language),
             date=thai_date(turn, report.created_at),
         )
-        body.append(_text(line, size="xs"))
+        body.append(card_text(line, size="xs"))
     body.append({"type": "separator", "margin": "lg"})
     deadline = results.deadline
     if deadline is None:
-        body.append(_text(t("agencyresults.no_deadline", language), margin="md"))
+        body.append(card_text(t("agencyresults.no_deadline", language), margin="md"))
     else:
-        label = deadline.label_th if language == "th" else deadline.label_en
         when = thai_date(turn, deadline.due_at)
-        body.append(_heading(t("agencyresults.deadline", language, label=label, date=when)))
-        body += [_text(line, size="xs") for line in _missing_lines(results, language)]
+        body.append(
+            _heading(t("agencyresults.deadline", language, label=label(deadline, language), date=when))
+        )
+        body += [card_text(line, size="xs") for line in _missing_lines(results, language)]
     share = t("agencyresults.share", language)
-    bubble = {
-        "type": "bubble",
-        "size": "giga",
-        "header": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                _text(t("agencyresults.title", language), weight="bold", size="lg"),
-                _text(results.agency.name, color="#666666"),
-            ],
-        },
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": button_footer(
-            {
-                "type": "postback",
-                "label": share[:40],
-                "data": postback_data(**SHARE_POSTBACK),
-                "displayText": share,
-            }
-        ),
+    action = {
+        "type": "postback",
+        "label": share[:40],
+        "data": postback_data(**SHARE_POSTBACK),
+        "displayText": share,
     }
+    card = bubble(
+        t("agencyresults.title", language), body, subtitle=results.agency.name, footer=button_footer(action)
+    )
     verified = total_text(results.by_status["approved"], language)
     alt = t("agencyresults.alt", language, agency=results.agency.name, verified=verified)
-    return bubble, alt[:MAX_ALT_TEXT]
+    return card, alt[:MAX_ALT_TEXT]
 
 
 def is_share_tap(data: dict[str, str]) -> bool:
@@ -144,8 +132,7 @@ def share_messages(
     try:
         agency = require_coordinator(session, line_user_id)
     except Refused as refusal:
-        speaker = SimpleNamespace(t=lambda key, **params: t(key, language, **params))
-        return [TextMessage(text=refusal_text(speaker, refusal))]
+        return [TextMessage(text=refusal_text(refusal, language))]
     if media is None or draw is None:
         return [TextMessage(text=t("agencyresults.share_not_set_up", language))]
     total = verified_kg(session, agency.id)

@@ -1,5 +1,6 @@
 """Pieces several flows share: province and district questions, whole numbers with a unit word,
-free text cleaned before it reaches a column, and "edit one answer then come back" navigation."""
+free text cleaned before it reaches a column, a coordinator's name, position and phone, and
+"edit one answer then come back" navigation."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from decimal import Decimal
 import geothai
 from geothai import District, Province
 
-from handlers.catalog import default_catalog, placeholders
+from handlers.catalog import default_catalog, label
 from handlers.chat.engine import (
     MAX_LABEL_UTF16,
     Choice,
@@ -26,14 +27,13 @@ from handlers.chat.engine import (
 )
 from handlers.parsing import ParseError, clean_free_text, parse_quantity
 from handlers.parsing.phone import format_thai_mobile, parse_thai_mobile
-from handlers.services.refusals import Refused
 
 # How alike a misspelt name must be to a real one (difflib ratio), and how close to the best
 # match another must be to be offered as well ("เชียงใม่" is เชียงใหม่, not เชียงราย too).
 FUZZY_CUTOFF = 0.75
 FUZZY_BAND = 0.08
 MAX_OPTIONS = 10
-BANGKOK = "10"  # a special administrative area: not called จังหวัด, its districts are เขต
+BANGKOK_PROVINCE_CODE = "10"
 
 NextState = str | Callable[[Turn], str]
 SKIP = Choice("skip", label_key="common.skip", words_key="words.skip")
@@ -49,7 +49,6 @@ def next_state(turn: Turn, state: NextState) -> str:
     return state(turn) if callable(state) else state
 
 
-# --- free text --------------------------------------------------------------------------------
 # --- whole numbers ------------------------------------------------------------------------------
 def whole_number(
     turn: Turn, text: str, *, unit: str, low: int, high: int, range_key: str, example: int
@@ -107,7 +106,7 @@ def find_districts(province_code: str, text: str) -> list[District]:
 def area_name(turn: Turn, area: Province | District | None) -> str | None:
     if area is None:
         return None
-    return area.name_en if turn.language == "en" else area.name_th
+    return label(area, turn.language, field="name")
 
 
 def area_button(turn: Turn, area: Province | District) -> Choice:
@@ -136,14 +135,19 @@ def district_name(turn: Turn, code: str | None) -> str | None:
     return area_name(turn, geothai.district(code) if code else None)
 
 
+def in_bangkok(province_code: str | None) -> bool:
+    """Bangkok is a special administrative area: not called จังหวัด, its districts are เขต."""
+    return province_code == BANGKOK_PROVINCE_CODE
+
+
 def district_word(turn: Turn, province_code: str | None) -> str:
     """What a district is called there: อำเภอ in a province, เขต in Bangkok ("district" in English)."""
-    return turn.t("common.district_word_bangkok" if province_code == BANGKOK else "common.district_word")
+    return turn.t("common.district_word_bangkok" if in_bangkok(province_code) else "common.district_word")
 
 
 def in_province(turn: Turn, province_code: str | None) -> str:
     """The province as a sentence names it: "จังหวัดเชียงใหม่", but "กรุงเทพมหานคร" (never จังหวัด)."""
-    key = "common.place_bangkok" if province_code == BANGKOK else "common.place_province"
+    key = "common.place_bangkok" if in_bangkok(province_code) else "common.place_province"
     return turn.t(key, province=province_name(turn, province_code) or "-")
 
 
@@ -153,7 +157,7 @@ def place_text(turn: Turn, province_code: str | None, district_code: str | None)
     district = district_name(turn, district_code)
     if district is None:
         return in_province(turn, province_code)
-    key = "common.place_bangkok_district" if province_code == BANGKOK else "common.place_district"
+    key = "common.place_bangkok_district" if in_bangkok(province_code) else "common.place_district"
     return turn.t(key, province=in_province(turn, province_code), district=district)
 
 
@@ -169,8 +173,6 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
         return Question(turn.t(ask_key), area_buttons(turn, areas))
 
     def on_choice(turn: Turn, code: str) -> Outcome:
-        if geothai.province(code) is None:
-            return Outcome.again(turn.t("conv.choose_button"))
         turn.answers.pop(options, None)
         turn.answers[answer] = code
         return Outcome.go(next_state(turn, then))
@@ -178,7 +180,7 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
     def on_text(turn: Turn, text: str) -> Outcome:
         found = find_provinces(text)
         if len(found) == 1:
-            key = "common.bangkok_check" if found[0].code == BANGKOK else "common.province_check"
+            key = "common.bangkok_check" if in_bangkok(found[0].code) else "common.province_check"
             return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [p.code for p in found]
@@ -191,6 +193,8 @@ def province_step(*, answer: str, ask_key: str, help_key: str, then: NextState) 
         help_key,
         on_choice=on_choice,
         on_text=on_text,
+        # Any province: a button from the whole list still counts after the list was narrowed.
+        choices=lambda turn: [Choice(p.code) for p in geothai.provinces()],
         describe=lambda turn: province_name(turn, turn.answers.get(answer)),
         typed_choices=False,
     )
@@ -221,8 +225,6 @@ def district_step(
             turn.answers.pop(options, None)
             turn.answers[answer] = None
             return Outcome.go(next_state(turn, then))
-        if value not in {d.code for d in districts(turn)}:
-            return Outcome.again(turn.t("conv.choose_button"))
         turn.answers.pop(options, None)
         turn.answers[answer] = value
         return Outcome.go(next_state(turn, then))
@@ -234,7 +236,7 @@ def district_step(
         found = find_districts(province, text)
         if len(found) == 1:
             # Bangkok's districts are เขต and carry the word in their names already.
-            key = "common.bangkok_check" if province == BANGKOK else "common.district_check"
+            key = "common.bangkok_check" if in_bangkok(province) else "common.district_check"
             return Outcome.check(found[0].code, turn.t(key, name=area_name(turn, found[0])))
         if found:
             turn.answers[options] = [d.code for d in found]
@@ -250,7 +252,19 @@ def district_step(
             return turn.t("common.skip")
         return district_name(turn, turn.answers.get(answer))
 
-    return Step(ask, help_key, on_choice=on_choice, on_text=on_text, describe=describe, typed_choices=False)
+    def choices(turn: Turn) -> list[Choice]:
+        """Any district of the province (a button from the whole list still counts)."""
+        return [*([SKIP] if optional else []), *(Choice(d.code) for d in districts(turn))]
+
+    return Step(
+        ask,
+        help_key,
+        on_choice=on_choice,
+        on_text=on_text,
+        choices=choices,
+        describe=describe,
+        typed_choices=False,
+    )
 
 
 # --- plain questions ------------------------------------------------------------------------------
@@ -299,8 +313,6 @@ def yes_no_step(
     )
 
     def on_choice(turn: Turn, value: str) -> Outcome:
-        if value not in ("yes", "no"):
-            return Outcome.again(turn.t("conv.choose_button"))
         turn.answers[answer] = value == "yes"
         return Outcome.go(next_state(turn, then))
 
@@ -325,20 +337,45 @@ def then_do(step: Step, action: Callable[[Turn], Outcome]) -> Step:
 
         def handle(turn: Turn, value: str) -> Outcome:
             outcome = handler(turn, value)
-            return outcome if outcome.retry else action(turn)
+            return outcome if outcome is None or outcome.retry else action(turn)
 
         return handle
 
     return replace(step, on_choice=wrap(step.on_choice), on_text=wrap(step.on_text))
 
 
-def refusal_text(turn: Turn, refusal: Refused) -> str:
-    """The catalog sentence for a domain refusal (agency.refused.<code>)."""
-    key = refusal.catalog_key
-    if not default_catalog().has(key):
-        key = "common.refused"
-    return turn.t(key, **refusal.params) if placeholders_fit(key, refusal.params) else turn.t(key)
+# --- a coordinator ---------------------------------------------------------------------------------
+PERSON_NAME_MAX = 100
+POSITION_MAX = 100
 
 
-def placeholders_fit(key: str, params: dict) -> bool:
-    return placeholders(default_catalog().text(key)) <= set(params)
+def person_steps(
+    flow: str,
+    *,
+    then: NextState = "",
+    route: Callable[[str], NextState] = lambda state: state,
+    act: Callable[[Turn], Outcome] | None = None,
+) -> dict[str, Step]:
+    """A coordinator's name, position and mobile phone, asked as `<flow>:person_name`,
+    `<flow>:position` and `<flow>:phone`, then `then` (or `act` decides, once the phone is given);
+    `route` says where a state's answer goes (back to a summary when one answer is being edited)."""
+    phone = phone_step(
+        answer="phone", ask_key="register.ask_phone", help_key="register.help_phone", then=then
+    )
+    return {
+        f"{flow}:person_name": text_step(
+            answer="person_name",
+            ask_key="register.ask_person_name",
+            help_key="register.help_person_name",
+            max_chars=PERSON_NAME_MAX,
+            then=route(f"{flow}:position"),
+        ),
+        f"{flow}:position": text_step(
+            answer="position",
+            ask_key="register.ask_position",
+            help_key="register.help_position",
+            max_chars=POSITION_MAX,
+            then=route(f"{flow}:phone"),
+        ),
+        f"{flow}:phone": then_do(phone, act) if act else phone,
+    }

@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.chat.engine import BANGKOK, Flow, Outcome, Turn
-from handlers.chat.flows.common import refusal_text
 from handlers.services.invitations import create_invitation
-from handlers.services.refusals import Refused
 
 
 def thai_date(turn: Turn, moment) -> str:
@@ -19,10 +17,7 @@ def thai_date(turn: Turn, moment) -> str:
 
 
 def on_enter(turn: Turn) -> Outcome:
-    try:
-        invitation = create_invitation(turn.session, turn.line_user_id, turn.now)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    invitation = create_invitation(turn.session, turn.line_user_id, turn.now)
     # The last whole day it works, so "until 8 Dec" is never a few hours too generous.
     last_day = invitation.expires_at - timedelta(seconds=1)
     return Outcome.end(

@@ -8,9 +8,8 @@ sentence, keeping the person at the code question.
 
 from __future__ import annotations
 
-from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
-from handlers.chat.flows.common import phone_step, refusal_text, text_step, then_do
-from handlers.chat.flows.register import PERSON_NAME_MAX, POSITION_MAX
+from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn, refusal_text
+from handlers.chat.flows.common import person_steps
 from handlers.services.agencies import Person
 from handlers.services.authz import current_membership
 from handlers.services.invitations import (
@@ -19,7 +18,7 @@ from handlers.services.invitations import (
     fold_code,
     invitation_agency_name,
 )
-from handlers.services.refusals import InvitationRefused, Refused
+from handlers.services.refusals import InvitationRefused
 
 START = "join:code"
 
@@ -35,7 +34,7 @@ def on_code(turn: Turn, text: str) -> Outcome:
     try:
         invitation = check_invitation(turn.session, text, turn.now)
     except InvitationRefused as refusal:
-        return Outcome.again(refusal_text(turn, refusal))
+        return Outcome.again(refusal_text(refusal, turn.language))
     turn.answers["code"] = fold_code(text)
     turn.answers["agency_name"] = invitation_agency_name(turn.session, invitation)
     return Outcome.go("join:confirm")
@@ -54,18 +53,13 @@ def ask_confirm(turn: Turn) -> Question:
 def on_confirm(turn: Turn, value: str) -> Outcome:
     if value == "no":
         return Outcome.end(turn.t("join.not_joined"))
-    if value != "yes":
-        return Outcome.again(turn.t("conv.choose_button"))
     return Outcome.go("join:person_name")
 
 
 def finish(turn: Turn) -> Outcome:
     a = turn.answers
     person = Person(a["person_name"], a["position"], a["phone"])
-    try:
-        agency = accept_invitation(turn.session, turn.line_user_id, a["code"], person, turn.now)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    agency = accept_invitation(turn.session, turn.line_user_id, a["code"], person, turn.now)
     return Outcome.end(turn.t("join.done", agency=agency.name))
 
 
@@ -78,24 +72,7 @@ FLOW = Flow(
     steps={
         START: Step(lambda turn: Question(turn.t("join.ask_code")), "join.help_code", on_text=on_code),
         "join:confirm": Step(ask_confirm, "join.help_confirm", on_choice=on_confirm),
-        "join:person_name": text_step(
-            answer="person_name",
-            ask_key="register.ask_person_name",
-            help_key="register.help_person_name",
-            max_chars=PERSON_NAME_MAX,
-            then="join:position",
-        ),
-        "join:position": text_step(
-            answer="position",
-            ask_key="register.ask_position",
-            help_key="register.help_position",
-            max_chars=POSITION_MAX,
-            then="join:phone",
-        ),
-        "join:phone": then_do(
-            phone_step(answer="phone", ask_key="register.ask_phone", help_key="register.help_phone", then=""),
-            finish,
-        ),
+        **person_steps("join", act=finish),
     },
     menu_roles=("subscriber",),
 )

@@ -4,10 +4,8 @@ agency is refused by handlers.services.agencies.leave_agency."""
 from __future__ import annotations
 
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
-from handlers.chat.flows.common import refusal_text
 from handlers.services.agencies import leave_agency
 from handlers.services.authz import current_membership
-from handlers.services.refusals import Refused
 
 CHOICES = (
     Choice("yes", label_key="leave.yes", words_key="words.yes"),
@@ -30,12 +28,7 @@ def ask(turn: Turn) -> Question:
 def on_choice(turn: Turn, value: str) -> Outcome:
     if value == "no":
         return Outcome.end(turn.t("leave.kept"))
-    if value != "yes":
-        return Outcome.again(turn.t("conv.choose_button"))
-    try:
-        agency = leave_agency(turn.session, turn.line_user_id, turn.now)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    agency = leave_agency(turn.session, turn.line_user_id, turn.now)
     return Outcome.end(turn.t("leave.done", agency=agency.name))
 
 

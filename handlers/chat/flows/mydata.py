@@ -99,8 +99,6 @@ ERASE_CHOICES = (
 def on_erase(turn: Turn, value: str) -> Outcome:
     if value == "keep":
         return Outcome.end(turn.t("erase.kept"))
-    if value != "erase":
-        return Outcome.again(turn.t("conv.choose_button"))
     session, user, now, media = turn.session, turn.line_user_id, turn.now, turn.media
     return Outcome.end(
         turn.t("erase.done"), after=lambda: erase_person(session, user, now, actor="self", media=media)
@@ -129,8 +127,6 @@ CONSENT_CHOICES = (
 
 
 def on_consent(turn: Turn, value: str) -> Outcome:
-    if value not in ("news", "public_name"):
-        return Outcome.again(turn.t("conv.choose_button"))
     withdraw_consent(turn.session, turn.line_user_id, value, turn.now)
     return Outcome.end(turn.t(f"consent.done_{value}"))
 

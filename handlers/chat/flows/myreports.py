@@ -11,10 +11,9 @@ import json
 from decimal import Decimal
 
 import calc
-from handlers.catalog import t
+from handlers.catalog import label, t
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.chat.flows import report as report_flow
-from handlers.chat.flows.common import refusal_text
 from handlers.chat.flows.report_summary import kg_text, period_text
 from handlers.services.authz import require_coordinator
 from handlers.services.refusals import Refused
@@ -39,16 +38,12 @@ def report_line(report: Report, language: str) -> str:
         language,
     )
     result = f"{kg_text(Decimal(report.kg_co2e))} kgCO2e" if report.kg_co2e is not None else "-"
-    label = kind.label_th if language == "th" else kind.label_en
     status = t(f"reporting.status.{report.status}", language)
-    return f"{reference(report)} · {label} · {period} · {result} · {status}"
+    return f"{reference(report)} · {label(kind, language)} · {period} · {result} · {status}"
 
 
 def on_enter(turn: Turn) -> Outcome:
-    try:
-        agency = require_coordinator(turn.session, turn.line_user_id)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    agency = require_coordinator(turn.session, turn.line_user_id)
     reports = agency_reports(turn.session, agency.id)
     if not reports:
         return Outcome.end(turn.t("reporting.mine.none"))
@@ -65,6 +60,13 @@ def ask_mine(turn: Turn) -> Question:
     lines = "\n".join(report_line(r, turn.language) for r in reports)
     choices = [Choice(str(r.id), label=reference(r)) for r in reports if r.status in EDITABLE]
     return Question(turn.t("reporting.mine.pick", reports=lines), choices)
+
+
+def mine_choices(turn: Turn) -> list[Choice]:
+    """Every report of the agency: one changed since the list was shown is answered by
+    `choose_report` (no longer editable), not taken for a wrong button."""
+    agency = require_coordinator(turn.session, turn.line_user_id)
+    return [Choice(str(r.id), label=reference(r)) for r in agency_reports(turn.session, agency.id)]
 
 
 def choose_report(turn: Turn, value: str) -> Outcome:
@@ -90,14 +92,9 @@ def ask_action(turn: Turn) -> Question:
 
 
 def act(turn: Turn, value: str) -> Outcome:
-    try:
-        report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
     if value == WITHDRAW:
         return Outcome.go("report:withdraw")
-    if value != EDIT:
-        return Outcome.again(turn.t("conv.choose_button"))
     if report.status not in EDITABLE:
         return Outcome.end(turn.t("reporting.refused.not_editable"))
     load(turn, report)
@@ -126,27 +123,24 @@ def ask_for_photos(turn: Turn, report: Report) -> None:
     )
 
 
+WITHDRAW_CHOICES = (
+    Choice(YES, label_key="review.withdraw.yes", words_key="words.yes"),
+    Choice(NO, label_key="review.withdraw.no", words_key="words.no"),
+)
+
+
 def ask_withdraw(turn: Turn) -> Question:
     report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
     return Question(
-        turn.t("review.withdraw.ask", report=report_line(report, turn.language)),
-        [
-            Choice(YES, label_key="review.withdraw.yes", words_key="words.yes"),
-            Choice(NO, label_key="review.withdraw.no", words_key="words.no"),
-        ],
+        turn.t("review.withdraw.ask", report=report_line(report, turn.language)), WITHDRAW_CHOICES
     )
 
 
 def confirm_withdraw(turn: Turn, value: str) -> Outcome:
-    if value not in (YES, NO):
-        return Outcome.again(turn.t("conv.choose_button"))
-    try:
-        report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
-        if value == NO:
-            return Outcome.end(turn.t("review.withdraw.kept", ref=reference(report)))
-        withdraw_report(turn.session, turn.line_user_id, report.id, turn.now)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    report = own_report(turn.session, turn.line_user_id, turn.answers["report_id"])
+    if value == NO:
+        return Outcome.end(turn.t("review.withdraw.kept", ref=reference(report)))
+    withdraw_report(turn.session, turn.line_user_id, report.id, turn.now)
     return Outcome.end(turn.t("reporting.mine.withdrawn", ref=reference(report)))
 
 
@@ -180,10 +174,15 @@ FLOW = Flow(
     start="report:mine",
     steps={
         **report_flow.FLOW.steps,
-        "report:mine": Step(ask=ask_mine, help_key="reporting.mine.help", on_choice=choose_report),
+        "report:mine": Step(
+            ask=ask_mine, help_key="reporting.mine.help", on_choice=choose_report, choices=mine_choices
+        ),
         "report:mine_action": Step(ask=ask_action, help_key="reporting.mine.help", on_choice=act),
         "report:withdraw": Step(
-            ask=ask_withdraw, help_key="review.withdraw.help", on_choice=confirm_withdraw
+            ask=ask_withdraw,
+            help_key="review.withdraw.help",
+            on_choice=confirm_withdraw,
+            choices=lambda turn: WITHDRAW_CHOICES,
         ),
     },
     keeps_draft=True,  # a fix left half-way (cancel, menu, a long break) is offered back

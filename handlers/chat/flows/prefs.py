@@ -97,15 +97,11 @@ def ask_which(turn: Turn) -> Question:
 
 
 def on_which(turn: Turn, value: str) -> Outcome:
-    if value not in SETTINGS:
-        return Outcome.again(turn.t("conv.choose_button"))
     return Outcome.go(f"prefs:{value}")
 
 
 # -- language -------------------------------------------------------------------------------------
 def on_language(turn: Turn, value: str) -> Outcome:
-    if value not in ("th", "en"):
-        return Outcome.again(turn.t("conv.choose_button"))
     _user(turn).language = value
     return saved(turn, "language", language=value)
 
@@ -168,8 +164,6 @@ def ask_news(turn: Turn) -> Question:
 
 
 def on_news(turn: Turn, value: str) -> Outcome:
-    if value not in ("yes", "no"):
-        return Outcome.again(turn.t("conv.choose_button"))
     _user(turn).news_opt_in = value == "yes"
     return saved(turn, "news")
 

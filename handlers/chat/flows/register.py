@@ -14,13 +14,12 @@ from sqlalchemy import select
 
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.chat.flows.common import (
-    BANGKOK,
     district_name,
     district_step,
-    phone_step,
+    in_bangkok,
+    person_steps,
     province_name,
     province_step,
-    refusal_text,
     text_step,
     yes_no_step,
 )
@@ -39,13 +38,11 @@ from handlers.services.agencies import (
 )
 from handlers.services.authz import current_membership
 from handlers.services.campaigns import active_campaign
-from handlers.services.refusals import AgencyRefused, Refused
+from handlers.services.refusals import AgencyRefused
 from storage.models.program import Agency, JoinRequest
 from storage.repositories import UserRepository
 
 AGENCY_NAME_MAX = 200
-PERSON_NAME_MAX = 100
-POSITION_MAX = 100
 
 START = "register:name"
 SUMMARY = "register:summary"
@@ -110,8 +107,6 @@ def ask_type(turn: Turn) -> Question:
 
 
 def on_type(turn: Turn, value: str) -> Outcome:
-    if value not in AGENCY_TYPES:
-        return Outcome.again(turn.t("conv.choose_button"))
     turn.answers["agency_type"] = value
     return Outcome.go(after("register:province")(turn))
 
@@ -135,7 +130,7 @@ def summary_text(turn: Turn) -> str:
         province=province_name(turn, a.get("province_code")) or "-",
         district=district_name(turn, a.get("district_code")) or turn.t("common.skip"),
         district_label=turn.t(
-            "common.district_label_bangkok" if a.get("province_code") == BANGKOK else "common.district_label"
+            "common.district_label_bangkok" if in_bangkok(a.get("province_code")) else "common.district_label"
         ),
         person=a.get("person_name", "-"),
         position=a.get("position", "-"),
@@ -162,8 +157,6 @@ def on_summary(turn: Turn, value: str) -> Outcome:
         if value == f"edit_{field}":
             turn.answers["editing"] = True
             return Outcome.go(state)
-    if value != "confirm":
-        return Outcome.again(turn.t("conv.choose_button"))
     return submit(turn)
 
 
@@ -197,12 +190,10 @@ def submit(turn: Turn) -> Outcome:
                 return Outcome.go(SIMILAR)
         agency = register_agency(session, user, registration(turn), turn.now)
     except AgencyRefused as refusal:
-        if refusal.code == "duplicate":
-            turn.answers.update(similar_id=refusal.params["agency_id"], exact=True)
-            return Outcome.go(SIMILAR)
-        return Outcome.end(refusal_text(turn, refusal))
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+        if refusal.code != "duplicate":
+            raise
+        turn.answers.update(similar_id=refusal.params["agency_id"], exact=True)
+        return Outcome.go(SIMILAR)
     done = turn.t("register.done", agency=agency.name)
     return Outcome.end(*[text for text in (done, next_steps(turn, agency), late_note(turn)) if text])
 
@@ -251,17 +242,11 @@ def on_similar(turn: Turn, value: str) -> Outcome:
     if value == "new" and not turn.answers.get("exact"):
         turn.answers["not_similar"] = True
         return submit(turn)
-    if value != "join":
-        return Outcome.again(turn.t("conv.choose_button"))
     agency = similar_agency(turn)
     if agency is None:
         return Outcome.end(turn.t("agency.refused.unknown_agency"))
-    a = turn.answers
-    try:
-        request_to_join(turn.session, turn.line_user_id, agency.id, registration(turn).person, turn.now)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
-    if a.get("news"):
+    request_to_join(turn.session, turn.line_user_id, agency.id, registration(turn).person, turn.now)
+    if turn.answers.get("news"):
         UserRepository(turn.session).get_or_create(turn.line_user_id, turn.now).news_opt_in = True
     return Outcome.end(turn.t("register.join_sent", agency=agency.name))
 
@@ -296,26 +281,7 @@ FLOW = Flow(
             then=after("register:person_name"),
             optional=True,
         ),
-        "register:person_name": text_step(
-            answer="person_name",
-            ask_key="register.ask_person_name",
-            help_key="register.help_person_name",
-            max_chars=PERSON_NAME_MAX,
-            then=after("register:position"),
-        ),
-        "register:position": text_step(
-            answer="position",
-            ask_key="register.ask_position",
-            help_key="register.help_position",
-            max_chars=POSITION_MAX,
-            then=after("register:phone"),
-        ),
-        "register:phone": phone_step(
-            answer="phone",
-            ask_key="register.ask_phone",
-            help_key="register.help_phone",
-            then=after("register:public"),
-        ),
+        **person_steps("register", then=after("register:public"), route=after),
         "register:public": yes_no_step(
             answer="public",
             ask_key="register.ask_public",

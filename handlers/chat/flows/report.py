@@ -23,9 +23,9 @@ from datetime import date
 from decimal import Decimal
 
 import calc
-from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn, parse_error_text
+from handlers.catalog import label
+from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn, parse_error_text, refusal_text
 from handlers.chat.flows import report_photos
-from handlers.chat.flows.common import refusal_text
 from handlers.chat.flows.report_draft import (
     DONE,
     PICK_GROUP_MIN,
@@ -36,10 +36,9 @@ from handlers.chat.flows.report_draft import (
     pick_group,
     state_for,
 )
-from handlers.chat.flows.report_summary import field_label, period_text, quantity_text, summary_card
+from handlers.chat.flows.report_summary import answer_text, period_text, quantity_text, summary_card
 from handlers.chat.flows.report_words import (
     OTHER_PREFIX,
-    answer_text,
     beyond_limit,
     button,
     choice_understood,
@@ -51,7 +50,6 @@ from handlers.chat.flows.report_words import (
 from handlers.parsing import ParseError, format_number, parse_period, parse_quantity
 from handlers.services.authz import require_coordinator
 from handlers.services.campaigns import active_campaign
-from handlers.services.refusals import Refused
 from handlers.services.reports import (
     Draft,
     ReportRefused,
@@ -85,10 +83,7 @@ def skippable(turn: Turn, field: calc.Field) -> bool:
 
 # --- entering -----------------------------------------------------------------------------------
 def on_enter(turn: Turn) -> Outcome:
-    try:
-        require_coordinator(turn.session, turn.line_user_id)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    require_coordinator(turn.session, turn.line_user_id)
     turn.answers["key"] = secrets.token_hex(12)
     return Outcome.go("report:type")
 
@@ -100,9 +95,12 @@ def ask_type(turn: Turn) -> Question:
     return Question(text, [button(k, turn.language) for k in kinds])
 
 
+def type_choices(turn: Turn) -> list[Choice]:
+    """The activity types the active campaign enables, without the question's words."""
+    return [button(k, turn.language) for k in enabled_activity_types(turn.session, turn.now)]
+
+
 def choose_type(turn: Turn, value: str) -> Outcome:
-    if value not in {k.key for k in enabled_activity_types(turn.session, turn.now)}:
-        return Outcome.again(turn.t("conv.choose_button"))
     if turn.answers.get("activity") != value:
         for key in ("inputs", "skipped", "groups_done"):
             turn.answers.pop(key, None)
@@ -115,12 +113,18 @@ def field_step(name: str) -> Step:
     def field(turn: Turn) -> calc.Field:
         return activity(turn).field(name)
 
-    def ask(turn: Turn) -> Question:
-        f = field(turn)
-        skip = (
+    def skip(turn: Turn, f: calc.Field) -> list[Choice]:
+        return (
             [Choice(SKIP, label_key="reporting.skip", words_key="words.skip")] if skippable(turn, f) else []
         )
-        return field_question(turn, f, skip)
+
+    def ask(turn: Turn) -> Question:
+        f = field(turn)
+        return field_question(turn, f, skip(turn, f))
+
+    def choices(turn: Turn) -> list[Choice]:
+        f = field(turn)
+        return [*(button(c, turn.language) for c in f.choices), *skip(turn, f)]
 
     def keep(turn: Turn, value: object, **also: str) -> Outcome:
         f = field(turn)
@@ -136,7 +140,7 @@ def field_step(name: str) -> Step:
             turn.answers["skipped"].remove(name)
         return advance(turn, answered=name)
 
-    def on_choice(turn: Turn, value: str) -> Outcome:
+    def on_choice(turn: Turn, value: str) -> Outcome | None:
         f = field(turn)
         if value == SKIP and skippable(turn, f):
             turn.answers.setdefault("inputs", {}).pop(name, None)
@@ -152,9 +156,9 @@ def field_step(name: str) -> Step:
         if f.kind == "quantity" and value.startswith("q:"):  # a figure said back and confirmed
             _, amount, unit = value.split(":", 2)
             return keep(turn, {"value": amount, "unit": unit})
-        return Outcome.again(turn.t("conv.choose_button"))
+        return None
 
-    def on_text(turn: Turn, text: str) -> Outcome:
+    def on_text(turn: Turn, text: str) -> Outcome | None:
         f = field(turn)
         if f.kind == "choice":
             return choice_understood(turn, f, text)
@@ -184,7 +188,12 @@ def field_step(name: str) -> Step:
         return answer_text(activity(turn).field(name), value, turn.language)
 
     return Step(
-        ask=ask, help_key="reporting.help_field", on_choice=on_choice, on_text=on_text, describe=describe
+        ask=ask,
+        help_key="reporting.help_field",
+        on_choice=on_choice,
+        on_text=on_text,
+        choices=choices,
+        describe=describe,
     )
 
 
@@ -195,7 +204,7 @@ def pick_step(kind_key: str, index: int) -> Step:
 
     def ask(turn: Turn) -> Question:
         kind, inputs = calc.activity_type(kind_key), turn.answers.get("inputs", {})
-        given = [f"{field_label(kind.field(n), turn.language)} {quantity_text(inputs[n], turn.language)}"
+        given = [f"{label(kind.field(n), turn.language)} {quantity_text(inputs[n], turn.language)}"
                  for n in group(turn) if n in inputs]  # fmt: skip
         choices = [button(kind.field(n), turn.language) for n in group(turn)]
         if given:
@@ -205,7 +214,7 @@ def pick_step(kind_key: str, index: int) -> Step:
             )
         return Question(turn.t("reporting.pick_first"), choices)
 
-    def on_choice(turn: Turn, value: str) -> Outcome:
+    def on_choice(turn: Turn, value: str) -> Outcome | None:
         inputs = turn.answers.get("inputs", {})
         if value == DONE and any(n in inputs for n in group(turn)):
             turn.answers.setdefault("groups_done", []).append(index)
@@ -214,7 +223,7 @@ def pick_step(kind_key: str, index: int) -> Step:
             return Outcome.go(f"report:field:{value}")
         if keep_material(turn, group(turn), value):  # a material and its amount, typed together
             return Outcome.go(f"report:pick:{kind_key}:{index}")
-        return Outcome.again(turn.t("conv.choose_button"))
+        return None
 
     def on_text(turn: Turn, text: str) -> Outcome:
         return material_and_amount(turn, calc.activity_type(kind_key), group(turn), text)
@@ -275,21 +284,20 @@ def draft_of(turn: Turn) -> Draft:
     )
 
 
+SUMMARY_CHOICES = (
+    Choice(CONFIRM, label_key="reporting.confirm", words_key="words.confirm"),
+    Choice(CHANGE, label_key="reporting.change"),
+)
+
+
 def ask_summary(turn: Turn) -> Question:
-    draft = draft_of(turn)
-    card, alt = summary_card(turn, draft)
-    choices = [
-        Choice(CONFIRM, label_key="reporting.confirm", words_key="words.confirm"),
-        Choice(CHANGE, label_key="reporting.change"),
-    ]
-    return Question(alt, choices, flex=card, alt_text=alt)
+    card, alt = summary_card(turn, draft_of(turn))
+    return Question(alt, SUMMARY_CHOICES, flex=card, alt_text=alt)
 
 
 def summary_choice(turn: Turn, value: str) -> Outcome:
     if value == CHANGE:
         return Outcome.go("report:change")
-    if value != CONFIRM:
-        return Outcome.again(turn.t("conv.choose_button"))
     draft = draft_of(turn)
     try:
         check_photo_count(turn.session, len(draft.photo_ids), turn.now)
@@ -301,12 +309,10 @@ def summary_choice(turn: Turn, value: str) -> Outcome:
             report, _ = submit_report(turn.session, turn.line_user_id, draft, turn.now)
     except ReportRefused as refusal:
         if refusal.code != "photo_count":
-            return Outcome.end(refusal_text(turn, refusal))
+            raise
         # Not enough (or too many) photos: the reason, then the photo question, the draft kept.
         turn.answers.update(changing="photos", photos_done=False)
-        return Outcome.go("report:photos", refusal_text(turn, refusal))
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+        return Outcome.go("report:photos", refusal_text(refusal, turn.language))
     if report.kg_co2e is None:
         return Outcome.end(turn.t("reporting.stored_needs_factor", ref=reference(report)))
     shown = format_number(Decimal(report.kg_co2e), max_decimals=2)
@@ -329,9 +335,6 @@ def ask_change(turn: Turn) -> Question:
 
 
 def change_choice(turn: Turn, value: str) -> Outcome:
-    names = {c.value for c in ask_change(turn).choices}
-    if value not in names:
-        return Outcome.again(turn.t("conv.choose_button"))
     turn.answers["changing"] = value
     if value == "photos":
         turn.answers["photos_done"] = False
@@ -340,10 +343,17 @@ def change_choice(turn: Turn, value: str) -> Outcome:
 
 def _steps() -> dict[str, Step]:
     steps: dict[str, Step] = {
-        "report:type": Step(ask=ask_type, help_key="reporting.help_type", on_choice=choose_type),
+        "report:type": Step(
+            ask=ask_type, help_key="reporting.help_type", on_choice=choose_type, choices=type_choices
+        ),
         "report:period": period_step(),
         **report_photos.steps(),
-        "report:summary": Step(ask=ask_summary, help_key="reporting.help_summary", on_choice=summary_choice),
+        "report:summary": Step(
+            ask=ask_summary,
+            help_key="reporting.help_summary",
+            on_choice=summary_choice,
+            choices=lambda turn: SUMMARY_CHOICES,
+        ),
         "report:change": Step(ask=ask_change, help_key="reporting.help_summary", on_choice=change_choice),
     }
     for kind in calc.activity_types():

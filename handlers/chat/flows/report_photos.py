@@ -1,10 +1,11 @@
 """The report flow's photo and place steps (handlers/chat/flows/report.py asks the rest).
 
 Photos: the campaign's photos_min..photos_max (default 1..10). The step accepts images, so the
-executor stores each before the event's transaction (handlers.chat.media_steps). A photo already used
-in another report is not added (a near-identical one is added and flagged for staff). Changing
-the photos of a stored report ("my reports", or staff's fix request naming photos) starts from the
-report's photos minus those staff marked wrong; a fix request asks for at least one new photo.
+executor stores each before the event's transaction (handlers.chat.media_steps.wants_photo). A
+photo already used in another report is not added (a near-identical one is added and flagged for
+staff). Changing the photos of a stored report ("my reports", or staff's fix request naming
+photos) starts from the report's photos minus those staff marked wrong; a fix request asks for at
+least one new photo.
 
 A photo sent to a conversation that went idle at this question is held, and the coordinator is
 asked whether to go on with the report with it attached (the engine does not close the draft).
@@ -18,12 +19,16 @@ wrong), need_new (staff asked for photos: at least one new one), held [photos se
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 
-from handlers.chat.engine import Choice, Incoming, Outcome, Question, Step, Turn, match_choice
+from handlers.catalog import label
+from handlers.chat.engine import Choice, Incoming, Outcome, Question, Step, Turn
 from handlers.chat.flows.report_draft import DONE, SKIP, activity, advance
-from handlers.chat.media_steps import ReceivedPhoto, received_text
-from handlers.chat.media_steps import refusal_text as photo_refusal_text
+from handlers.chat.received_photo import ReceivedPhoto, received_text
+from handlers.chat.received_photo import refusal_text as photo_refusal_text
 from handlers.services.campaigns import active_campaign, photo_limits
 from handlers.services.reports import numbers_text, reference
 from storage.models import Photo
@@ -31,6 +36,12 @@ from storage.models.reports import Report
 
 RESTART, CONTINUE, DROP = "_restart_photos", "_continue_held", "_drop_held"
 DONE_CHOICE = Choice(DONE, label_key="reporting.done", words_key="words.confirm")
+RESTART_CHOICE = Choice(RESTART, label_key="photos.restart")
+HELD_CHOICES = (
+    Choice(CONTINUE, label_key="photos.held.continue", words_key="words.yes"),
+    Choice(DROP, label_key="photos.held.drop", words_key="words.no"),
+)
+SKIP_CHOICE = Choice(SKIP, label_key="reporting.skip", words_key="words.skip")
 
 
 def limits(turn: Turn) -> tuple[int, int]:
@@ -58,8 +69,7 @@ def new_photos(turn: Turn) -> list[int]:
 # --- asking -------------------------------------------------------------------------------------
 def ask_photos(turn: Turn) -> Question:
     count, (least, most) = len(live_photos(turn)), limits(turn)
-    changing = turn.answers.get("changing") == "photos"
-    restart = [Choice(RESTART, label_key="photos.restart")] if changing and count else []
+    restart = [RESTART_CHOICE] if changing_photos(turn) and count else []
     intro = fix_intro(turn, count, most)
     if intro:  # staff asked for a new photo: no "done" until one has come
         return Question(intro, restart)
@@ -81,6 +91,16 @@ def fix_intro(turn: Turn, count: int, most: int) -> str:
         shown = numbers_text(numbers, turn.language)
         return turn.t("photos.fix.replace", numbers=shown, kept=count, most=most)
     return turn.t("photos.fix.more", kept=count, most=most)
+
+
+def photo_choices(turn: Turn) -> list[Choice]:
+    """What the photo question takes besides photos: "done" (typed even before its button shows,
+    which says how many are still wanted) and, when changing a report's photos, "start again"."""
+    return [DONE_CHOICE, *([RESTART_CHOICE] if changing_photos(turn) else [])]
+
+
+def changing_photos(turn: Turn) -> bool:
+    return turn.answers.get("changing") == "photos"
 
 
 # --- a photo arrives ------------------------------------------------------------------------------
@@ -140,12 +160,10 @@ def reuse_note(turn: Turn, photo: ReceivedPhoto) -> str | None:
 
 # --- done / start again -------------------------------------------------------------------------
 def photos_choice(turn: Turn, value: str) -> Outcome:
-    if value == RESTART and turn.answers.get("changing") == "photos":
+    if value == RESTART:
         count = len(turn.answers.get("photos", []))
         turn.answers["photos"] = []
         return Outcome.again(turn.t("photos.restarted", count=count))
-    if value != DONE:
-        return Outcome.again(turn.t("conv.choose_button"))
     count, least = len(live_photos(turn)), limits(turn)[0]
     if count == 0:
         return Outcome.again(turn.t("reporting.photos_needed", least=least))
@@ -160,12 +178,7 @@ def photos_choice(turn: Turn, value: str) -> Outcome:
 
 
 def photos_text(turn: Turn, text: str) -> Outcome:
-    """Typed words at the photo question: "done" (even before the button shows), or a reminder."""
-    if match_choice(text, [DONE_CHOICE]):
-        return photos_choice(turn, DONE)
-    restart = Choice(RESTART, label_key="photos.restart")
-    if turn.answers.get("changing") == "photos" and match_choice(text, [restart]):
-        return photos_choice(turn, RESTART)
+    """Typed words at the photo question that are none of its choices: a reminder."""
     return Outcome.again(turn.t("conv.expect.image"))
 
 
@@ -176,26 +189,17 @@ def ask_held(turn: Turn) -> Question:
     kind = activity(turn)
     text = turn.t(
         "photos.held.ask",
-        activity=kind.label_th if turn.language == "th" else kind.label_en,
+        activity=label(kind, turn.language),
         held=held,
         total=min(count + held, limits(turn)[1]),
     )
-    return Question(
-        text,
-        [
-            Choice(CONTINUE, label_key="photos.held.continue", words_key="words.yes"),
-            Choice(DROP, label_key="photos.held.drop", words_key="words.no"),
-        ],
-    )
+    return Question(text, HELD_CHOICES)
 
 
 def held_choice(turn: Turn, value: str) -> Outcome:
     held = [ReceivedPhoto.from_dict(d) for d in turn.answers.pop("held", [])]
     if value == DROP:
         return Outcome.go("report:photos", turn.t("photos.held.dropped", held=len(held)))
-    if value != CONTINUE:
-        turn.answers["held"] = [p.to_dict() for p in held]
-        return Outcome.again(turn.t("conv.choose_button"))
     said: list[str] = []  # "photo received" was said when it came: only what differs now
     for photo in held:
         said += [text for text in take(turn, photo).say if text != received_text(photo, turn.language)]
@@ -236,8 +240,7 @@ def place_from_photos(turn: Turn) -> str | None:
 
 
 def ask_place(turn: Turn) -> Question:
-    skip = Choice(SKIP, label_key="reporting.skip", words_key="words.skip")
-    return Question(turn.t("reporting.ask_place"), [skip], location_key="reporting.share_place")
+    return Question(turn.t("reporting.ask_place"), [SKIP_CHOICE], location_key="reporting.share_place")
 
 
 def place_received(turn: Turn, incoming: Incoming) -> Outcome:
@@ -247,8 +250,6 @@ def place_received(turn: Turn, incoming: Incoming) -> Outcome:
 
 
 def place_choice(turn: Turn, value: str) -> Outcome:
-    if value != SKIP:
-        return Outcome.again(turn.t("conv.choose_button"))
     turn.answers["place"], turn.answers["place_done"] = None, True
     return advance(turn, answered="place")
 
@@ -256,26 +257,30 @@ def place_choice(turn: Turn, value: str) -> Outcome:
 def steps() -> dict[str, Step]:
     """The photo, held-photo and place steps of the report flow."""
     return {
-        "report:photos": Step(
-            ask=ask_photos,
-            help_key="reporting.help_photos",
-            on_choice=photos_choice,
+        "report:photos": media_step(
+            ask_photos,
+            "reporting.help_photos",
+            photos_choice,
+            photo_received,
+            "image",
             on_text=photos_text,
-            on_media=photo_received,
-            accepts=frozenset({"text", "postback", "image"}),
+            choices=photo_choices,
         ),
-        "report:held_photo": Step(
-            ask=ask_held,
-            help_key="photos.held.help",
-            on_choice=held_choice,
-            on_media=held_more,
-            accepts=frozenset({"text", "postback", "image"}),
-        ),
-        "report:place": Step(
-            ask=ask_place,
-            help_key="reporting.help_place",
-            on_choice=place_choice,
-            on_media=place_received,
-            accepts=frozenset({"text", "postback", "location"}),
+        "report:held_photo": media_step(ask_held, "photos.held.help", held_choice, held_more, "image"),
+        "report:place": media_step(
+            ask_place, "reporting.help_place", place_choice, place_received, "location"
         ),
     }
+
+
+def media_step(
+    ask: Callable[[Turn], Question],
+    help_key: str,
+    on_choice: Callable[[Turn, str], Outcome],
+    on_media: Callable[[Turn, Incoming], Outcome],
+    kind: str,
+    **more: Any,
+) -> Step:
+    """A question answered with a button, typed words or one kind of media (`kind`)."""
+    accepts = frozenset({"text", "postback", kind})
+    return Step(ask=ask, help_key=help_key, on_choice=on_choice, on_media=on_media, accepts=accepts, **more)

@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import calc
-from handlers.catalog import t
-from handlers.parsing import format_number, format_period_en, format_period_th
+from handlers.catalog import label, t
+from handlers.chat.cards import MAX_ALT_TEXT, bubble, card_row, card_text
+from handlers.parsing import format_number, format_period
 from handlers.parsing.periods import Period
 from handlers.services.reports import compute, factor_table
 
@@ -21,12 +22,7 @@ if TYPE_CHECKING:
     from handlers.services.reports import Draft
 
 MAX_BUBBLE_BYTES = 30_000
-MAX_ALT_TEXT = 400
 SMALLER_RESULT = "tree_planting.smaller_result"
-
-
-def field_label(field: calc.Field, language: str) -> str:
-    return field.label_th if language == "th" else field.label_en
 
 
 def unit_text(unit: str, language: str, short: bool = False) -> str:
@@ -49,7 +45,15 @@ def period_text(period: dict[str, str], language: str) -> str:
     start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
     whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
     shown = Period(start, end, "month" if whole_months else "day")
-    return format_period_th(shown) if language == "th" else format_period_en(shown)
+    return format_period(shown, language)
+
+
+def answer_text(field: calc.Field, value: object, language: str) -> str:
+    """An answer as the question's buttons name it (a choice's label, a figure with its unit)."""
+    if isinstance(value, str):
+        choice = field.choice(value)
+        return label(choice, language) if choice else value
+    return quantity_text(value, language)  # type: ignore[arg-type]
 
 
 def tonnes_text(kg: Decimal) -> str:
@@ -58,28 +62,6 @@ def tonnes_text(kg: Decimal) -> str:
 
 def kg_text(kg: Decimal) -> str:
     return format_number(kg, max_decimals=2)
-
-
-def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "text", "text": text or " ", "wrap": True, "size": style.pop("size", "sm"), **style}
-
-
-def button_footer(action: dict[str, Any]) -> dict[str, Any]:
-    """A card's footer: one primary button in the program's green."""
-    button = {"type": "button", "style": "primary", "color": "#06563E", "action": action}
-    return {"type": "box", "layout": "vertical", "contents": [button]}
-
-
-def _row(label: str, value: str) -> dict[str, Any]:
-    return {
-        "type": "box",
-        "layout": "baseline",
-        "spacing": "sm",
-        "contents": [
-            _text(label, color="#666666", flex=4),
-            _text(value, flex=6),
-        ],
-    }
 
 
 def step_text(step: calc.Step, kind: calc.ActivityType, language: str) -> str:
@@ -111,7 +93,7 @@ def step_name(step: calc.Step, kind: calc.ActivityType, language: str) -> str:
         return t(key, language)
     field = step.name.rpartition(".")[2]
     try:
-        return field_label(kind.field(field), language)
+        return label(kind.field(field), language)
     except KeyError:
         return field
 
@@ -179,7 +161,7 @@ def warning_text(warning: calc.CalcWarning, kind: calc.ActivityType, language: s
     params: dict[str, object] = {"field": "", "key": warning.factor_key or "", "name": name}
     if warning.field:
         try:
-            params["field"] = field_label(kind.field(warning.field), language)
+            params["field"] = label(kind.field(warning.field), language)
         except KeyError:
             params["field"] = warning.field
     key = f"reporting.warning.{warning.code}"
@@ -188,30 +170,22 @@ def warning_text(warning: calc.CalcWarning, kind: calc.ActivityType, language: s
 
 def answer_rows(turn: Turn, draft: Draft, kind: calc.ActivityType) -> list[dict[str, Any]]:
     language = turn.language
-    rows = [
-        _row(t("reporting.summary.activity", language), kind.label_th if language == "th" else kind.label_en)
-    ]
+    rows = [card_row(t("reporting.summary.activity", language), label(kind, language))]
     for field in kind.fields:
         value = draft.inputs.get(field.name)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            choice = field.choice(value)
-            shown = (choice.label_th if language == "th" else choice.label_en) if choice else value
-        else:
-            shown = quantity_text(value, language)
-        rows.append(_row(field_label(field, language), shown))
+        if value is not None:
+            rows.append(card_row(label(field, language), answer_text(field, value, language)))
     shown_period = period_text(
         {"start": draft.start.isoformat(), "end": draft.end.isoformat()},
         language,
     )
-    rows.append(_row(t("reporting.period_label", language), shown_period))
+    rows.append(card_row(t("reporting.period_label", language), shown_period))
     photos = t("reporting.summary.photos_count", language, count=len(draft.photo_ids))
-    rows.append(_row(t("reporting.photos_label", language), photos))
+    rows.append(card_row(t("reporting.photos_label", language), photos))
     place = draft.place or {}
     if place.get("lat") is not None:
         where = place.get("address") or f"{place['lat']:.5f}, {place['lon']:.5f}"
-        rows.append(_row(t("reporting.place_label", language), where))
+        rows.append(card_row(t("reporting.place_label", language), where))
     return rows
 
 
@@ -226,14 +200,14 @@ def summary_card(turn: Turn, draft: Draft) -> tuple[dict[str, Any], str]:
     else:
         key = "reporting.summary.result" if result.basis == "reduction" else "reporting.summary.net"
         headline = t(key, language, tonnes=tonnes_text(result.kg_co2e), kg=kg_text(result.kg_co2e))
-    body.append(_text(headline, weight="bold", size="md", margin="md"))
-    how: list[dict[str, Any]] = [_text(t("reporting.summary.how", language), weight="bold", margin="md")]
+    body.append(card_text(headline, weight="bold", size="md", margin="md"))
+    how: list[dict[str, Any]] = [card_text(t("reporting.summary.how", language), weight="bold", margin="md")]
     lines = [step_text(step, kind, language) for step in result.steps] + difference_line(result, language)
-    how += [_text(line, size="xs", color="#444444") for line in lines]
+    how += [card_text(line, size="xs", color="#444444") for line in lines]
     sources = source_lines(result, language)
     if sources:
-        how.append(_text(t("reporting.summary.sources", language), size="xs", weight="bold", margin="sm"))
-        how += [_text(f"• {line}", size="xs", color="#666666") for line in sources]
+        how.append(card_text(t("reporting.summary.sources", language), size="xs", weight="bold", margin="sm"))
+        how += [card_text(f"• {line}", size="xs", color="#666666") for line in sources]
     shown = [w for w in result.warnings if w.code != "proxy_factor"]
     if any(w.code == "species_not_listed" for w in shown):  # says it in words; the missing rate is why
         shown = [w for w in shown if w.code != "no_factor"]
@@ -242,40 +216,33 @@ def summary_card(turn: Turn, draft: Draft) -> tuple[dict[str, Any], str]:
     notes: list[dict[str, Any]] = []
     if warnings:
         notes.append(
-            _text(t("reporting.summary.warnings", language), weight="bold", margin="md", color="#B00020")
+            card_text(t("reporting.summary.warnings", language), weight="bold", margin="md", color="#B00020")
         )
-        notes += [_text(f"• {w}", size="xs", color="#B00020") for w in dict.fromkeys(warnings)]
+        notes += [card_text(f"• {w}", size="xs", color="#B00020") for w in dict.fromkeys(warnings)]
     if result.kg_co2e is not None and result.kg_co2e > 0:
         found = calc.equivalences(result.kg_co2e, factor_table(), (draft.start, draft.end))
         if found:
             eq = found[0]
             low, high = format_number(eq.low, max_decimals=0), format_number(eq.high, max_decimals=0)
             amount = low if low == high else f"{low}–{high}"
-            label = eq.label_th if language == "th" else eq.label_en
             unit = unit_text(eq.unit, language, short=True)
             notes.append(
-                _text(
-                    t("reporting.summary.equivalence", language, amount=amount, unit=unit, what=label),
+                card_text(
+                    t(
+                        "reporting.summary.equivalence",
+                        language,
+                        amount=amount,
+                        unit=unit,
+                        what=label(eq, language),
+                    ),
                     margin="md",
                 )
             )
-    bubble = _bubble(language, body, how, notes)
-    if len(json.dumps(bubble, ensure_ascii=False).encode()) > MAX_BUBBLE_BYTES:
+    title = t("reporting.summary.title", language)
+    card = bubble(title, [*body, *how, *notes])
+    if len(json.dumps(card, ensure_ascii=False).encode()) > MAX_BUBBLE_BYTES:
         # Very many steps: keep the answers, the result and the warnings; staff see every step.
-        how = [*how[:20], _text(t("reporting.summary.more_steps", language), size="xs")]
-        bubble = _bubble(language, body, how, notes)
+        how = [*how[:20], card_text(t("reporting.summary.more_steps", language), size="xs")]
+        card = bubble(title, [*body, *how, *notes])
     alt = t("reporting.summary.alt", language, result=headline)[:MAX_ALT_TEXT]
-    return bubble, alt
-
-
-def _bubble(language: str, body: list, how: list, notes: list) -> dict[str, Any]:
-    return {
-        "type": "bubble",
-        "size": "giga",
-        "header": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [_text(t("reporting.summary.title", language), weight="bold", size="lg")],
-        },
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [*body, *how, *notes]},
-    }
+    return card, alt

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import calc
-from handlers.catalog import default_catalog, t
+from handlers.catalog import default_catalog, label, t
 from handlers.chat.engine import Choice, Outcome, Question, Turn, match_choice, understood_choice
-from handlers.chat.flows.report_summary import field_label, quantity_text
+from handlers.chat.flows.report_summary import quantity_text
 from handlers.parsing import ParseError, parse_quantity
 
 OTHER_PREFIX = "other:"  # a species typed by name, said back: "other:ยางนา"
@@ -20,10 +20,6 @@ MATERIAL_PREFIX = "m:"  # a material and its amount, said back: "m:corrugated_ca
 _FIRST_DIGIT = re.compile(r"\d")  # any script's digits: 2 or ๒
 
 Labelled = calc.Choice | calc.Field | calc.ActivityType
-
-
-def long_name(item: Labelled, language: str) -> str:
-    return item.label_th if language == "th" else item.label_en
 
 
 def button(item: Labelled, language: str) -> Choice:
@@ -35,32 +31,24 @@ def button(item: Labelled, language: str) -> Choice:
 
 def names_note(items: Sequence[Labelled], language: str) -> str:
     """ "\\n• short: long name" for each item whose button is shortened ("" when none is)."""
-    lines = [f"• {i.button(language)}: {long_name(i, language)}" for i in items
-             if i.button(language) != long_name(i, language)]  # fmt: skip
+    lines = [f"• {i.button(language)}: {label(i, language)}" for i in items
+             if i.button(language) != label(i, language)]  # fmt: skip
     return "".join(f"\n{line}" for line in lines)
 
 
 def field_question(turn: Turn, field: calc.Field, skip: list[Choice]) -> Question:
     """A field's question: short buttons with the long names beneath, or a figure with its example."""
-    label = field_label(field, turn.language)
+    name = label(field, turn.language)
     if field.kind == "choice":
         key = "reporting.ask_species" if field.choice(calc.OTHER_SPECIES) else "reporting.ask_choice"
-        text = turn.t(key, label=label) + names_note(field.choices, turn.language)
+        text = turn.t(key, label=name) + names_note(field.choices, turn.language)
         return Question(text, [*(button(c, turn.language) for c in field.choices), *skip])
     units = " / ".join(turn.t(f"unit.{unit}") for unit in field.units)
     optional = turn.t("reporting.optional") if skip else ""
     hint = quantity_hint(field, turn.language)
     return Question(
-        turn.t("reporting.ask_quantity", label=label, units=units, optional=optional, hint=hint), skip
+        turn.t("reporting.ask_quantity", label=name, units=units, optional=optional, hint=hint), skip
     )
-
-
-def answer_text(field: calc.Field, value: object, language: str) -> str:
-    """An answer as the question's buttons name it (a choice's label, a figure with its unit)."""
-    if isinstance(value, str):
-        choice = field.choice(value)
-        return (choice.label_th if language == "th" else choice.label_en) if choice else value
-    return quantity_text(value, language)  # type: ignore[arg-type]
 
 
 def beyond_limit(turn: Turn, field: calc.Field, value: object) -> str | None:
@@ -69,7 +57,7 @@ def beyond_limit(turn: Turn, field: calc.Field, value: object) -> str | None:
         return None
     most = quantity_text({"value": str(field.most), "unit": field.units[0]}, turn.language)
     shown = quantity_text(value, turn.language)
-    return turn.t("reporting.beyond_limit", label=field_label(field, turn.language), value=shown, most=most)
+    return turn.t("reporting.beyond_limit", label=label(field, turn.language), value=shown, most=most)
 
 
 def keep_material(turn: Turn, group: Sequence[str], value: str) -> bool:
@@ -91,9 +79,10 @@ def quantity_hint(field: calc.Field, language: str) -> str:
     return ""
 
 
-def choice_understood(turn: Turn, field: calc.Field, text: str) -> Outcome:
+def choice_understood(turn: Turn, field: calc.Field, text: str) -> Outcome | None:
     """Typed words at a choice question that do not repeat a button: the button they mean, or for
-    tree species any other species by name; said back with yes / no before it is kept."""
+    tree species any other species by name; said back with yes / no before it is kept. None: they
+    mean no button."""
     choices = [button(c, turn.language) for c in field.choices]
     guess = understood_choice(text, choices)
     if guess is not None and guess.value != calc.OTHER_SPECIES:
@@ -102,7 +91,7 @@ def choice_understood(turn: Turn, field: calc.Field, text: str) -> Outcome:
         name = " ".join(text.split())[: calc.MAX_FREE_TEXT]
         if name and not _FIRST_DIGIT.search(name):
             return Outcome.check(OTHER_PREFIX + name, turn.t("reporting.species_other_check", name=name))
-    return Outcome.again(turn.t("conv.choose_button"))
+    return None
 
 
 def material_and_amount(turn: Turn, kind: calc.ActivityType, group: Sequence[str], text: str) -> Outcome:
@@ -117,7 +106,7 @@ def material_and_amount(turn: Turn, kind: calc.ActivityType, group: Sequence[str
         return Outcome.again(turn.t("reporting.material_unknown"))
     field = kind.field(found.value)
     material_only = Outcome.check(
-        found.value, turn.t("conv.understood_check", answer=long_name(field, turn.language))
+        found.value, turn.t("conv.understood_check", answer=label(field, turn.language))
     )
     if not amount:
         return material_only
@@ -129,5 +118,5 @@ def material_and_amount(turn: Turn, kind: calc.ActivityType, group: Sequence[str
     shown = quantity_text(value, turn.language)
     return Outcome.check(
         f"{MATERIAL_PREFIX}{found.value}:{value['value']}:{value['unit']}",
-        turn.t("reporting.material_check", material=long_name(field, turn.language), amount=shown),
+        turn.t("reporting.material_check", material=label(field, turn.language), amount=shown),
     )

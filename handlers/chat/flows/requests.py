@@ -8,10 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
-from handlers.chat.flows.common import refusal_text
 from handlers.services.agencies import decide_join_request
 from handlers.services.authz import require_coordinator
-from handlers.services.refusals import NotAllowed, Refused
 from storage.models.program import JoinRequest
 
 STATE = "requests:decide"
@@ -33,10 +31,7 @@ def pending_ids(turn: Turn) -> list[int]:
 
 
 def on_enter(turn: Turn) -> Outcome:
-    try:
-        ids = pending_ids(turn)
-    except NotAllowed as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    ids = pending_ids(turn)
     if not ids:
         return Outcome.end(turn.t("requests.none"))
     turn.answers["request_id"] = ids[0]
@@ -53,15 +48,10 @@ def ask(turn: Turn) -> Question:
 def on_choice(turn: Turn, value: str) -> Outcome:
     if value == "later":
         return Outcome.end(turn.t("requests.later_done"))
-    if value not in ("accept", "decline"):
-        return Outcome.again(turn.t("conv.choose_button"))
-    try:
-        decide_join_request(
-            turn.session, turn.answers["request_id"], value == "accept", f"line:{turn.line_user_id}", turn.now
-        )
-        remaining = pending_ids(turn)
-    except Refused as refusal:
-        return Outcome.end(refusal_text(turn, refusal))
+    decide_join_request(
+        turn.session, turn.answers["request_id"], value == "accept", f"line:{turn.line_user_id}", turn.now
+    )
+    remaining = pending_ids(turn)
     said = turn.t(f"requests.{value}ed")
     if not remaining:
         return Outcome.end(said)

@@ -12,7 +12,7 @@ from linebot.v3.messaging import Message, QuickReply, QuickReplyItem
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.catalog import t
+from handlers.catalog import label, t
 from handlers.chat.engine import BANGKOK, assemble
 from handlers.services.authz import approved_agency_of
 from handlers.services.campaigns import active_campaign
@@ -45,20 +45,22 @@ def deadlines_answer(session: Session, line_user_id: str, language: str, now: da
         return assemble([t("info.deadlines", language)])
     today = now.astimezone(BANGKOK).date()
     ordered = sorted(campaign.deadlines, key=lambda d: d.due_at)
-    name = campaign.name_th if language == "th" else campaign.name_en
-    lines = [t("deadlines.heading", language, campaign=name), *(_line(d, today, language) for d in ordered)]
+    lines = [
+        t("deadlines.heading", language, campaign=label(campaign, language, field="name")),
+        *(_line(d, today, language) for d in ordered),
+    ]
     texts, buttons = ["\n".join(lines)], []
     agency = approved_agency_of(session, line_user_id)
     upcoming = [d for d in ordered if d.due_at > now and d.kind in AGENCY_KINDS]
     if agency is not None and agency.campaign_id == campaign.id and upcoming:
         nearest = upcoming[0]
         missing = missing_by_agency(session, campaign, nearest).get(agency.id)
-        label = nearest.label(language)
+        nearest_label = nearest.label(language)
         if missing:
             lacks, buttons = lacking(nearest, agency.name, missing, language)
-            texts.append("\n".join([t("deadlines.for_next", language, label=label), *lacks]))
+            texts.append("\n".join([t("deadlines.for_next", language, label=nearest_label), *lacks]))
         else:
-            texts.append(t("deadlines.on_track", language, agency=agency.name, label=label))
+            texts.append(t("deadlines.on_track", language, agency=agency.name, label=nearest_label))
     own = session.scalar(select(LineUser.reminder_days).where(LineUser.line_user_id == line_user_id))
     texts.append(
         t("deadlines.reminded_own", language, days=own) if own else t("deadlines.reminded", language)

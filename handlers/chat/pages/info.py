@@ -18,13 +18,13 @@ from datetime import datetime
 from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
-from handlers.catalog import default_catalog, t
+from handlers.catalog import default_catalog, label, t
 from handlers.chat.engine import assemble, loose
 from handlers.chat.pages import knowledge
 from handlers.chat.pages.deadlines import deadlines_answer
 from handlers.chat.pages.results import results_answer
 from handlers.chat.pages.review_queue import review_answer
-from handlers.parsing.periods import Period, format_period_en, format_period_th
+from handlers.parsing.periods import Period, format_period
 from handlers.services.campaigns import active_campaign
 from handlers.services.contact import contact_answer
 from handlers.services.posts import campaign_post_dates
@@ -45,18 +45,16 @@ def typed_topic(text: str) -> str | None:
 
 def round_news(campaign: Campaign, language: str) -> str:
     """The "news" page with the active round's own phases and their months."""
-    fmt = format_period_th if language == "th" else format_period_en
     phases = "\n".join(
         t(
             "info.news_phase",
             language,
-            when=fmt(Period(phase.starts_on, phase.ends_on, "month")),
-            name=phase.name_th if language == "th" else phase.name_en,
+            when=format_period(Period(phase.starts_on, phase.ends_on, "month"), language),
+            name=label(phase, language, field="name"),
         )
         for phase in campaign.phases
     )
-    name = campaign.name_th if language == "th" else campaign.name_en
-    return t("info.news_round", language, campaign=name, phases=phases)
+    return t("info.news_round", language, campaign=label(campaign, language, field="name"), phases=phases)
 
 
 def answer_menu_tap(

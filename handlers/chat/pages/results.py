@@ -11,20 +11,19 @@ from linebot.v3.messaging import FlexContainer, FlexMessage, Message
 from sqlalchemy.orm import Session
 
 import calc
-from handlers.catalog import t
+from handlers.catalog import label, t
+from handlers.chat.cards import MAX_ALT_TEXT, bubble, button_footer, card_row, card_text
 from handlers.chat.engine import assemble, fit_label
 from handlers.chat.flows.agency_card import total_text
-from handlers.chat.flows.report_summary import MAX_ALT_TEXT, _row, _text, button_footer
 from handlers.services.agency_results import CampaignResults, campaign_results
 
 
 def results_card(results: CampaignResults, language: str, page_url: str | None = None) -> dict[str, Any]:
     """The bubble for `results`, in `language`; with `page_url`, a button to the public page."""
-    name = results.campaign.name_th if language == "th" else results.campaign.name_en
     counted = {key: total for key, total in results.by_type.items() if total.reports}
     body: list[dict[str, Any]] = [
-        _text(t("agencyresults.campaign_total", language), color="#666666"),
-        _text(
+        card_text(t("agencyresults.campaign_total", language), color="#666666"),
+        card_text(
             total_text(results.total, language)
             if results.total.reports
             else t("agencyresults.none_verified", language),
@@ -32,41 +31,32 @@ def results_card(results: CampaignResults, language: str, page_url: str | None =
             size="xl",
             color="#06563E",
         ),
-        _text(t("agencyresults.by_type", language), weight="bold", margin="lg"),
+        card_text(t("agencyresults.by_type", language), weight="bold", margin="lg"),
     ]
     if not counted:
-        body.append(_text(t("agencyresults.none_verified", language)))
+        body.append(card_text(t("agencyresults.none_verified", language)))
     for key, total in counted.items():
         kind = calc.activity_type(key)
-        body.append(_row(kind.label_th if language == "th" else kind.label_en, total_text(total, language)))
+        body.append(card_row(label(kind, language), total_text(total, language)))
     target = results.campaign.target_agencies
     body += [
         {"type": "separator", "margin": "lg"},
-        _text(
+        card_text(
             t("agencyresults.agencies", language, count=results.agencies, target=target),
             weight="bold",
             margin="md",
         ),
-        _text(t("agencyresults.reporting_agencies", language, count=results.reporting_agencies), size="xs"),
-        _text(t("agencyresults.verified_only", language), size="xs", color="#666666", margin="md"),
+        card_text(
+            t("agencyresults.reporting_agencies", language, count=results.reporting_agencies), size="xs"
+        ),
+        card_text(t("agencyresults.verified_only", language), size="xs", color="#666666", margin="md"),
     ]
-    bubble: dict[str, Any] = {
-        "type": "bubble",
-        "size": "giga",
-        "header": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                _text(t("agencyresults.campaign_title", language), weight="bold", size="lg"),
-                _text(name, color="#666666"),
-            ],
-        },
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-    }
+    footer = None
     if page_url:
-        label = t("agencyresults.open_page", language)
-        bubble["footer"] = button_footer({"type": "uri", "label": fit_label(label), "uri": page_url})
-    return bubble
+        words = t("agencyresults.open_page", language)
+        footer = button_footer({"type": "uri", "label": fit_label(words), "uri": page_url})
+    name = label(results.campaign, language, field="name")
+    return bubble(t("agencyresults.campaign_title", language), body, subtitle=name, footer=footer)
 
 
 def results_answer(
