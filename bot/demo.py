@@ -124,8 +124,8 @@ def example_round_shift(now: datetime) -> int:
     example reports (last month) fall inside the round, and time travel reaches the 7-, 3- and
     1-day reminders and the evidence deadline's in a few taps. Loaded once per database, so a
     demo started again keeps its round."""
-    from handlers.chat.engine import BANGKOK
     from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, validate_campaign
+    from handlers.services.thaitime import BANGKOK
 
     meaning, _problems = validate_campaign(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
     assert meaning is not None, "the example campaign file must be valid (tests/handlers/test_campaigns.py)"

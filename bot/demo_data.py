@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from handlers.chat.engine import BANGKOK
 from handlers.services.agencies import Person, Registration, approve_agency, register_agency
 from handlers.services.authz import add_staff, current_membership
 from handlers.services.reports import (
@@ -29,6 +28,7 @@ from handlers.services.reports import (
     reject_report,
     submit_report,
 )
+from handlers.services.thaitime import BANGKOK
 
 STAFF = "demo"
 

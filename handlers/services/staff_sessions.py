@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from handlers.catalog import t
 from handlers.services.audit import audit
 from handlers.services.notices import push
-from handlers.services.reminders import thai_date
 from handlers.services.staff_sign_in import browser_code, code_state, sha256
-from handlers.services.thaitime import BANGKOK
+from handlers.services.thaitime import BANGKOK, thai_date
 from storage.models.program import StaffMember
 from storage.models.staff import StaffWebSession
 

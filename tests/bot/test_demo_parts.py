@@ -147,9 +147,9 @@ def test_the_demo_sets_the_example_round_around_today_so_time_travel_reaches_its
     from bot.cli.clock import run_once
     from bot.demo import seed_steps
     from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
-    from handlers.chat.engine import BANGKOK
     from handlers.services.campaigns import active_campaign
     from handlers.services.reports import FLAG_OUTSIDE_CAMPAIGN
+    from handlers.services.thaitime import BANGKOK
     from storage.models.reports import Report
     from tests.handlers.reminder_helpers import SetClock
 

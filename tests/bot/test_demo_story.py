@@ -13,11 +13,10 @@ from bot.demo import seed, seed_steps
 from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.chat.engine import BANGKOK
 from handlers.chat.flows.invite import thai_date
 from handlers.content import MONTHS
 from handlers.services.campaigns import active_campaign
-from handlers.services.thaitime import fiscal_year_be
+from handlers.services.thaitime import BANGKOK, fiscal_year_be
 from tests.helpers import Chat, FakeClock
 
 TODAY = date(2026, 12, 7)  # the demo is started on this day (ธ.ค. 2569)

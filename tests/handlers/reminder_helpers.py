@@ -14,10 +14,10 @@ import pytest
 
 from bot.fakeline.events import new_user_id
 from bot.runtime import runtime
-from handlers.chat.engine import BANGKOK
 from handlers.services.agencies import reject_agency
 from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.reports import reference
+from handlers.services.thaitime import BANGKOK
 from storage.models import Photo
 from storage.models.program import Coordinator
 from storage.models.reports import Report

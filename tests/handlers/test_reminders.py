@@ -14,10 +14,10 @@ from sqlalchemy import update
 from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.chat.engine import BANGKOK
 from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.outreach import OutreachError, audience_for
 from handlers.services.reminders import MY_REPORTS, REGISTER, START_REPORT
+from handlers.services.thaitime import BANGKOK
 from storage.models.reports import Report
 from storage.repositories import UserRepository
 from tests.handlers.domain_helpers import NOW, db_fixture  # noqa: F401  (the `db` fixture)

@@ -20,7 +20,7 @@ conversation's state and questions), `run` (the engine, and what an input does).
 """
 
 from handlers.chat.engine.conversation import CONFIRM_KEY, LANGUAGE_KEY, YES_NO, new_conversation_id
-from handlers.chat.engine.declare import BANGKOK, Choice, Flow, Outcome, Question, Step, Turn
+from handlers.chat.engine.declare import Choice, Flow, Outcome, Question, Step, Turn
 from handlers.chat.engine.incoming import INPUT_KINDS, Incoming
 from handlers.chat.engine.matching import loose, match_choice, understood_choice
 from handlers.chat.engine.render import (
@@ -39,7 +39,6 @@ from handlers.chat.engine.run import COMMANDS, MAX_ANSWER_CHARS, Engine
 from handlers.chat.engine.sentences import parse_error_text, refusal_text
 
 __all__ = [
-    "BANGKOK",
     "COMMANDS",
     "CONFIRM_KEY",
     "INPUT_KINDS",

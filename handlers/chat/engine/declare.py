@@ -8,15 +8,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from handlers.catalog import LANGUAGES, default_catalog, t
 from handlers.chat.engine.incoming import Incoming
 from handlers.chat.engine.matching import loose
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
+from handlers.services.thaitime import BANGKOK
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.chat.engine import BANGKOK, Flow, Outcome, Turn
+from handlers.chat.engine import Flow, Outcome, Turn
 from handlers.services.invitations import create_invitation
-
-
-def thai_date(turn: Turn, moment) -> str:
-    """A date as people read it: Buddhist-era year in Thai, Common Era in English."""
-    local = moment.astimezone(BANGKOK)
-    year = local.year + 543 if turn.language == "th" else local.year
-    return turn.t("invite.date", day=local.day, month=turn.t(f"invite.month_{local.month}"), year=year)
+from handlers.services.thaitime import thai_date
 
 
 def on_enter(turn: Turn) -> Outcome:
@@ -21,7 +15,12 @@ def on_enter(turn: Turn) -> Outcome:
     # The last whole day it works, so "until 8 Dec" is never a few hours too generous.
     last_day = invitation.expires_at - timedelta(seconds=1)
     return Outcome.end(
-        turn.t("invite.code", code=invitation.code, until=thai_date(turn, last_day), uses=invitation.max_uses)
+        turn.t(
+            "invite.code",
+            code=invitation.code,
+            until=thai_date(last_day, turn.language),
+            uses=invitation.max_uses,
+        )
     )
 
 

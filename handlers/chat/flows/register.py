@@ -23,7 +23,6 @@ from handlers.chat.flows.common import (
     text_step,
     yes_no_step,
 )
-from handlers.chat.flows.invite import thai_date
 from handlers.parsing.phone import format_thai_mobile
 from handlers.services.agencies import (
     AGENCY_TYPES,
@@ -39,6 +38,7 @@ from handlers.services.agencies import (
 from handlers.services.authz import current_membership
 from handlers.services.campaigns import active_campaign
 from handlers.services.refusals import AgencyRefused
+from handlers.services.thaitime import thai_date
 from storage.models.program import Agency, JoinRequest
 from storage.repositories import UserRepository
 
@@ -208,9 +208,11 @@ def late_note(turn: Turn) -> str | None:
         return None
     report = deadlines.get("report")
     if report is None or report.due_at <= turn.now:
-        return turn.t("register.late_after_reports", closed=thai_date(turn, closed.due_at))
+        return turn.t("register.late_after_reports", closed=thai_date(closed.due_at, turn.language))
     return turn.t(
-        "register.late", closed=thai_date(turn, closed.due_at), report=thai_date(turn, report.due_at)
+        "register.late",
+        closed=thai_date(closed.due_at, turn.language),
+        report=thai_date(report.due_at, turn.language),
     )
 
 

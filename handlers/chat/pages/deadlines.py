@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handlers.catalog import label, t
-from handlers.chat.engine import BANGKOK, assemble
+from handlers.chat.engine import assemble
 from handlers.services.authz import approved_agency_of
 from handlers.services.campaigns import active_campaign
 from handlers.services.deadlines import AGENCY_KINDS, missing_by_agency
 from handlers.services.reminders import due_text, lacking
+from handlers.services.thaitime import BANGKOK
 from storage.models import LineUser
 from storage.models.program import CampaignDeadline
 
