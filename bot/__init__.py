@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from bot.line.webhook import WebhookEndpoint
     from bot.web.media import media_blueprint
     from bot.web.mydata import mydata_blueprint
-    from bot.web.staff_web import register_staff_web
+    from bot.web.staff import register_staff_web
 
     app.register_blueprint(media_blueprint)
     app.register_blueprint(mydata_blueprint)

@@ -14,7 +14,7 @@ import segno
 from flask import Response, current_app, jsonify, redirect, request, url_for
 
 from bot.runtime import runtime
-from bot.web.staff import (
+from bot.web.staff.core import (
     SESSION_COOKIE,
     current_visit,
     now,

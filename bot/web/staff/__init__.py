@@ -1,14 +1,14 @@
-"""Wires the staff web into an app: the blueprint (bot/web/staff.py) with the routes of its pages."""
+"""Wires the staff web into an app: the blueprint (bot/web/staff/core.py) with the routes of its pages."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from bot.web import staff_dashboard, staff_sign_in
-from bot.web.staff import staff_blueprint
+from bot.web.staff import dashboard, sign_in
+from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (staff_sign_in, staff_dashboard)
+PAGES = (sign_in, dashboard)
 
 
 def register_staff_web(app: Flask) -> None:

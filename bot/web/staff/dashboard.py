@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask import Response
 
 import calc
-from bot.web.staff import language, now, page, say, staff_blueprint, transaction
+from bot.web.staff.core import language, now, page, say, staff_blueprint, transaction
 from handlers.catalog import label
 from handlers.parsing.numbers import format_number
 from handlers.services.deadlines import AGENCY_KINDS

@@ -4,7 +4,7 @@ Every page but sign-in and the static files needs a live staff web session (a co
 token whose hash is a `staff_web_sessions` row); without one it redirects to sign-in. Pages carry
 security headers (a CSP without inline code, no framing, no caching); every POST carries a CSRF
 token (Flask-WTF's CSRFProtect, wired in the app factory). The sign-in routes are in
-bot/web/staff_sign_in.py, the dashboard in bot/web/staff_dashboard.py.
+bot/web/staff/sign_in.py, the dashboard in bot/web/staff/dashboard.py.
 """
 
 from __future__ import annotations
