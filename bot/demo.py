@@ -128,7 +128,9 @@ def example_round_shift(now: datetime) -> int:
     from handlers.services.thaitime import BANGKOK
 
     meaning, _problems = validate_campaign(EXAMPLE_CAMPAIGN.read_text(encoding="utf-8"))
-    assert meaning is not None, "the example campaign file must be valid (tests/handlers/test_campaigns.py)"
+    assert meaning is not None, (
+        "the example campaign file must be valid (tests/handlers/services/test_campaigns.py)"
+    )
     due = next(d for d in meaning["deadlines"] if d["kind"] == "report")
     due_day = datetime.fromisoformat(due["due"]).astimezone(BANGKOK).date()
     start_day = now.astimezone(BANGKOK).date() + timedelta(days=DEMO_DAYS_BEFORE_REPORT_DEADLINE)

@@ -1,4 +1,4 @@
-"""A web app for the kill -9 photo test (tests/bot/test_photo_intake.py): the real app, with the
+"""A web app for the kill -9 photo test (tests/bot/line/test_photo_intake.py): the real app, with the
 test-only photo step and a handler that answers what it got. With PHOTO_WEB_BLOCK set, the handler
 leaves a marker file and then hangs inside the event's transaction, so the test can kill the
 process right between the photo's download and the event's commit."""
@@ -14,7 +14,7 @@ from linebot.v3.messaging import TextMessage
 import bot
 from bot.runtime import runtime
 from handlers.chat.media_steps import received_text, wants_photo
-from tests.bot.test_photo_intake import TEST_FLOW
+from tests.bot.line.test_photo_intake import TEST_FLOW
 
 
 def create_app():

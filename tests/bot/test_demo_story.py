@@ -13,10 +13,9 @@ from bot.demo import seed, seed_steps
 from bot.demo_data import EXAMPLE_AGENCIES, coordinator_id
 from bot.runtime import runtime
 from handlers.catalog import t
-from handlers.chat.flows.invite import thai_date
 from handlers.content import MONTHS
 from handlers.services.campaigns import active_campaign
-from handlers.services.thaitime import BANGKOK, fiscal_year_be
+from handlers.services.thaitime import BANGKOK, fiscal_year_be, thai_date
 from tests.helpers import Chat, FakeClock
 
 TODAY = date(2026, 12, 7)  # the demo is started on this day (ธ.ค. 2569)
@@ -99,12 +98,11 @@ def test_registering_after_registration_closed_is_told_it_is_late(demo, clock, f
     assert due["registration"] < clock.now() < due["report"]
     chat = Chat(demo.test_client(), fake_line)
     chat.say("ลงทะเบียนหน่วยงาน")
-    speaker = type("Speaker", (), {"language": "th", "t": staticmethod(lambda key, **p: t(key, "th", **p))})
     late = t(
         "register.late",
         "th",
-        closed=thai_date(speaker, due["registration"]),
-        report=thai_date(speaker, due["report"]),
+        closed=thai_date(due["registration"], "th"),
+        report=thai_date(due["report"], "th"),
     )
     assert chat.texts[0].startswith(late) and t("register.ask_name", "th") in chat.text
 

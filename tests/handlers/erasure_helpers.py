@@ -93,7 +93,7 @@ def register_and_report(app, db, fake_line) -> ReportChat:
     for answer in (NAME, POSITION, PHONE_TYPED, "ได้", "ไม่รับ"):
         chat.say(answer)
     chat.tap(th("register.confirm"))
-    from tests.handlers.test_registration_flow import agency_of
+    from tests.scenarios.test_registration import agency_of
 
     with db.begin() as session:
         approve_agency(session, agency_of(db, chat.user).id, "cli", datetime.now(UTC))

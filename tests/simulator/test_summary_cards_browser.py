@@ -19,7 +19,7 @@ from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.services.agencies import approve_agency, register_agency
 from tests.handlers.domain_helpers import registration
-from tests.handlers.test_report_flow import SCRIPTS, TAP
+from tests.scenarios.test_report import SCRIPTS, TAP
 from tests.simulator import test_simulator_browser as simulator
 from tests.simulator.page import PHONE, SimulatorPage
 

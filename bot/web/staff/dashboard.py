@@ -14,10 +14,9 @@ from bot.web.staff.core import language, now, page, say, staff_blueprint, transa
 from handlers.catalog import label
 from handlers.parsing.numbers import format_number
 from handlers.services.deadlines import AGENCY_KINDS
-from handlers.services.reminders import thai_date
 from handlers.services.staff_dashboard import Dashboard, dashboard
 from handlers.services.staff_sessions import moment_words
-from handlers.services.thaitime import BANGKOK
+from handlers.services.thaitime import BANGKOK, thai_date
 
 
 @dataclass(frozen=True)

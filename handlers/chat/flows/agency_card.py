@@ -16,12 +16,12 @@ import calc
 from handlers.catalog import label, t
 from handlers.chat.cards import MAX_ALT_TEXT, bubble, button_footer, card_row, card_text
 from handlers.chat.engine import postback_data, refusal_text
-from handlers.chat.flows.invite import thai_date
 from handlers.chat.flows.report_summary import tonnes_text
 from handlers.services.agency_results import COUNTED, SHARE_URL_SECONDS, AgencyResults, Total, verified_kg
 from handlers.services.authz import require_coordinator
 from handlers.services.refusals import Refused
 from handlers.services.reports import reference
+from handlers.services.thaitime import thai_date
 from storage.media import MediaStore, public_https_base
 
 MAX_REFS = 10  # references named per missing item
@@ -85,7 +85,7 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
             ref=reference(report),
             type=label(kind, language),
             status=t(f"reporting.status.{report.status}", language),
-            date=thai_date(turn, report.created_at),
+            date=thai_date(report.created_at, turn.language),
         )
         body.append(card_text(line, size="xs"))
     body.append({"type": "separator", "margin": "lg"})
@@ -93,7 +93,7 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
     if deadline is None:
         body.append(card_text(t("agencyresults.no_deadline", language), margin="md"))
     else:
-        when = thai_date(turn, deadline.due_at)
+        when = thai_date(deadline.due_at, turn.language)
         body.append(
             _heading(t("agencyresults.deadline", language, label=label(deadline, language), date=when))
         )

@@ -495,7 +495,7 @@ def test_unit_codes_match_calc() -> None:
 
 
 def test_parsing_package_is_pure() -> None:
-    package = pathlib.Path(__file__).resolve().parents[2] / "handlers" / "parsing"
+    package = pathlib.Path(__file__).resolve().parents[3] / "handlers" / "parsing"
     forbidden = ("flask", "sqlalchemy", "linebot", "bot", "storage", "time")
     for path in package.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ from handlers.chat.flows import FLOWS
 from handlers.chat.flows.common import area_button, area_buttons
 from richmenus.definitions import load_menus
 from tests.handlers.report_chat import NOW, ReportChat
-from tests.handlers.test_report_flow import SCRIPTS, TAP, finish_to_summary, start
+from tests.scenarios.test_report import SCRIPTS, TAP, finish_to_summary, start
 
 LANGUAGES = ("th", "en")
 MAX_FLEX_BUTTON_LABEL = 40  # LINE: a Flex button's label, characters

@@ -16,9 +16,9 @@ from handlers.services.agencies import agency_summary, approve_agency
 from storage.models import LineUser
 from storage.models.program import Agency, Coordinator
 from tests.handlers.erasure_helpers import every_value
-from tests.handlers.test_registration_flow import agency_of, register_by_chat
 from tests.helpers import Chat, wait_for
 from tests.richmenus.menu_helpers import menus_fixture  # noqa: F401
+from tests.scenarios.test_registration import agency_of, register_by_chat
 
 
 def th(key: str, **params) -> str:

@@ -14,8 +14,8 @@ from handlers.services.agencies import Person
 from handlers.services.invitations import accept_invitation, create_invitation, revoke_invitation
 from storage.models.program import Agency, Coordinator, JoinRequest
 from tests.handlers.domain_helpers import approved, registered
-from tests.handlers.test_registration_flow import register_by_chat
 from tests.helpers import Chat
+from tests.scenarios.test_registration import register_by_chat
 
 
 def th(key: str, **params) -> str:

@@ -35,8 +35,8 @@ from richmenus import render
 from storage.models.program import Agency
 from storage.models.reports import Report
 from tests.handlers.report_chat import ReportChat
-from tests.handlers.test_report_flow import finish_to_summary, start
 from tests.helpers import Chat, FakeClock
+from tests.scenarios.test_report import finish_to_summary, start
 
 BASE_URL = "https://ruamjai.example"
 # Bangkok dates of the 2567 campaign: before the report deadline (31 Aug) and between it and the

@@ -10,7 +10,7 @@ from decimal import Decimal
 import calc
 from handlers.catalog import t
 from tests.handlers.report_chat import ReportChat, stored_result
-from tests.handlers.test_report_flow import finish_to_summary, start
+from tests.scenarios.test_report import finish_to_summary, start
 
 
 def th(key: str, **params) -> str:

@@ -15,7 +15,7 @@ from handlers.services.refusals import REASON_MAX_CHARS
 from handlers.services.reports import ReportRefused, reject_report
 from storage.models import OutboxMessage, ScheduledPost
 from storage.models.reports import Report
-from tests.bot.test_cli_report import reported
+from tests.bot.cli.test_report import reported
 from tests.handlers.domain_helpers import db_fixture, pushed_texts, registered  # noqa: F401
 
 HUGE_ID = "9" * 20  # past a 64-bit integer

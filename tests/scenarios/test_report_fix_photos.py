@@ -15,11 +15,11 @@ from handlers.catalog import t
 from handlers.chat.engine import fit_label, utf16_len
 from handlers.services.reports import Draft, needs_fix, reference, submit_report
 from storage.repositories import UserRepository
-from tests.bot.test_cli_report import cli  # noqa: F401 (the fixture)
+from tests.bot.cli.test_report import cli  # noqa: F401 (the fixture)
 from tests.handlers.domain_helpers import pushed_texts
 from tests.handlers.report_chat import NOW, ReportChat, photo
-from tests.handlers.test_report_english import THAI
-from tests.handlers.test_report_flow import JUNE_2024, start
+from tests.scenarios.test_report import JUNE_2024, start
+from tests.scenarios.test_report_english import THAI
 
 
 def th(key: str, **params) -> str:

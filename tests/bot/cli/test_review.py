@@ -21,7 +21,7 @@ from handlers.services.report_review import (
 from storage.models import Photo
 from storage.models.program import Agency
 from storage.models.reports import Report
-from tests.bot.test_cli_report import cli, reported  # noqa: F401
+from tests.bot.cli.test_report import cli, reported  # noqa: F401
 from tests.handlers.domain_helpers import db_fixture  # noqa: F401
 
 CHIANG_MAI = (18.7883, 98.9853)

@@ -11,8 +11,8 @@ from handlers.catalog import t
 from handlers.chat.engine import parse_error_text
 from handlers.parsing import ParseError, parse_quantity
 from tests.handlers.report_chat import ReportChat, photo
-from tests.handlers.test_report_flow import finish_to_summary, start
 from tests.helpers import post_events, wait_for
+from tests.scenarios.test_report import finish_to_summary, start
 
 ASK_KWH = t(
     "reporting.ask_quantity",

@@ -91,7 +91,7 @@ def test_the_store_is_local_unless_a_bucket_is_configured(settings, monkeypatch)
 
 
 def test_wants_photo_only_at_a_question_that_takes_images(app):
-    from tests.bot.test_photo_intake import TEST_FLOW
+    from tests.bot.line.test_photo_intake import TEST_FLOW
 
     rt = runtime(app)
     with rt.session_factory.begin() as session:

@@ -8,7 +8,7 @@ import re
 
 from handlers.catalog import t
 from tests.handlers.report_chat import ReportChat
-from tests.handlers.test_report_flow import SCRIPTS, TAP, finish_to_summary, start
+from tests.scenarios.test_report import SCRIPTS, TAP, finish_to_summary, start
 
 WARM_TITLE = "Waste Reduction Model (WARM), version 16"
 OLD_HINT = "เช่น 1,250 หน่วย, 3 ไร่, 2 ตัน"

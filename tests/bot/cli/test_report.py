@@ -12,7 +12,7 @@ from bot.cli import main
 from handlers.catalog import t
 from tests.handlers.domain_helpers import pushed_texts
 from tests.handlers.report_chat import ReportChat
-from tests.handlers.test_report_flow import finish_to_summary, start
+from tests.scenarios.test_report import finish_to_summary, start
 
 
 @pytest.fixture

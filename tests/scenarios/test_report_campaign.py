@@ -14,7 +14,7 @@ from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from storage.models import Photo
 from storage.models.program import Campaign
 from tests.handlers.report_chat import NOW, ReportChat, photo
-from tests.handlers.test_report_flow import start
+from tests.scenarios.test_report import start
 
 
 def with_campaign(app, types: list[str]) -> None:

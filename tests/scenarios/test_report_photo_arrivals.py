@@ -8,8 +8,8 @@ import pytest
 from bot.fakeline.events import unsend_event
 from handlers.catalog import t
 from tests.handlers.report_chat import ReportChat, gps_photo, photo
-from tests.handlers.test_report_flow import start
 from tests.helpers import FakeClock, post_events, wait_for
+from tests.scenarios.test_report import start
 
 
 def th(key: str, **params) -> str:
