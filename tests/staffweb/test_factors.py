@@ -36,7 +36,7 @@ def test_every_dataset_with_its_source_and_confidence(browser):
 
 def _grid_row(page: str) -> str:
     start = page.index('id="applying"')
-    row = page.index("electricity.grid_th</code>", start)
+    row = page.index("electricity.<wbr>grid_th</code>", start)
     return page[row : page.index("</tr>", row)]
 
 
