@@ -72,6 +72,8 @@ def test_approving_reaches_the_coordinator_in_line_and_is_audited(app, db, fake_
     assert response.headers["Location"].endswith(f"/staff/agencies/{agency_id}?done=approved")
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert t("staffweb.registrations.done_approved", "th") in page
+    # An approved agency may still be rejected, not approved again.
+    assert 'id="approve"' not in page and f"/staff/agencies/{agency_id}/reject" in page
     assert pushed_texts(app, fake_line, user) == [t("agency.outcome.approved", "th", agency=BANG_PHLI)]
     assert audit_actions(db) == [("staff:1", "approve_agency", f"agency:{agency_id}")]
 
@@ -94,6 +96,7 @@ def test_rejecting_needs_a_reason_which_the_coordinator_reads(app, db, fake_line
     assert len(texts) == 1 and reason in texts[0]
     page = browser.get(f"/staff/agencies/{agency_id}").get_data(as_text=True)
     assert reason in page and t("staffweb.registrations.status_rejected", "th") in page
+    assert 'id="approve"' in page and f"/staff/agencies/{agency_id}/reject" not in page
     assert audit_actions(db) == [("staff:1", "reject_agency", f"agency:{agency_id}")]
 
 
