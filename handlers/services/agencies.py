@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -107,12 +108,18 @@ def similar_agencies(session: Session, agency_name: str, province_code: str) -> 
     (บางพลี / บางพลีใหญ่) gives 0.75. A false match costs one question ("is it this one?"); a
     missed one costs a duplicate agency, so the threshold leans towards asking.
     """
-    kind, core = _split(normalise_agency_name(agency_name))
-    if not core:
-        return []
     candidates = session.scalars(
         select(Agency).where(Agency.province_code == province_code, Agency.status != "rejected")
     )
+    return similar_among(agency_name, candidates)
+
+
+def similar_among(agency_name: str, candidates: Iterable[Agency]) -> list[Agency]:
+    """Of `candidates` (already narrowed to one province), those close to `agency_name`, closest
+    first (see similar_agencies)."""
+    kind, core = _split(normalise_agency_name(agency_name))
+    if not core:
+        return []
     scored: list[tuple[float, int, Agency]] = []
     for agency in candidates:
         other_kind, other_core = _split(agency.normalised_name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from handlers.services.campaigns import active_campaign
@@ -36,7 +36,7 @@ class Total:
     reports: int = 0
     needs_factor: int = 0  # reports counted here whose result waits for an emission factor
 
-    def add(self, report: Report) -> None:
+    def add(self, report: Report | Row) -> None:
         self.reports += 1
         if report.kg_co2e is None:
             self.needs_factor += 1
@@ -161,8 +161,11 @@ def campaign_results(session: Session, now: datetime) -> CampaignResults | None:
     results.by_type = {key: Total() for key in json.loads(campaign.activity_types)}
     approved = select(Agency.id).where(Agency.campaign_id == campaign.id, Agency.status == "approved")
     results.agencies = session.scalar(select(func.count()).select_from(approved.subquery())) or 0
-    reports = session.scalars(
-        select(Report).where(Report.agency_id.in_(approved), Report.status == "approved").order_by(Report.id)
+    # Only the columns it sums: whole reports carry their inputs and calc results (kilobytes each).
+    reports = session.execute(
+        select(Report.agency_id, Report.activity_key, Report.kg_co2e)
+        .where(Report.agency_id.in_(approved), Report.status == "approved")
+        .order_by(Report.id)
     )
     reporting: set[int] = set()
     for report in reports:

@@ -87,23 +87,22 @@ def missing_by_agency(session: Session, campaign: Campaign, deadline: CampaignDe
     agency_ids = approved_agency_ids(session, campaign)
     if not agency_ids:
         return {}
-    query = select(Report).where(Report.agency_id.in_(agency_ids), Report.status.in_(COUNTED))
+    # Only the columns it reads (whole reports carry their inputs and calc results, kilobytes each),
+    # and each report's photos counted in the same query.
+    photos = (
+        select(func.count(Photo.id))
+        .where(Photo.report_id == Report.id, Photo.status == "attached")
+        .correlate(Report)
+        .scalar_subquery()
+    )
+    query = select(
+        Report.id, Report.agency_id, Report.status, Report.year_be, Report.sequence, photos.label("photos")
+    ).where(Report.agency_id.in_(agency_ids), Report.status.in_(COUNTED))
     window = campaign_window(campaign)
     if window is not None:
         query = query.where(Report.period_end >= window[0], Report.period_start <= window[1])
-    reports = list(session.scalars(query.order_by(Report.year_be, Report.sequence)))
-    photos = (
-        dict(
-            session.execute(
-                select(Photo.report_id, func.count())
-                .where(Photo.report_id.in_([r.id for r in reports]), Photo.status == "attached")
-                .group_by(Photo.report_id)
-            ).all()
-        )
-        if reports
-        else {}
-    )
-    by_agency: dict[int, list[Report]] = {agency_id: [] for agency_id in agency_ids}
+    reports = session.execute(query.order_by(Report.year_be, Report.sequence)).all()
+    by_agency: dict[int, list] = {agency_id: [] for agency_id in agency_ids}
     for report in reports:
         by_agency[report.agency_id].append(report)
     missing: dict[int, Missing] = {}
@@ -114,7 +113,7 @@ def missing_by_agency(session: Session, campaign: Campaign, deadline: CampaignDe
             lacking.needs_fix = [reference(r) for r in own if r.status == "needs_fix"]
         else:
             lacking.no_report = not own
-            lacking.without_photos = [reference(r) for r in own if not photos.get(r.id)]
+            lacking.without_photos = [reference(r) for r in own if not r.photos]
         if lacking:
             missing[agency_id] = lacking
     return missing

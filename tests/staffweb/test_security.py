@@ -27,10 +27,12 @@ def staff_phone(app, fake_line):
 
 
 def staff_pages(app) -> list[str]:
+    """Every staff GET route behind sign-in, its arguments (if any) filled with 1."""
+    adapter = app.url_map.bind("localhost")
     pages = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("staff.") and rule.endpoint not in OPEN and "GET" in rule.methods:
-            pages.append(rule.rule.replace("<", "").replace(">", ""))
+            pages.append(adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1)))
     return pages
 
 
