@@ -62,6 +62,11 @@ def concern_text(concern: str) -> str:
     return say(key) if default_catalog().has(key) else concern
 
 
+def concern_texts(concerns: list[str]) -> list[str]:
+    """Each concern said once (two factors may both be stand-ins: one line)."""
+    return list(dict.fromkeys(concern_text(c) for c in concerns))
+
+
 def value_text(activity_key: str, name: str, value: Any, lang: str) -> str:
     """A stored answer as people read it: "1,250 kg", a choice's label, or the words given."""
     if isinstance(value, dict) and "value" in value:
@@ -140,7 +145,7 @@ def queue_page() -> Response:
                 "activity": label(calc.activity_type(row.report.activity_key), lang),
                 "period": _period(row.report, lang),
                 "submitted": moment_words(row.report.created_at, lang),
-                "concerns": [concern_text(c) for c in row.concerns],
+                "concerns": concern_texts(row.concerns),
                 "corrected": row.corrected,
                 "changes": change_lines(row.report, row.changes, lang),
                 "held_by": say("staffweb_review.has_open", name=row.claim.name or "") if row.claim else "",
@@ -294,12 +299,11 @@ def sheet(session, report: Report, lang: str) -> dict[str, Any]:
         "steps": steps,
         "total": format_number(Decimal(report.kg_co2e) / 1000) if report.kg_co2e is not None else "",
         "calc_status": report.calc_status,
-        "concerns": [concern_text(c) for c in find_concerns(session, report)],
+        "concerns": concern_texts(find_concerns(session, report)),
         "corrected": corrected,
         "changes": change_lines(report, details["changes"] or [], lang) if corrected else [],
         "fix_fields": fix_fields,
         "history": history,
-        "review_reason": details["review_reason"] or "",
     }
 
 
