@@ -123,6 +123,9 @@ def test_a_reports_page_shows_answers_photos_and_the_calculation(app, fake_line,
     assert image.status_code == 200 and image.mimetype == "image/jpeg"
     assert 'src="/staff/static/reviews.js"' in page and th("staffweb_review.keys.approve") in page
     assert "<script>" not in page and "style=" not in page
+    assert ref in page_of(browser.get(f"/staff/reviews/{report_row(app, ref).id}"))  # by id too
+    forged = page_of(browser.get(f"/staff/reviews/{ref}?done=approved&ref=<b>call+0812345678</b>"))
+    assert "0812345678" not in forged
     # A reference that is no report: 404.
     assert browser.get("/staff/reviews/R-2500-99999").status_code == 404
 
@@ -150,6 +153,9 @@ def test_approve_reject_and_needs_fix_reach_the_coordinator_and_go_to_the_next(a
 
     empty = decide(browser, refs[2], "reject", {"reason": "  "})
     assert empty.status_code == 409 and th("reporting.refused.reason_required") in page_of(empty)
+    unknown = decide(browser, refs[2], "needs-fix", {"field": "nonsense", "photo": "1", "reason": "ขอรูปใหม่"})
+    assert unknown.status_code == 409 and "ขอรูปใหม่</textarea>" in page_of(unknown)  # kept to try again
+    assert re.search(r'name="photo" value="1" checked', page_of(unknown))
     response = decide(
         browser, refs[2], "needs-fix", {"field": "organic_waste", "photo": "1", "reason": "ขอรูปชัดกว่านี้"}
     )

@@ -24,7 +24,7 @@ from handlers.services import report_queue as queue_service
 from handlers.services.agencies import province_name
 from handlers.services.refusals import REASON_MAX_CHARS, Refused
 from handlers.services.report_queue import QueueFilter, find_report
-from handlers.services.report_reference import reference
+from handlers.services.report_reference import parse_reference, reference
 from handlers.services.report_review import check_photos, find_concerns, status_history
 from handlers.services.reports import FIX_EXTRAS, field_label, report_details
 from handlers.services.staff_sessions import moment_words
@@ -126,10 +126,13 @@ def _done_note() -> str:
     done = request.args.get("done")
     if done not in DONE:
         return ""
-    if request.args.get("count"):
-        return say("staffweb_review.done_many", count=request.args.get("count", ""),
-                   skipped=request.args.get("skipped", "0"))  # fmt: skip
-    return say(f"staffweb_review.done.{done}", ref=request.args.get("ref", ""))
+    count, skipped = request.args.get("count", ""), request.args.get("skipped", "0")
+    if count.isdigit() and skipped.isdigit():
+        return say("staffweb_review.done_many", count=count, skipped=skipped)
+    ref = request.args.get("ref", "")
+    if done != "taken" and parse_reference(ref) is None:
+        return ""  # only ever a reference this page made
+    return say(f"staffweb_review.done.{done}", ref=ref)
 
 
 @staff_blueprint.get("/reviews", endpoint="reviews")
@@ -222,6 +225,7 @@ def _report_page(key: str, error: str = "", status: int = 200, form: dict | None
         error=error,
         note=_done_note(),
         form=form or {},
+        failed=request.endpoint if error else "",
         reason_max=REASON_MAX_CHARS,
     )
     return page("staff/review.html", status=status, **context)
@@ -335,28 +339,23 @@ def _url(key: str) -> str:
     return signed_media_url(current_app, key) if key else ""
 
 
-def _after_decision(report: Report, done: str) -> Response:
-    ref = reference(report)
-    return redirect(url_for("staff.review_next", after=report.id, done=done, ref=ref))
-
-
 def _decide(key: str, decide) -> Response:
-    """Run one decision on the report called `key`; a refusal shows the page again with why."""
-    with transaction() as session:
-        try:
-            report = find_report(session, key)
-        except Refused:
-            abort(404)
+    """Run one decision on the report called `key`, then on to the next report; a refusal shows
+    the page again with why (nothing changed: the transaction is rolled back)."""
     try:
         with transaction() as session:
-            report = find_report(session, key)
+            try:
+                report = find_report(session, key)
+            except Refused:
+                abort(404)
             done = decide(session, report)
+            report_id, ref = report.id, reference(report)
     except Refused as refused:
         return _report_page(key, error=say(refused.catalog_key, **_params(refused)), status=409,
                             form=request.form.to_dict(flat=False))  # fmt: skip
     if done == "taken":
-        return redirect(url_for("staff.review", key=key, done="taken"))
-    return _after_decision(report, done)
+        return redirect(url_for("staff.review", key=ref, done="taken"))
+    return redirect(url_for("staff.review_next", after=report_id, done=done, ref=ref))
 
 
 def _params(refused: Refused) -> dict[str, object]:
