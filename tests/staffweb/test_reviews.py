@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 import calc
 from bot.runtime import runtime
 from handlers.catalog import label, t
-from storage.models import Agency, AuditEntry
+from storage.models import Agency, AuditEntry, Photo
 from storage.models.reports import Report, ReportReviewClaim
 from tests.handlers.domain_helpers import pushed_texts
 from tests.handlers.report_chat import ReportChat
@@ -286,3 +286,23 @@ def test_a_needs_fix_from_the_web_comes_back_corrected_from_line(app, fake_line,
     assert th("staffweb_review.changed_photos", replaced="2", added=1, count=2) in queue
     page = page_of(browser.get(f"/staff/reviews/{ref}"))
     assert amount in page and th("staffweb_review.step.resubmit") in page and "650 kg" in page
+
+
+def test_photo_checks_and_a_reused_photo_link_to_the_other_report(app, fake_line, browser):
+    chat = ReportChat(app, fake_line)
+    earlier = composting_report(chat, [121])
+    later = composting_report(chat, [122, 123])
+    earlier_id, later_id = report_row(app, earlier).id, report_row(app, later).id
+    with runtime(app).session_factory.begin() as session:
+        first = session.scalars(select(Photo).where(Photo.report_id == earlier_id)).one()
+        one, two = session.scalars(select(Photo).where(Photo.report_id == later_id).order_by(Photo.id)).all()
+        # Photo 1: taken a year before the period, in Chiang Mai (the agency is elsewhere).
+        one.captured_at, one.gps_lat, one.gps_lon = datetime(2023, 6, 1, 3, 0, tzinfo=UTC), 18.7883, 98.9853
+        two.flagged_duplicate_of = first.id
+    page = page_of(browser.get(f"/staff/reviews/{later}"))
+    assert th("staffweb_review.photo_flag.photo_taken_outside_period") in page
+    assert th("staffweb_review.photo_flag.photo_far_from_province") in page
+    assert th("staffweb_review.concern.photo_far_from_province", photo=1) in page
+    assert "18.78830, 98.98530" in page and "2566" in page  # GPS, and the capture date in Buddhist era
+    assert f'href="/staff/reviews/{earlier}">{earlier}</a>' in page
+    assert th("staffweb_review.report.no_gps") in page and th("staffweb_review.report.no_time") not in page

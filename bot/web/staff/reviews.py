@@ -26,7 +26,7 @@ from handlers.services.refusals import REASON_MAX_CHARS, Refused
 from handlers.services.report_queue import QueueFilter, find_report
 from handlers.services.report_reference import parse_reference, reference
 from handlers.services.report_review import check_photos, find_concerns, status_history
-from handlers.services.reports import FIX_EXTRAS, field_label, report_details
+from handlers.services.reports import FIX_EXTRAS, field_label, report_details, report_photos
 from handlers.services.staff_sessions import moment_words
 from handlers.services.thaitime import BANGKOK, thai_date
 from storage.models import Photo
@@ -49,22 +49,25 @@ def _period(report: Report, lang: str) -> str:
     return start if start == end else f"{start} – {end}"
 
 
-def concern_text(concern: str) -> str:
-    """A concern as `report_review.concerns` names it, said in the page's language."""
+def concern_text(concern: str, numbers: dict[int, int]) -> str:
+    """A concern as `report_review.concerns` names it, said in the page's language; a photo by
+    the number staff see (`numbers`: photo id -> 1, 2, …)."""
     if concern.startswith("calc:"):
         code = concern.removeprefix("calc:")
         key = f"staffweb_review.calc_warning.{code}"
         return say("staffweb_review.concern.calc", code=say(key) if default_catalog().has(key) else code)
     if concern.startswith("photo "):
-        number, _, flag = concern.removeprefix("photo ").partition(": ")
+        photo_id, _, flag = concern.removeprefix("photo ").partition(": ")
+        number = numbers.get(int(photo_id), photo_id) if photo_id.isdigit() else photo_id
         return say(f"staffweb_review.concern.{flag}", photo=number)
     key = f"staffweb_review.concern.{concern}"
     return say(key) if default_catalog().has(key) else concern
 
 
-def concern_texts(concerns: list[str]) -> list[str]:
+def concern_texts(session, report: Report, concerns: list[str]) -> list[str]:
     """Each concern said once (two factors may both be stand-ins: one line)."""
-    return list(dict.fromkeys(concern_text(c) for c in concerns))
+    numbers = {photo.id: number for number, photo in enumerate(report_photos(session, report.id), start=1)}
+    return list(dict.fromkeys(concern_text(c, numbers) for c in concerns))
 
 
 def value_text(activity_key: str, name: str, value: Any, lang: str) -> str:
@@ -148,7 +151,7 @@ def queue_page() -> Response:
                 "activity": label(calc.activity_type(row.report.activity_key), lang),
                 "period": _period(row.report, lang),
                 "submitted": moment_words(row.report.created_at, lang),
-                "concerns": concern_texts(row.concerns),
+                "concerns": concern_texts(session, row.report, row.concerns),
                 "corrected": row.corrected,
                 "changes": change_lines(row.report, row.changes, lang),
                 "held_by": say("staffweb_review.has_open", name=row.claim.name or "") if row.claim else "",
@@ -303,7 +306,7 @@ def sheet(session, report: Report, lang: str) -> dict[str, Any]:
         "steps": steps,
         "total": format_number(Decimal(report.kg_co2e) / 1000) if report.kg_co2e is not None else "",
         "calc_status": report.calc_status,
-        "concerns": concern_texts(find_concerns(session, report)),
+        "concerns": concern_texts(session, report, find_concerns(session, report)),
         "corrected": corrected,
         "changes": change_lines(report, details["changes"] or [], lang) if corrected else [],
         "fix_fields": fix_fields,
