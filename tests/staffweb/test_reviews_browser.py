@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import update
 
+from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.services.report_queue import open_report
+from storage.models.reports import Report, ReportReviewClaim
 from tests.handlers.report_chat import ReportChat
 from tests.handlers.test_report_fix_photos import composting_report, open_fix
 from tests.helpers import Chat
@@ -111,3 +116,13 @@ def test_reviewing_reports_in_the_browser(app, fake_line, browser, live_server, 
     browser.get(f"{live_server}/staff/reviews/{first}")
     assert browser.find_element(By.ID, "changes").text
     screenshots(browser, shots, "reviews-corrected-report")
+
+    # Our claim on the second report lapses and someone else opens it: who, and the buttons off.
+    other, second_id = add_staff_member(app, "U" + "7" * 32, "วิชัย ตรวจดี"), report_row(app, second).id
+    with runtime(app).session_factory.begin() as session:
+        session.execute(update(ReportReviewClaim).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        open_report(session, session.get(Report, second_id), other, datetime.now(UTC))
+    browser.get(f"{live_server}/staff/reviews/{second}")
+    assert "วิชัย ตรวจดี" in browser.find_element(By.ID, "held").text
+    assert not browser.find_element(By.ID, "approve").is_enabled()
+    screenshots(browser, shots, "reviews-held")
