@@ -25,7 +25,7 @@ from storage.models.program import (
     JoinRequest,
     StaffMember,
 )
-from storage.models.reports import REPORT_STATUSES, Report, ReportCounter
+from storage.models.reports import REPORT_STATUSES, Report, ReportCounter, ReportReviewClaim
 from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Photo",
     "Report",
     "ReportCounter",
+    "ReportReviewClaim",
     "RichMenuAssignment",
     "ScheduledPost",
     "SourceLease",

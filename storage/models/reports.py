@@ -65,3 +65,22 @@ class ReportCounter(Base):
 
     year_be: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class ReportReviewClaim(Base):
+    """A staff member has the report open for review until `expires_at` (renewed on each view and
+    action): others see who, and cannot decide on it meanwhile. One row per report at most."""
+
+    __tablename__ = "report_review_claims"
+
+    report_id: Mapped[int] = mapped_column(
+        BigIntPK,
+        ForeignKey("reports.id", name="fk_report_review_claims_report", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    staff_member_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("staff_members.id", name="fk_report_review_claims_staff", ondelete="CASCADE")
+    )
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
