@@ -19,8 +19,8 @@ from storage.models import Agency, AuditEntry, Photo
 from storage.models.reports import Report, ReportReviewClaim
 from tests.handlers.domain_helpers import pushed_texts
 from tests.handlers.report_chat import ReportChat
-from tests.handlers.test_report_fix_photos import composting_report, open_fix
 from tests.helpers import Chat
+from tests.scenarios.test_report_fix_photos import composting_report, open_fix
 from tests.staffweb.helpers import CSRF, STAFF_USER, Browser, add_staff_member, signed_in
 
 OTHER_STAFF = "U" + "6" * 32

@@ -21,8 +21,8 @@ from handlers.catalog import t
 from handlers.services.report_queue import open_report
 from storage.models.reports import Report, ReportReviewClaim
 from tests.handlers.report_chat import ReportChat
-from tests.handlers.test_report_fix_photos import composting_report, open_fix
 from tests.helpers import Chat
+from tests.scenarios.test_report_fix_photos import composting_report, open_fix
 from tests.simulator.page import quit_chromium, start_chromium
 from tests.staffweb.helpers import STAFF_USER, add_staff_member, card_data
 from tests.staffweb.test_browser import screenshots, viewport
