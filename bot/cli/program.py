@@ -158,6 +158,19 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     return in_transaction(work)
 
 
+def cmd_staff_remove(args: argparse.Namespace) -> int:
+    from handlers.services.authz import remove_staff
+
+    def work(session, now):
+        if not remove_staff(session, args.line_user, now):
+            print("no staff member has that LINE account", file=sys.stderr)
+            return 1
+        print("staff member removed: their staff-web sessions have ended")
+        return 0
+
+    return in_transaction(work)
+
+
 def cmd_staff_list(_args: argparse.Namespace) -> int:
     from handlers.services.authz import list_staff
 
@@ -244,6 +257,11 @@ def register(subparsers) -> None:
     add.add_argument("--line-user", required=True)
     add.add_argument("--name", type=free_text(200, "the name"))
     add.set_defaults(func=cmd_staff_add)
+    remove = staff.add_parser(
+        "remove", help="take a LINE account off the staff (ends its staff-web sessions)"
+    )
+    remove.add_argument("--line-user", required=True, help="the LINE user id (U + 32 hex)")
+    remove.set_defaults(func=cmd_staff_remove)
     staff.add_parser("list", help="list staff members").set_defaults(func=cmd_staff_list)
 
     invitation = subparsers.add_parser("invitation", help="invitation codes").add_subparsers(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from handlers.services.audit import audit
@@ -115,6 +115,21 @@ def add_staff(
     elif name:
         member.name = name
     return member
+
+
+def remove_staff(session: Session, line_user_id: str, now: datetime, actor: str = "cli") -> bool:
+    """Take a LINE account off the staff: its staff-web sessions, sign-in codes and review claims go
+    with it (the database cascades) and it gets the menu of whatever it is besides. False when the
+    account is not staff (nothing is written then)."""
+    if not LINE_USER_ID.fullmatch(line_user_id):
+        raise ValueError("a LINE user id is U followed by 32 hexadecimal digits")
+    member = session.scalars(select(StaffMember).where(StaffMember.line_user_id == line_user_id)).first()
+    if member is None:
+        return False
+    session.execute(delete(StaffMember).where(StaffMember.id == member.id))
+    relink_menu(session, [line_user_id], now)
+    audit(session, actor, "remove_staff", f"staff:{member.id}", now)
+    return True
 
 
 def list_staff(session: Session) -> list[StaffMember]:

@@ -4,12 +4,13 @@ database: only a confirmed code, collected by the browser that showed it, opens 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.services.staff_sign_in import CODES_PER_ADDRESS, WRONG_CODES_PER_USER, normalise_code
 from storage.models import AuditEntry, StaffMember, StaffWebSession
+from tests.bot.cli.test_program import cli  # noqa: F401 (the fixture)
 from tests.helpers import Chat, FakeClock
 from tests.staffweb.helpers import STAFF_USER, Browser, add_staff_member, card_data, card_text, signed_in
 
@@ -230,13 +231,20 @@ def test_a_session_ends_after_inactivity(app, fake_line, staff_phone, clock):
     assert response.status_code == 302 and "m=session_ended" in response.headers["Location"]
 
 
-def test_a_staff_member_removed_loses_access_at_the_next_request(app, fake_line, staff_phone):
+def test_a_staff_member_removed_loses_access_at_the_next_request(app, fake_line, staff_phone, cli):  # noqa: F811
     browser = Browser(app)
     signed_in(app, fake_line, browser, staff_phone)
-    with runtime(app).session_factory.begin() as session:
-        session.execute(delete(StaffMember).where(StaffMember.line_user_id == STAFF_USER))
+    assert cli("staff", "remove", "--line-user", "not-a-line-id")[0] == 2
+    assert browser.get("/staff/").status_code == 200
+    code, out, _ = cli("staff", "remove", "--line-user", STAFF_USER)
+    assert code == 0 and "removed" in out
     assert browser.get("/staff/").status_code == 302
     assert sessions(app) == 0  # the rows went with the member
+    assert audit_actions(app)[-1] == "remove_staff"
+    code, _, err = cli("staff", "remove", "--line-user", STAFF_USER)
+    assert code == 1 and "no staff member" in err
+    with runtime(app).session_factory() as session:
+        assert session.scalars(select(StaffMember)).all() == []
 
 
 def test_erasing_the_staff_member_ends_their_sessions(app, fake_line, staff_phone):
