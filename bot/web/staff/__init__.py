@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.web.staff import dashboard, sign_in
+from bot.web.staff import dashboard, outbox, posts, sign_in
 from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (sign_in, dashboard)
+PAGES = (sign_in, dashboard, posts, outbox)
 
 
 def register_staff_web(app: Flask) -> None:
