@@ -73,7 +73,7 @@ def outbox_page() -> Response:
         "staff/outbox.html",
         rows=rows,
         filters=filters,
-        status=status or "",
+        chosen=status or "",
         notice=say(f"staffweb_posts.outbox.notice.{notice}") if notice in NOTICES else "",
     )
 
