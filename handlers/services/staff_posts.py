@@ -27,9 +27,11 @@ FIRST_LINE = 80  # characters of a push's first text line the outbox list may sh
 MESSAGES_PER_POST = 1  # a post is one Flex message (handlers.services.posts.post_message)
 
 
-def post_files() -> list[Post]:
-    """The content files, newest first."""
-    return sorted(posts().values(), key=lambda post: (post.published, post.key), reverse=True)
+def post_files(session: Session, now: datetime) -> list[Post]:
+    """The content files, newest first, their dates filled as the campaign's calendar says."""
+    when = campaign_post_dates(session, now)
+    shipped = sorted(posts().values(), key=lambda post: (post.published, post.key), reverse=True)
+    return [dated(post, when.get(post.key)) for post in shipped]
 
 
 def preview(session: Session, post: Post, now: datetime) -> tuple[Post, dict[str, dict]]:
@@ -75,9 +77,10 @@ class CalendarRow:
 def calendar(session: Session, now: datetime, language: str, limit: int = 200) -> list[CalendarRow]:
     """Scheduled posts (the campaign's and staff's), latest first, with their outbox rows' states."""
     repo = ScheduledPosts(session)
+    files = {post.key: post for post in post_files(session, now)}
     rows = []
     for scheduled in repo.all(limit):
-        post = posts().get(scheduled.post_key)
+        post = files.get(scheduled.post_key)
         rows.append(
             CalendarRow(
                 id=scheduled.id,

@@ -38,7 +38,7 @@ def outbox_page() -> Response:
             "status_words": say(f"staffweb_posts.outbox.status.{line.status}"),
             "attempts": number(line.attempts),
             "last_error": line.last_error or "",
-            "created": moment_words(line.created_at, lang),
+            "created": say("staffweb_posts.outbox.created", when=moment_words(line.created_at, lang)),
             "when": say("staffweb_posts.outbox.when_sent", when=moment_words(line.sent_at, lang))
             if line.sent_at
             else (

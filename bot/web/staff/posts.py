@@ -136,7 +136,7 @@ def render(status: int = 200, error: str = "", form: dict | None = None, draft: 
                     "kind": say(f"staffweb_posts.kind.{post.kind}"),
                     "topic": t(f"knowledge.topic.{post.topic}", lang),
                 }
-                for post in post_files()
+                for post in post_files(session, moment)
             ],
             "segments": segment_choices(session, moment, lang),
             "calendar": [
