@@ -103,6 +103,8 @@ def test_a_preview_shows_the_post_as_line_does_and_the_quota_it_uses(rt, browser
     slot = json.loads(html.unescape(page.split('data-flex="', 1)[1].split('"', 1)[0]))
     assert slot["type"] == "flex" and slot["contents"]["type"] == "bubble"
     assert 'src="/staff/posts/flex.js"' in page and "posts.js" in page
+    words = dated(posts()["results-at-tcac"]).body["th"].split("\n")[0]
+    assert html.escape(words, quote=False) in page  # the words, for a browser without JavaScript
     assert browser.get("/staff/posts/flex.js").data.startswith(b"/* Draws LINE messages")
     assert str(rt.clock.now().year + 543) in page  # the time in the Buddhist era
 
