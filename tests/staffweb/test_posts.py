@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.clock import run_once
+from bot.demo import example_round_shift
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.content import dated, posts
+from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.thaitime import format_bangkok
 from storage.models import ScheduledPost
 from storage.models.program import AuditEntry
@@ -192,3 +194,16 @@ def test_a_post_over_the_months_quota_is_refused(rt, browser, fake_line):
     assert response.status_code == 409
     assert t("staffweb_posts.error.quota", "th") in response.get_data(as_text=True)
     assert scheduled_posts(rt) == []
+
+
+def test_the_calendar_shows_the_campaigns_posts_and_its_deadline_segments(rt, browser):
+    now = rt.clock.now()
+    with rt.session_factory.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, now, shift_days=example_round_shift(now))
+    waiting = [p for p in scheduled_posts(rt) if p.status == "scheduled"]
+    assert waiting and all(p.created_by.startswith("campaign:") for p in waiting)
+    page = browser.get("/staff/posts").get_data(as_text=True)
+    for scheduled in waiting:
+        assert f'id="scheduled-{scheduled.id}"' in page
+    assert t("staffweb_posts.by_other", "th") in page and 'value="missing:report"' in page
+    assert f"({waiting[0].segment})" in page  # the segment in words, with its spec
