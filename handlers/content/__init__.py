@@ -59,6 +59,8 @@ class Post:
     image: str | None
     title: dict[str, str]
     body: dict[str, str]
+    # Buttons under the post (posts staff write on the web): {"label", "uri"} or {"label", "text"}
+    buttons: tuple[dict[str, str], ...] = ()
 
 
 def _check(key: str, data: dict) -> list[str]:

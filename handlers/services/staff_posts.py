@@ -19,6 +19,7 @@ from handlers.services.campaigns import active_campaign
 from handlers.services.deadlines import AGENCY_KINDS
 from handlers.services.outreach import cancel_post, describe_segment, schedule_post
 from handlers.services.posts import campaign_post_dates, post_message
+from handlers.services.written_posts import written_posts
 from storage.models import OutboxMessage, ScheduledPost
 from storage.outreach_repository import DeadLetters, ScheduledPosts
 
@@ -28,10 +29,11 @@ MESSAGES_PER_POST = 1  # a post is one Flex message (handlers.services.posts.pos
 
 
 def post_files(session: Session, now: datetime) -> list[Post]:
-    """The content files, newest first, their dates filled as the campaign's calendar says."""
+    """The posts staff can schedule: those written on the web (newest first), then the content
+    files (newest first), their dates filled as the campaign's calendar says."""
     when = campaign_post_dates(session, now)
     shipped = sorted(posts().values(), key=lambda post: (post.published, post.key), reverse=True)
-    return [dated(post, when.get(post.key)) for post in shipped]
+    return written_posts(session) + [dated(post, when.get(post.key)) for post in shipped]
 
 
 def preview(session: Session, post: Post, now: datetime) -> tuple[Post, dict[str, dict]]:

@@ -17,7 +17,7 @@ from handlers.catalog import t
 from handlers.content import dated, posts
 from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
 from handlers.services.thaitime import format_bangkok
-from storage.models import ScheduledPost
+from storage.models import ScheduledPost, WrittenPost
 from storage.models.program import AuditEntry
 from tests.bot.test_posts import add_users
 from tests.helpers import Chat, FakeClock
@@ -207,3 +207,80 @@ def test_the_calendar_shows_the_campaigns_posts_and_its_deadline_segments(rt, br
         assert f'id="scheduled-{scheduled.id}"' in page
     assert t("staffweb_posts.by_other", "th") in page and 'value="missing:report"' in page
     assert f"({waiting[0].segment})" in page  # the segment in words, with its spec
+
+
+def write(browser, token: str | None = None, **fields):
+    page = browser.get("/staff/posts").get_data(as_text=True)
+    form = {
+        "kind": "knowledge",
+        "topic": "join",
+        "title_th": "ชวนร่วมกิจกรรมปลูกต้นไม้",
+        "body_th": "วันเสาร์นี้ชวนทุกหน่วยงานร่วมปลูกต้นไม้\nลงทะเบียนได้ในแชตนี้ค่ะ",
+        "title_en": "",
+        "body_en": "",
+        "label_1": "ลงทะเบียน",
+        "target_1": "ลงทะเบียนหน่วยงาน",
+        "label_2": "อ่านเพิ่มเติม",
+        "target_2": "https://example.org/trees",
+        "segment": "news",
+        "at": "",
+        "csrf_token": CSRF.search(page).group(1) if token is None else token,
+    }
+    return browser.post("/staff/posts/write", {**form, **fields})
+
+
+def written_rows(rt) -> list[WrittenPost]:
+    with rt.session_factory() as session:
+        return list(session.scalars(select(WrittenPost)))
+
+
+def test_a_post_written_on_the_web_with_buttons_reaches_people(rt, browser, fake_line):
+    thai = add_users(rt, 2, "a", news_opt_in=True)
+    english = add_users(rt, 1, "e", news_opt_in=True, language="en")
+    soon = format_bangkok(rt.clock.now() + timedelta(minutes=10))
+    response = write(browser, at=soon)
+    assert response.status_code == 303
+    [row] = written_rows(rt)
+    assert f"post=written-{row.id}" in response.headers["Location"]
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ชวนร่วมกิจกรรมปลูกต้นไม้" in page and "https://example.org/trees" in page
+    assert any(a[1:] == ("write_post", f"written_post:{row.id}") for a in audit_actions(rt))
+    assert schedule(browser, f"written-{row.id}", "news", soon).status_code == 303
+    rt.clock.advance(minutes=11)
+    assert run_once(rt, "posts") == 1
+    drain(rt)
+    assert set(fake_line.delivery_counts("multicast")) == set(thai + english)
+    calls = [c for c in fake_line.calls("POST", "/v2/bot/message/multicast") if c.json]
+    for call in calls:  # English-speaking recipients get the Thai words: none were written
+        bubble = call.json["messages"][0]["contents"]
+        assert bubble["body"]["contents"][1]["text"] == "ชวนร่วมกิจกรรมปลูกต้นไม้"
+        actions = [button["action"] for button in bubble["footer"]["contents"]]
+        assert actions == [
+            {"type": "message", "label": "ลงทะเบียน", "text": "ลงทะเบียนหน่วยงาน"},
+            {"type": "uri", "label": "อ่านเพิ่มเติม", "uri": "https://example.org/trees"},
+        ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"title_th": ""}, "missing"),
+        ({"body_th": "ก" * 1201}, "long"),
+        ({"target_2": "http://example.org"}, "uri"),
+        ({"label_1": "ป" * 21}, "button"),
+        ({"label_3": "", "target_3": "คำที่ไม่มีชื่อปุ่ม"}, "button"),
+        ({"kind": "gossip"}, "kind"),
+    ],
+)
+def test_a_written_post_that_cannot_be_kept_is_refused_in_words(rt, browser, fields, problem):
+    response = write(browser, **fields)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert t(f"staffweb_posts.write.error.{problem}", "th") in page
+    assert written_rows(rt) == []
+
+
+def test_writing_without_the_token_is_refused(rt, browser):
+    assert write(browser, token="").status_code == 403
+    assert write(browser, token="forged").status_code == 403
+    assert written_rows(rt) == []

@@ -22,11 +22,12 @@ from bot.line.outreach_delivery import QuotaExceeded, ensure_quota
 from bot.runtime import runtime
 from bot.web.staff.core import language, now, page, say, staff_blueprint, transaction
 from handlers.catalog import t
-from handlers.content import Post, posts
+from handlers.content import TOPICS, Post
 from handlers.parsing.numbers import format_number
 from handlers.services.outreach import (
     OutreachError,
     audience_size,
+    find_post,
     parse_bangkok_time,
     parse_segment,
 )
@@ -41,6 +42,8 @@ from handlers.services.staff_posts import (
 )
 from handlers.services.staff_sessions import moment_words
 from handlers.services.thaitime import BANGKOK, format_bangkok
+from handlers.services.written_posts import MAX_BUTTONS, WrittenPostError, write_post
+from handlers.services.written_posts import PREFIX as WRITTEN_PREFIX
 
 FLEX_JS = Path(__file__).resolve().parents[2] / "simulator" / "static" / "flex.js"
 NOTICES = ("scheduled", "cancelled", "not_cancelled")
@@ -70,9 +73,11 @@ class Draft:
 def check(post_key: str, segment: str, at_text: str, moment: datetime) -> Draft:
     """The form's choice checked as the service checks it; raises OutreachError whose message is
     the catalog key of the problem (the service's own words are for the CLI)."""
-    post = posts().get(post_key)
-    if post is None:
-        raise OutreachError("staffweb_posts.error.post")
+    with transaction() as session:
+        try:
+            post = find_post(post_key, session)
+        except OutreachError:
+            raise OutreachError("staffweb_posts.error.post") from None
     try:
         parse_segment(segment)
     except OutreachError:
@@ -123,7 +128,13 @@ def status_words(row) -> str:
     return words
 
 
-def render(status: int = 200, error: str = "", form: dict | None = None, draft: Draft | None = None):
+def render(
+    status: int = 200,
+    error: str = "",
+    form: dict | None = None,
+    draft: Draft | None = None,
+    written: dict | None = None,
+):
     moment = now()
     lang = language()
     form = form or {}
@@ -134,6 +145,7 @@ def render(status: int = 200, error: str = "", form: dict | None = None, draft: 
                     "key": post.key,
                     "title": post.title[lang],
                     "kind": say(f"staffweb_posts.kind.{post.kind}"),
+                    "written": post.key.startswith(WRITTEN_PREFIX),
                     "topic": t(f"knowledge.topic.{post.topic}", lang),
                 }
                 for post in post_files(session, moment)
@@ -182,6 +194,10 @@ def render(status: int = 200, error: str = "", form: dict | None = None, draft: 
         status=status,
         error=say(error) if error else "",
         notice=say(f"staffweb_posts.notice.{notice}") if notice in NOTICES else "",
+        written=written or {},
+        writing=written is not None,
+        topics=[(topic, t(f"knowledge.topic.{topic}", lang)) for topic in TOPICS],
+        button_rows=range(1, MAX_BUTTONS + 1),
         form={
             "post": form.get("post", ""),
             "segment": form.get("segment", "news"),
@@ -227,6 +243,36 @@ def schedule() -> Response:
             now=moment,
         )
     return redirect(url_for("staff.posts", m="scheduled"), 303)
+
+
+WRITTEN_FIELDS = ("kind", "topic", "title_th", "body_th", "title_en", "body_en", "segment", "at")
+
+
+@staff_blueprint.post("/posts/write", endpoint="write_post")
+def write() -> Response:
+    """Keep a post written here, then preview it as any other (its schedule is confirmed there)."""
+    written = {key: request.form.get(key, "") for key in WRITTEN_FIELDS}
+    buttons = []
+    for row in range(1, MAX_BUTTONS + 1):
+        label, target = request.form.get(f"label_{row}", ""), request.form.get(f"target_{row}", "")
+        written[f"label_{row}"], written[f"target_{row}"] = label, target
+        buttons.append({"label": label, "target": target})
+    try:
+        with transaction() as session:
+            post = write_post(
+                session,
+                kind=written["kind"],
+                topic=written["topic"],
+                title={"th": written["title_th"], "en": written["title_en"]},
+                body={"th": written["body_th"], "en": written["body_en"]},
+                buttons=buttons,
+                staff_member_id=g.visit.staff_member_id,
+                now=now(),
+            )
+    except WrittenPostError as problem:
+        return render(400, str(problem), written=written)
+    target = {"post": post.key, "segment": written["segment"] or "news", "at": written["at"]}
+    return redirect(url_for("staff.posts", **target), 303)
 
 
 @staff_blueprint.post("/posts/<int:post_id>/cancel", endpoint="cancel_post")
