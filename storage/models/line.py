@@ -210,7 +210,8 @@ class RichMenuAssignment(Base):
 
 
 class ScheduledPost(Base):
-    """A content post (handlers/content) to send to a segment at a time.
+    """A post to send to a segment at a time: a content file's (handlers/content) or, keyed
+    `written-<id>`, one staff wrote on the web (WrittenPost).
 
     scheduled → queued (its outbox rows are written) | cancelled | refused (`note` says why:
     over the monthly quota, an unknown post or segment) | missed (the clock reached it more than
