@@ -85,6 +85,25 @@ def test_a_post_previewed_scheduled_and_a_dead_letter_replayed(app, fake_line, b
     with rt.session_factory() as session:
         assert [p.post_key for p in session.scalars(select(ScheduledPost))] == ["how-to-join"]
 
+    viewport(browser, "laptop")
+    browser.find_element(By.CSS_SELECTOR, "#write summary").click()
+    browser.find_element(By.ID, "w-title-th").send_keys("ชวนร่วมกิจกรรมปลูกต้นไม้วันเสาร์")
+    browser.find_element(By.ID, "w-body-th").send_keys("ชวนทุกหน่วยงานร่วมปลูกต้นไม้ที่สวนสาธารณะใกล้บ้าน")
+    browser.find_element(By.ID, "label-1").send_keys("ลงทะเบียน")
+    browser.find_element(By.ID, "target-1").send_keys("ลงทะเบียนหน่วยงาน")
+    browser.find_element(By.ID, "label-2").send_keys("อ่านเพิ่มเติม")
+    browser.find_element(By.ID, "target-2").send_keys("https://example.org/trees")
+    browser.execute_script("document.getElementById('write').scrollIntoView()")
+    browser.save_screenshot(str(SHOTS / "posts-write-laptop.png"))
+    browser.find_element(By.ID, "write-button").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".line-chat.rendered")) == 2
+    )
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".line-chat .fx-button")
+    assert [b.text for b in buttons[:2]] == ["ลงทะเบียน", "อ่านเพิ่มเติม"]
+    assert browser.execute_script("return window.__blocked") == []
+    screenshots(browser, SHOTS, "posts-written-preview")
+
     now = rt.clock.now()
     with rt.session_factory.begin() as session:
         outbox = OutboxRepository(session)
