@@ -1,10 +1,12 @@
-"""`/staff/posts`: the content files, the calendar of scheduled posts, and scheduling one.
+"""`/staff/posts`: the posts staff can send, the calendar of scheduled posts, scheduling one,
+and writing a new one.
 
-Staff choose a post, a segment and a Bangkok time (Buddhist-era year), see the post as LINE shows
-it (the LINE simulator's Flex renderer, bot/simulator/static/flex.js, draws it; the page shows its
-words without JavaScript) with how much of this month's quota it would use, then schedule it.
-The same services as `ruamjai post schedule|cancel` do the work, and the clock's "posts" job
-sends it like any other scheduled post.
+Staff choose a post (a content file, or one written here: Thai, optional English, up to four
+buttons), a segment and a Bangkok time (Buddhist-era year), see the post as LINE shows it (the
+LINE simulator's Flex renderer, bot/simulator/static/flex.js, draws it; the page shows its words
+without JavaScript) with how much of this month's quota it would use, then schedule it. The same
+services as `ruamjai post schedule|cancel` do the work, and the clock's "posts" job sends it like
+any other scheduled post.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from handlers.services.outreach import (
 )
 from handlers.services.staff_posts import (
     MESSAGES_PER_POST,
+    CalendarRow,
     calendar,
     post_files,
     preview,
@@ -73,11 +76,6 @@ class Draft:
 def check(post_key: str, segment: str, at_text: str, moment: datetime) -> Draft:
     """The form's choice checked as the service checks it; raises OutreachError whose message is
     the catalog key of the problem (the service's own words are for the CLI)."""
-    with transaction() as session:
-        try:
-            post = find_post(post_key, session)
-        except OutreachError:
-            raise OutreachError("staffweb_posts.error.post") from None
     try:
         parse_segment(segment)
     except OutreachError:
@@ -86,9 +84,13 @@ def check(post_key: str, segment: str, at_text: str, moment: datetime) -> Draft:
         at = parse_bangkok_time(at_text)
     except OutreachError:
         raise OutreachError("staffweb_posts.error.time") from None
-    if at <= moment:
-        raise OutreachError("staffweb_posts.error.time_past")
     with transaction() as session:
+        try:
+            post = find_post(post_key, session)
+        except OutreachError:
+            raise OutreachError("staffweb_posts.error.post") from None
+        if at <= moment:
+            raise OutreachError("staffweb_posts.error.time_past")
         try:
             size = audience_size(session, post_key, segment, moment)
         except OutreachError:
@@ -116,7 +118,7 @@ def quota_words(draft: Draft) -> tuple[str, bool]:
     )
 
 
-def status_words(row) -> str:
+def status_words(row: CalendarRow) -> str:
     words = say(f"staffweb_posts.status.{row.status}")
     if row.status == "queued":
         delivery = ", ".join(
@@ -134,7 +136,7 @@ def render(
     form: dict | None = None,
     draft: Draft | None = None,
     written: dict | None = None,
-):
+) -> Response:
     moment = now()
     lang = language()
     form = form or {}
