@@ -31,7 +31,8 @@ from handlers.services.deadlines import (
 from handlers.services.notices import Localized, tell_staff
 from handlers.services.posts import campaign_post_dates, post_message
 from handlers.services.thaitime import BANGKOK, BUDDHIST_ERA_OFFSET, format_bangkok
-from handlers.services.written_posts import written_post
+from handlers.services.written_posts import with_image, written_post
+from storage.media import MediaStore
 from storage.models import LineUser, ScheduledPost
 from storage.models.program import Campaign, CampaignDeadline
 from storage.outreach_repository import ScheduledPosts, followers, followers_size
@@ -334,7 +335,7 @@ def miss_post(session: Session, post_id: int, scheduled_at: datetime, now: datet
     return True
 
 
-def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
+def queue_post(session: Session, post_id: int, now: datetime, media: MediaStore | None = None) -> int | None:
     """Write a due post's outbox rows (non-urgent: they wait out quiet hours) in the caller's
     transaction; returns the recipients, or None if another caller took the post first.
 
@@ -345,9 +346,8 @@ def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
     if scheduled is None or scheduled.status != "scheduled":
         return None
     try:
-        post = dated(
-            find_post(scheduled.post_key, session), campaign_post_dates(session, now).get(scheduled.post_key)
-        )
+        when = campaign_post_dates(session, now).get(scheduled.post_key)
+        post = with_image(dated(find_post(scheduled.post_key, session), when), media)
         audience = audience_for(session, scheduled.post_key, scheduled.segment, now)
     except OutreachError as error:
         refuse_post(session, post_id, now, str(error))

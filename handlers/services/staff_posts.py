@@ -5,7 +5,7 @@ scheduled posts, the segments to choose from, scheduling and cancelling a post, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import geothai
@@ -36,10 +36,15 @@ def post_files(session: Session, now: datetime) -> list[Post]:
     return written_posts(session) + [dated(post, when.get(post.key)) for post in shipped]
 
 
-def preview(session: Session, post: Post, now: datetime) -> tuple[Post, dict[str, dict]]:
-    """The post with its dates filled as the campaign's calendar says, and the message the
-    outbox would send in each language."""
+def preview(
+    session: Session, post: Post, now: datetime, image_url: str | None = None
+) -> tuple[Post, dict[str, dict]]:
+    """The post with its dates filled as the campaign's calendar says (and its stored image at
+    `image_url`, an address this browser can open), and the message the outbox would send in
+    each language."""
     filled = dated(post, campaign_post_dates(session, now).get(post.key))
+    if post.image_key and image_url:
+        filled = replace(filled, image=image_url)
     return filled, {language: post_message(filled, language) for language in filled.title}
 
 

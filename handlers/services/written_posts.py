@@ -5,6 +5,7 @@ like a content file (handlers.content) and kept in `written_posts`. A written po
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,9 +13,12 @@ from sqlalchemy.orm import Session
 
 from handlers.content import KINDS, MAX_BODY, MAX_TITLE, TOPICS, Post
 from handlers.services.audit import audit
+from storage.media import MediaStore
 from storage.models import WrittenPost
 
 PREFIX = "written-"
+IMAGE_PREFIX = "posts/"  # media store keys of written posts' images
+IMAGE_URL_SECONDS = 7 * 24 * 3600  # LINE fetches a post's image when the chat is opened
 MAX_BUTTONS = 4
 MAX_LABEL = 20  # LINE shows about this much of a button's label
 MAX_BUTTON_TEXT = 300
@@ -36,6 +40,7 @@ def _post(row: WrittenPost) -> Post:
         title={"th": row.title_th, "en": row.title_en},
         body={"th": row.body_th, "en": row.body_en},
         buttons=tuple(json.loads(row.buttons or "[]")),
+        image_key=row.image_key,
     )
 
 
@@ -46,6 +51,15 @@ def written_post(session: Session, key: str) -> Post | None:
         return None
     row = session.get(WrittenPost, int(number))
     return _post(row) if row else None
+
+
+def with_image(post: Post, media: MediaStore | None) -> Post:
+    """The post with its stored image's signed address, when LINE can open it (HTTPS); a post
+    without a stored image, or without a public address to sign, goes as it is."""
+    if not post.image_key or media is None:
+        return post
+    url = media.signed_url(post.image_key, IMAGE_URL_SECONDS)
+    return replace(post, image=url) if url.startswith("https://") else post
 
 
 def written_posts(session: Session, limit: int = 50) -> list[Post]:
@@ -87,6 +101,7 @@ def write_post(
     buttons: list[dict[str, str]],
     staff_member_id: int,
     now: datetime,
+    image_key: str | None = None,
 ) -> Post:
     """Keep a post staff wrote (English left empty: the Thai words for everyone); audited.
     Raises WrittenPostError."""
@@ -107,6 +122,7 @@ def write_post(
         title_en=title_en,
         body_en=body_en,
         buttons=json.dumps(check_buttons(buttons), ensure_ascii=False),
+        image_key=image_key,
         created_by=actor,
         created_at=now,
     )

@@ -250,5 +250,6 @@ class WrittenPost(Base):
     body_en: Mapped[str] = mapped_column(Text)
     # JSON list of {"label", "uri"} or {"label", "text"}: the buttons under the post
     buttons: Mapped[str] = mapped_column(Text, default="[]")
+    image_key: Mapped[str | None] = mapped_column(String(200))  # in the media store: posts/…
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import json
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.cli.clock import run_once
@@ -226,7 +228,7 @@ def write(browser, token: str | None = None, **fields):
         "at": "",
         "csrf_token": CSRF.search(page).group(1) if token is None else token,
     }
-    return browser.post("/staff/posts/write", {**form, **fields})
+    return browser.post("/staff/posts/write", data={**form, **fields}, content_type="multipart/form-data")
 
 
 def written_rows(rt) -> list[WrittenPost]:
@@ -283,4 +285,38 @@ def test_a_written_post_that_cannot_be_kept_is_refused_in_words(rt, browser, fie
 def test_writing_without_the_token_is_refused(rt, browser):
     assert write(browser, token="").status_code == 403
     assert write(browser, token="forged").status_code == 403
+    assert written_rows(rt) == []
+
+
+def png() -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (640, 400), (20, 140, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_written_posts_image_is_stored_and_sent_at_a_signed_https_address(rt, browser, fake_line):
+    rt.media.base_url = "https://ruamjai.example"  # LINE opens only public HTTPS addresses
+    add_users(rt, 2, "a", news_opt_in=True)
+    soon = format_bangkok(rt.clock.now() + timedelta(minutes=10))
+    response = write(browser, at=soon, image=(BytesIO(png()), "trees.png"))
+    assert response.status_code == 303
+    [row] = written_rows(rt)
+    assert row.image_key.startswith("posts/") and rt.media.get(row.image_key)[:2] == b"\xff\xd8"  # JPEG
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="fallback-image"' in page and row.image_key in page
+    schedule(browser, f"written-{row.id}", "news", soon)
+    rt.clock.advance(minutes=11)
+    assert run_once(rt, "posts") == 1
+    drain(rt)
+    [call] = [c for c in fake_line.calls("POST", "/v2/bot/message/multicast") if c.json]
+    hero = call.json["messages"][0]["contents"]["hero"]["url"]
+    assert hero.startswith(f"https://ruamjai.example/media/{row.image_key}?exp=")
+    path = hero.removeprefix("https://ruamjai.example")
+    assert browser.client.get(path).status_code == 200  # the signature holds for a week
+
+
+def test_a_file_that_is_not_an_image_is_refused(rt, browser):
+    response = write(browser, image=(BytesIO(b"not an image"), "notes.png"))
+    assert response.status_code == 400
+    assert t("staffweb_posts.write.error.image", "th") in response.get_data(as_text=True)
     assert written_rows(rt) == []

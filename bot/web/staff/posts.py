@@ -12,12 +12,14 @@ any other scheduled post.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from flask import Response, abort, current_app, g, redirect, request, url_for
+from werkzeug.datastructures import FileStorage
 
 from bot.line.gateway import LineApiError, Quota
 from bot.line.outreach_delivery import QuotaExceeded, ensure_quota
@@ -45,11 +47,13 @@ from handlers.services.staff_posts import (
 )
 from handlers.services.staff_sessions import moment_words
 from handlers.services.thaitime import BANGKOK, format_bangkok
-from handlers.services.written_posts import MAX_BUTTONS, WrittenPostError, write_post
+from handlers.services.written_posts import IMAGE_PREFIX, MAX_BUTTONS, WrittenPostError, write_post
 from handlers.services.written_posts import PREFIX as WRITTEN_PREFIX
+from storage.photos import PhotoLimits, PhotoRefused, process_photo
 
 FLEX_JS = Path(__file__).resolve().parents[2] / "simulator" / "static" / "flex.js"
 NOTICES = ("scheduled", "cancelled", "not_cancelled")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # LINE takes images up to 10 MB
 
 
 def number(value: int) -> str:
@@ -168,7 +172,9 @@ def render(
             ],
         }
         if draft is not None:
-            filled, messages = preview(session, draft.post, moment)
+            image = runtime(current_app).media
+            signed = image.signed_url(draft.post.image_key, 3600) if image and draft.post.image_key else None
+            filled, messages = preview(session, draft.post, moment, signed)
             context["previews"] = [
                 {
                     "language": shown,
@@ -176,6 +182,7 @@ def render(
                     "title": filled.title[shown],
                     "body": filled.body[shown],
                     "json": json.dumps(message, ensure_ascii=False),
+                    "image": filled.image,
                 }
                 for shown, message in messages.items()
             ]
@@ -247,6 +254,23 @@ def schedule() -> Response:
     return redirect(url_for("staff.posts", m="scheduled"), 303)
 
 
+def store_image(upload: FileStorage | None) -> str | None:
+    """An uploaded image checked and re-encoded as the evidence photos are (storage.photos: no
+    metadata, at most 1600 px), kept in the media store; None when none was chosen."""
+    if upload is None or not upload.filename:
+        return None
+    media = runtime(current_app).media
+    if media is None:
+        raise WrittenPostError("staffweb_posts.write.error.image")
+    try:
+        photo = process_photo(upload.read(MAX_IMAGE_BYTES + 1), PhotoLimits(max_bytes=MAX_IMAGE_BYTES))
+    except PhotoRefused:
+        raise WrittenPostError("staffweb_posts.write.error.image") from None
+    key = f"{IMAGE_PREFIX}{uuid.uuid4().hex}.jpg"
+    media.put(key, photo.display, "image/jpeg")
+    return key
+
+
 WRITTEN_FIELDS = ("kind", "topic", "title_th", "body_th", "title_en", "body_en", "segment", "at")
 
 
@@ -260,6 +284,7 @@ def write() -> Response:
         written[f"label_{row}"], written[f"target_{row}"] = label, target
         buttons.append({"label": label, "target": target})
     try:
+        image_key = store_image(request.files.get("image"))
         with transaction() as session:
             post = write_post(
                 session,
@@ -270,6 +295,7 @@ def write() -> Response:
                 buttons=buttons,
                 staff_member_id=g.visit.staff_member_id,
                 now=now(),
+                image_key=image_key,
             )
     except WrittenPostError as problem:
         return render(400, str(problem), written=written)

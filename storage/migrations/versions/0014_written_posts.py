@@ -1,4 +1,4 @@
-"""Posts staff write on the staff web (text in Thai and English, up to four buttons).
+"""Posts staff write on the staff web (text in Thai and English, an image, up to four buttons).
 
 Revision ID: 0014
 Revises: 0013
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("title_en", sa.String(100), nullable=False),
         sa.Column("body_en", sa.Text, nullable=False),
         sa.Column("buttons", sa.Text, nullable=False),
+        sa.Column("image_key", sa.String(200)),
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
     )
