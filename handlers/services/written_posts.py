@@ -1,4 +1,4 @@
-"""Posts staff write on the staff web: Thai (and English) words and up to four buttons, checked
+"""Posts staff write on the staff web: Thai (and English) words, an image and up to four buttons, checked
 like a content file (handlers.content) and kept in `written_posts`. A written post's key is
 `written-<id>`; scheduling and sending treat it as any content post (handlers.services.outreach)."""
 

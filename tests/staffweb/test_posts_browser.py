@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
@@ -55,7 +56,9 @@ def sign_in(app, fake_line, browser, live_server) -> None:
     WebDriverWait(browser, 15).until(lambda d: d.current_url.endswith("/staff/"))
 
 
-def test_a_post_previewed_scheduled_and_a_dead_letter_replayed(app, fake_line, browser, live_server):
+def test_a_post_previewed_scheduled_and_a_dead_letter_replayed(
+    app, fake_line, browser, live_server, tmp_path
+):
     rt = runtime(app)
     add_users(rt, 40, "a", news_opt_in=True)
     add_users(rt, 12, "e", news_opt_in=True, language="en")
@@ -89,6 +92,9 @@ def test_a_post_previewed_scheduled_and_a_dead_letter_replayed(app, fake_line, b
     browser.find_element(By.CSS_SELECTOR, "#write summary").click()
     browser.find_element(By.ID, "w-title-th").send_keys("ชวนร่วมกิจกรรมปลูกต้นไม้วันเสาร์")
     browser.find_element(By.ID, "w-body-th").send_keys("ชวนทุกหน่วยงานร่วมปลูกต้นไม้ที่สวนสาธารณะใกล้บ้าน")
+    picture = tmp_path / "trees.png"
+    Image.new("RGB", (800, 520), (30, 130, 70)).save(picture)
+    browser.find_element(By.ID, "w-image").send_keys(str(picture))
     browser.find_element(By.ID, "label-1").send_keys("ลงทะเบียน")
     browser.find_element(By.ID, "target-1").send_keys("ลงทะเบียนหน่วยงาน")
     browser.find_element(By.ID, "label-2").send_keys("อ่านเพิ่มเติม")
@@ -101,6 +107,8 @@ def test_a_post_previewed_scheduled_and_a_dead_letter_replayed(app, fake_line, b
     )
     buttons = browser.find_elements(By.CSS_SELECTOR, ".line-chat .fx-button")
     assert [b.text for b in buttons[:2]] == ["ลงทะเบียน", "อ่านเพิ่มเติม"]
+    hero = browser.find_element(By.CSS_SELECTOR, ".line-chat .fx-bubble img")
+    assert browser.execute_script("return arguments[0].naturalWidth", hero) > 0  # served by /media
     assert browser.execute_script("return window.__blocked") == []
     screenshots(browser, SHOTS, "posts-written-preview")
 
