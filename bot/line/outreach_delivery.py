@@ -128,6 +128,6 @@ def queue_due_posts(rt) -> int:
             log.warning("quota unreadable; post waits", extra={"post_id": post_id, "status": error.status})
             continue
         with rt.session_factory.begin() as session:
-            if queue_post(session, post_id, now) is not None:
+            if queue_post(session, post_id, now, rt.media) is not None:
                 queued += 1
     return queued

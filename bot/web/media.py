@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from bot.runtime import runtime
 from handlers.services.agency_results import SHARE_URL_SECONDS
+from handlers.services.written_posts import IMAGE_PREFIX, IMAGE_URL_SECONDS
 from storage.media import LocalMediaStore, MediaKeyError, check_key
 
 media_blueprint = Blueprint("media", __name__)
@@ -26,8 +27,10 @@ def signed_media_url(app, key: str, expires_in: int | None = None) -> str:
 
 
 def longest_lifetime(key: str, media_url_seconds: int) -> int:
-    """The most seconds a URL for `key` is ever signed for: share images a week (LINE fetches them
-    when the chat is opened), everything else MEDIA_URL_SECONDS."""
+    """The most seconds a URL for `key` is ever signed for: share images and written posts' images
+    a week (LINE fetches them when the chat is opened), everything else MEDIA_URL_SECONDS."""
+    if key.startswith(IMAGE_PREFIX):
+        return IMAGE_URL_SECONDS
     return SHARE_URL_SECONDS if key.startswith("shares/") else media_url_seconds
 
 

@@ -59,6 +59,10 @@ class Post:
     image: str | None
     title: dict[str, str]
     body: dict[str, str]
+    # Buttons under the post (posts staff write on the web): {"label", "uri"} or {"label", "text"}
+    buttons: tuple[dict[str, str], ...] = ()
+    # An image in the media store (posts written on the web): its address is signed when sent
+    image_key: str | None = None
 
 
 def _check(key: str, data: dict) -> list[str]:

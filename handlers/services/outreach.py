@@ -31,6 +31,8 @@ from handlers.services.deadlines import (
 from handlers.services.notices import Localized, tell_staff
 from handlers.services.posts import campaign_post_dates, post_message
 from handlers.services.thaitime import BANGKOK, BUDDHIST_ERA_OFFSET, format_bangkok
+from handlers.services.written_posts import with_image, written_post
+from storage.media import MediaStore
 from storage.models import LineUser, ScheduledPost
 from storage.models.program import Campaign, CampaignDeadline
 from storage.outreach_repository import ScheduledPosts, followers, followers_size
@@ -239,8 +241,11 @@ def parse_bangkok_time(text: str) -> datetime:
     return local.astimezone(UTC)
 
 
-def find_post(key: str) -> Post:
+def find_post(key: str, session: Session | None = None) -> Post:
+    """A content file's post, or (given the session) one staff wrote on the web."""
     post = posts().get(key)
+    if post is None and session is not None:
+        post = written_post(session, key)
     if post is None:
         raise OutreachError(f"no post {key!r}; posts: {', '.join(sorted(posts()))}")
     return post
@@ -248,7 +253,7 @@ def find_post(key: str) -> Post:
 
 def audience_for(session: Session, post_key: str, segment_spec: str, now: datetime) -> Audience:
     """Who would get this post now (raises OutreachError for a post/segment that cannot go)."""
-    post = find_post(post_key)
+    post = find_post(post_key, session)
     segment, argument = parse_segment(segment_spec)
     return segment.resolve(session, argument, post, now)
 
@@ -256,7 +261,7 @@ def audience_for(session: Session, post_key: str, segment_spec: str, now: dateti
 def audience_size(session: Session, post_key: str, segment_spec: str, now: datetime) -> int:
     """How many people this post would reach now (for the quota check before a send): counted
     by the database for large segments, rather than reading them all."""
-    post = find_post(post_key)
+    post = find_post(post_key, session)
     segment, argument = parse_segment(segment_spec)
     if segment.count is not None:
         return segment.count(session, argument, post, now)
@@ -291,7 +296,7 @@ def refuse_post(
 
 def _tell_staff_not_sent(session: Session, post_id: int, notice: str, now: datetime, /, **params) -> None:
     scheduled = ScheduledPosts(session).get(post_id)
-    post = posts().get(scheduled.post_key)
+    post = posts().get(scheduled.post_key) or written_post(session, scheduled.post_key)
     if post is not None:
         post = dated(post, campaign_post_dates(session, now).get(post.key))
     tell_staff(
@@ -330,7 +335,7 @@ def miss_post(session: Session, post_id: int, scheduled_at: datetime, now: datet
     return True
 
 
-def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
+def queue_post(session: Session, post_id: int, now: datetime, media: MediaStore | None = None) -> int | None:
     """Write a due post's outbox rows (non-urgent: they wait out quiet hours) in the caller's
     transaction; returns the recipients, or None if another caller took the post first.
 
@@ -341,7 +346,8 @@ def queue_post(session: Session, post_id: int, now: datetime) -> int | None:
     if scheduled is None or scheduled.status != "scheduled":
         return None
     try:
-        post = dated(find_post(scheduled.post_key), campaign_post_dates(session, now).get(scheduled.post_key))
+        when = campaign_post_dates(session, now).get(scheduled.post_key)
+        post = with_image(dated(find_post(scheduled.post_key, session), when), media)
         audience = audience_for(session, scheduled.post_key, scheduled.segment, now)
     except OutreachError as error:
         refuse_post(session, post_id, now, str(error))

@@ -38,6 +38,16 @@ def bubble(post: Post, language: str) -> dict:
         ],
     }
     result: dict = {"type": "bubble", "size": "mega", "body": body}
+    if post.buttons:
+        result["footer"] = {
+            "type": "box",
+            "layout": "vertical",
+            "spacing": "sm",
+            "contents": [
+                {"type": "button", "style": "link", "height": "sm", "action": _action(button)}
+                for button in post.buttons
+            ],
+        }
     if post.image:
         result["hero"] = {
             "type": "image",
@@ -47,6 +57,13 @@ def bubble(post: Post, language: str) -> dict:
             "aspectMode": "cover",
         }
     return result
+
+
+def _action(button: dict[str, str]) -> dict:
+    """A button's action: open its web address, or say its words in the chat."""
+    if button.get("uri"):
+        return {"type": "uri", "label": button["label"], "uri": button["uri"]}
+    return {"type": "message", "label": button["label"], "text": button["text"]}
 
 
 def alt_text(title: str, language: str) -> str:

@@ -12,6 +12,7 @@ from storage.models.line import (
     RichMenuAssignment,
     ScheduledPost,
     SourceLease,
+    WrittenPost,
 )
 from storage.models.program import (
     Agency,
@@ -56,4 +57,5 @@ __all__ = [
     "StaffSignInAttempt",
     "StaffSignInCode",
     "StaffWebSession",
+    "WrittenPost",
 ]

@@ -210,7 +210,8 @@ class RichMenuAssignment(Base):
 
 
 class ScheduledPost(Base):
-    """A content post (handlers/content) to send to a segment at a time.
+    """A post to send to a segment at a time: a content file's (handlers/content) or, keyed
+    `written-<id>`, one staff wrote on the web (WrittenPost).
 
     scheduled → queued (its outbox rows are written) | cancelled | refused (`note` says why:
     over the monthly quota, an unknown post or segment) | missed (the clock reached it more than
@@ -232,3 +233,23 @@ class ScheduledPost(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WrittenPost(Base):
+    """A post staff wrote on the staff web (the shipped ones are files in handlers/content). A
+    scheduled post names it as `written-<id>`; it is sent like a content file's post."""
+
+    __tablename__ = "written_posts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # knowledge | news
+    topic: Mapped[str] = mapped_column(String(16))
+    title_th: Mapped[str] = mapped_column(String(100))
+    body_th: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(String(100))
+    body_en: Mapped[str] = mapped_column(Text)
+    # JSON list of {"label", "uri"} or {"label", "text"}: the buttons under the post
+    buttons: Mapped[str] = mapped_column(Text, default="[]")
+    image_key: Mapped[str | None] = mapped_column(String(200))  # in the media store: posts/…
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
