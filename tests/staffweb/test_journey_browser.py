@@ -1,6 +1,7 @@
 """A staff member's round in real headless Chromium, with the LINE simulator in a second tab as
 the phones: sign in with the code typed in the simulator, approve a coordinator's agency, review
-their report and send it back, see the coordinator asked in the simulator, and approve the fix.
+their report and send it back, see the coordinator asked in the simulator, approve the fix, and
+schedule a post to everyone that reaches the simulator when its time comes.
 
 Screenshots go to the test's tmp folder, and also to $RUAMJAI_SCREENSHOT_DIR when set.
 """
@@ -8,14 +9,18 @@ Screenshots go to the test's tmp folder, and also to $RUAMJAI_SCREENSHOT_DIR whe
 # ruff: noqa: F811 (the simulator test's fixtures, imported)
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.runtime import runtime
 from handlers.catalog import t
+from handlers.content import posts
 from handlers.services.agencies import register_agency
 from handlers.services.authz import add_staff
+from handlers.services.thaitime import BANGKOK, format_bangkok
 from storage.models.program import Agency
 from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration
@@ -141,5 +146,23 @@ def test_a_staff_members_round_from_sign_in_to_an_approved_fix(app, browser, liv
     browser.switch_to.window(phones_tab)
     phone.wait_for_text(ref)
     phone.screenshot(shots / "journey-4-approved.png")
+
+    # A post to everyone, tomorrow at 10:00 Bangkok, arrives in the simulator then.
+    browser.switch_to.window(staff_tab)
+    browser.find_element(By.LINK_TEXT, th("staffweb_posts.nav")).click()
+    Select(browser.find_element(By.ID, "post")).select_by_value("how-to-join")
+    Select(browser.find_element(By.ID, "segment")).select_by_value("everyone")
+    now = rt.clock.now()
+    at = (now.astimezone(BANGKOK) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    field = browser.find_element(By.ID, "at")
+    field.clear()
+    field.send_keys(format_bangkok(at))
+    browser.find_element(By.ID, "preview-button").click()
+    staff_sees(browser, "schedule-button").click()
+    WebDriverWait(browser, 15).until(lambda d: "m=scheduled" in d.current_url)
+    browser.switch_to.window(phones_tab)
+    phone.travel((at - now).total_seconds() + 300)
+    phone.wait_for_text(posts()["how-to-join"].title["th"], timeout=30)
+    phone.screenshot(shots / "journey-5-post-arrived.png")
     browser.close()
     browser.switch_to.window(staff_tab)
