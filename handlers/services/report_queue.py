@@ -9,6 +9,7 @@ see who has the report open and cannot decide on it; once it has lapsed, anyone 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from handlers.services.audit import audit
 from handlers.services.refusals import Refused
 from handlers.services.report_reference import reference
-from handlers.services.report_review import find_concerns
+from handlers.services.report_review import concerns as concerns_of
+from handlers.services.report_review import find_concerns, photo_checks
 from handlers.services.reports import (
     FLAG_CORRECTED,
     ReportRefused,
@@ -111,12 +113,21 @@ def review_queue(session: Session, wanted: QueueFilter, staff_member_id: int, no
         a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_({r.agency_id for r in reports})))
     }
     claims = live_claims(session, [r.id for r in reports], now)
+    # Every queued report's numbered photos in one query, not one per report.
+    photos: dict[int, list[Photo]] = defaultdict(list)
+    for photo in session.scalars(
+        select(Photo)
+        .where(Photo.report_id.in_([r.id for r in reports]), Photo.status == "attached")
+        .order_by(Photo.id)
+    ):
+        photos[photo.report_id].append(photo)
     queue = Queue(rows=[], waiting=len(reports))
     queue.agencies = sorted(agencies.values(), key=lambda a: a.name)
     queue.provinces = sorted({a.province_code for a in agencies.values()})
     for report in reports:
         agency = agencies.get(report.agency_id)
-        concerns = find_concerns(session, report)
+        province = agency.province_code if agency else None
+        concerns = concerns_of(report, photo_checks(report, province, photos[report.id]))
         corrected = FLAG_CORRECTED in json.loads(report.flags)
         queue.with_concerns += bool(concerns)
         queue.corrected += corrected

@@ -6,6 +6,7 @@ and `report approve`; the staff web will use the same."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from handlers.services.agencies import province_name
 from handlers.services.places import FAR_KM, km_from_province
 from handlers.services.reports import FLAG_CORRECTED, report_details, report_photos
 from handlers.services.thaitime import bangkok_date
+from storage.models import Photo
 from storage.models.program import Agency, AuditEntry
 from storage.models.reports import Report
 
@@ -43,9 +45,14 @@ def check_photos(session: Session, report: Report) -> list[PhotoCheck]:
     """The report's photos, each flagged when taken (by its own clock, Bangkok dates) outside the
     reported period, or further than FAR_KM from the capital of the agency's province."""
     agency = session.get(Agency, report.agency_id)
-    province = agency.province_code if agency else None
+    # The photos staff number; replaced ones are history.
+    return photo_checks(report, agency.province_code if agency else None, report_photos(session, report.id))
+
+
+def photo_checks(report: Report, province: str | None, photos: Iterable[Photo]) -> list[PhotoCheck]:
+    """`check_photos` for photos and a province already read (the queue reads all reports' at once)."""
     checks = []
-    for photo in report_photos(session, report.id):  # the photos staff number; replaced ones are history
+    for photo in photos:
         flags = []
         if photo.captured_at is not None:
             taken = bangkok_date(photo.captured_at)
