@@ -125,10 +125,14 @@ def _by_province(sheet: Worksheet, report: ProgramReport) -> None:
                 line.total.needs_factor,
             ]
         )
-    _total_row(sheet, report.total.reports, report.total.kg, report.total.needs_factor, agencies=report.agencies)
+    _total_row(
+        sheet, report.total.reports, report.total.kg, report.total.needs_factor, agencies=report.agencies
+    )
 
 
-def _total_row(sheet: Worksheet, reports: int, kg: Decimal, needs_factor: int, agencies: int | None = None) -> None:
+def _total_row(
+    sheet: Worksheet, reports: int, kg: Decimal, needs_factor: int, agencies: int | None = None
+) -> None:
     figures: list[object] = [reports, tonnes(kg), needs_factor]
     if agencies is not None:
         figures.insert(0, agencies)
