@@ -61,6 +61,7 @@ def figures(report: ProgramReport, lang: str) -> dict[str, Any]:
         "campaign": label(report.campaign, lang, "name"),
         "as_of": say("as_of", date=thai_date(report.as_of, lang)),
         "agencies": say("agencies_of_target", count=_number(report.agencies), target=_number(report.target)),
+        "agencies_count": _number(report.agencies),
         "share": min(100, round(100 * report.agencies / report.target)) if report.target else 0,
         "reporting": _number(report.reporting_agencies),
         "reports": _number(report.total.reports),
