@@ -146,13 +146,18 @@ def _total_row(
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry the same time (ZipFile stamps names given as text with now)."""
+    """A zip whose entries all carry the same time: ZipFile stamps entries given by name with the
+    current time, and entries copied from files (openpyxl's worksheets) with the file's."""
 
     def writestr(self, zinfo_or_arcname, data, *args, **kwargs):  # type: ignore[override]
         if isinstance(zinfo_or_arcname, str):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=ZIP_TIME)
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):  # type: ignore[override]
+        with open(filename, "rb") as source:
+            self.writestr(arcname or str(filename), source.read())
 
 
 def program_report_xlsx(report: ProgramReport) -> bytes:
