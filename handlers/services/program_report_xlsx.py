@@ -53,6 +53,10 @@ def _headings(sheet: Worksheet, keys: tuple[str, ...], widths: tuple[int, ...]) 
 
 def _title(sheet: Worksheet, report: ProgramReport, key: str) -> None:
     campaign = report.campaign
+    # Printed on A4, one page wide.
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.append([both(key)])
     sheet.append([f"{campaign.name_th}\n{campaign.name_en}"])
     sheet.append(

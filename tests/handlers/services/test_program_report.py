@@ -97,3 +97,4 @@ def test_the_workbook_has_the_figures_in_thai_and_english_and_the_same_bytes_eac
     assert province_rows["เชียงใหม่"][:2] == [2, want.by_province["50"][0]]
     assert province_rows["เชียงใหม่"][2] == pytest.approx(float(want.by_province["50"][1] / 1000))
     assert book.properties.creator == "Ruamjai"
+    assert str(summary.page_setup.paperSize) == summary.PAPERSIZE_A4
