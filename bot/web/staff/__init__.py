@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.web.staff import dashboard, factors, outbox, people, posts, registrations, reviews, sign_in
+from bot.web.staff import (
+    dashboard,
+    factors,
+    outbox,
+    people,
+    posts,
+    program_report,
+    registrations,
+    reviews,
+    sign_in,
+)
 from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (sign_in, dashboard, registrations, reviews, posts, outbox, people, factors)
+PAGES = (sign_in, dashboard, registrations, reviews, posts, outbox, people, factors, program_report)
 
 
 def register_staff_web(app: Flask) -> None:
