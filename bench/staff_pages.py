@@ -159,6 +159,7 @@ def pages(app, seeded: Seeded) -> tuple[list[str], list[str]]:
         "report_id": seeded.report_id,
         "reference": seeded.reference,
         "ref": seeded.reference,
+        "key": seeded.reference,
     }
     paths, left = [], []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

@@ -140,3 +140,36 @@ def test_behind_a_proxy_the_limit_counts_the_client_address(make_app, settings):
     assert from_client("203.0.113.50").status_code == 429
     page = from_client("198.51.100.60")
     assert page.status_code == 200
+
+
+def test_photos_in_object_storage_are_allowed_by_the_pages_image_policy(
+    make_app, settings, fake_line, monkeypatch
+):
+    moto = pytest.importorskip("moto")
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():
+        app = make_app(settings.with_(media_s3_bucket="ruamjai-media"))
+        add_staff_member(app)
+        browser = Browser(app)
+        signed_in(app, fake_line, browser, Chat(app.test_client(), fake_line, STAFF_USER))
+        policy = browser.get("/staff/").headers["Content-Security-Policy"]
+    img_src = next(part for part in policy.split(";") if part.strip().startswith("img-src")).split()
+    assert img_src[:2] == ["img-src", "'self'"], policy
+    assert [s for s in img_src if s.startswith("https://")] == ["https://ruamjai-media.s3.amazonaws.com"], policy
+    assert "default-src 'self'" in policy  # nothing else opened
+
+
+def test_a_local_media_store_adds_no_other_host_to_the_image_policy(app, fake_line, staff_phone):
+    browser = Browser(app)
+    signed_in(app, fake_line, browser, staff_phone)
+    policy = browser.get("/staff/").headers["Content-Security-Policy"]
+    img_src = next(part for part in policy.split(";") if part.strip().startswith("img-src")).split()
+    assert all(
+        source in ("img-src", "'self'", "data:") or source.startswith("http://localhost")
+        for source in img_src
+    ), policy

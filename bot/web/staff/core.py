@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
+from urllib.parse import urlsplit
 
 import fontpkg
 from flask import (
@@ -142,11 +143,29 @@ def sign_in_first():
 def protect(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    origin = media_origin(current_app)
+    if origin:
+        policy = response.headers["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = policy.replace("img-src 'self'", f"img-src 'self' {origin}")
     if request.endpoint not in ("staff.static", "staff.font"):
         response.headers["Cache-Control"] = "no-store"
     if request.args.get("lang") in LANGUAGES:
         set_cookie(response, LANGUAGE_COOKIE, language(), max_age=365 * 24 * 3600)
     return response
+
+
+def media_origin(app: Flask) -> str | None:
+    """Where signed photo links point when that is another host (object storage), for the pages'
+    image policy; None when the app serves them itself. Signing is local: no request is made."""
+    if "staff_media_origin" not in app.extensions:
+        store = runtime(app).media
+        origin = None
+        if store is not None:
+            parts = urlsplit(store.signed_url("photos/probe", 60))
+            if parts.scheme in ("http", "https") and parts.netloc:
+                origin = f"{parts.scheme}://{parts.netloc}"
+        app.extensions["staff_media_origin"] = origin
+    return app.extensions["staff_media_origin"]
 
 
 @staff_blueprint.errorhandler(CSRFError)
