@@ -25,9 +25,12 @@ from sqlalchemy.orm import Session
 
 from handlers.catalog import t
 from handlers.services.audit import audit
+from handlers.services.campaigns import active_campaign
 from handlers.services.less_workbook import LESS_DECIMALS, PhotoEntry, t_co2e, workbook_bytes
 from handlers.services.refusals import Refused
 from handlers.services.report_reference import reference
+from handlers.services.reports import campaign_window
+from handlers.services.thaitime import bangkok_date
 from storage.media import MediaStore, read_chunks
 from storage.models import Photo
 from storage.models.program import Agency
@@ -84,6 +87,16 @@ class PackageSummary:
     kg_co2e: Decimal  # the exact sum of the reports' stored results
     t_co2e: Decimal  # rounded as LESS reports it
     files: int
+
+
+def default_period(session: Session, now: datetime) -> tuple[date, date]:
+    """The active campaign's reporting window (its first phase's start to its last phase's end);
+    without one, the current calendar year in Bangkok."""
+    window = campaign_window(active_campaign(session, now))
+    if window is not None:
+        return window
+    year = bangkok_date(now).year
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 def _reports(session: Session, agency_id: int, start: date, end: date) -> list[Report]:
