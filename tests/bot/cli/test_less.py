@@ -80,3 +80,11 @@ def test_a_period_that_cannot_be_read_is_refused_before_anything_runs(cli, tmp_p
     with pytest.raises(SystemExit) as exited:
         cli("less", "package", "1", "--period", "soon", "--out", str(tmp_path / "x.zip"))
     assert exited.value.code == 2
+
+
+def test_without_a_period_the_package_covers_the_default_one(cli, app, tmp_path):
+    seeded = seed_agency(app, reports=EXAMPLES[:1])
+    target = tmp_path / "less.zip"
+    code, out, err = cli("less", "package", str(seeded.agency_id), "--out", str(target))
+    assert code == 0, err
+    assert "2024-01-01..2024-12-31, 1 reports" in out  # no active campaign: the year in Bangkok

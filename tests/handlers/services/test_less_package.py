@@ -145,3 +145,27 @@ def test_a_report_running_past_the_period_and_an_empty_period_are_named(app):
         third = package_problems(session, seeded.agency_id, (PERIOD[0].replace(day=3), PERIOD[1]), NOW)
         assert [(p.code, p.ref) for p in third] == [("straddles", seeded.refs[0]), ("nothing_approved", None)]
         assert [p.code for p in package_problems(session, 999_999, PERIOD, NOW)] == ["unknown_agency"]
+
+
+class Unseekable(io.RawIOBase):
+    """A pipe-like target (a socket, stdout): written once, front to back."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk) -> int:
+        self.data += chunk
+        return len(chunk)
+
+
+def test_the_package_streams_to_a_target_that_cannot_seek(app):
+    seeded = seed_agency(app, reports=EXAMPLES[:2])
+    rt = runtime(app)
+    out = Unseekable()
+    with rt.session_factory.begin() as session:
+        summary = write_package(session, seeded.agency_id, PERIOD, NOW, out, media=rt.media)
+    archive = zipfile.ZipFile(io.BytesIO(bytes(out.data)))
+    assert archive.testzip() is None and len(archive.namelist()) == summary.files == 6
