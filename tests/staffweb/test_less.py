@@ -86,3 +86,20 @@ def test_a_period_that_cannot_be_read_is_refused(app, browser):
     )
     assert response.status_code == 400
     assert t("less.web.refused", "th") in response.get_data(as_text=True)
+
+
+def test_the_form_offers_the_active_campaigns_window_by_default(app, browser):
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.campaigns import active_campaign
+    from handlers.services.reports import campaign_window
+    from tests.handlers.domain_helpers import NOW
+
+    seeded = seed_agency(app, reports=EXAMPLES[:1])
+    with runtime(app).session_factory.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+        start, end = campaign_window(active_campaign(session, NOW))
+    page = browser.get(f"/staff/agencies/{seeded.agency_id}").get_data(as_text=True)
+    assert (
+        f'name="start" value="{start.isoformat()}"' in page
+        and f'name="end" value="{end.isoformat()}"' in page
+    )
