@@ -31,35 +31,49 @@ def period(text: str):
 
 
 def cmd_package(args: argparse.Namespace) -> int:
-    from handlers.services.less_package import default_period, package_problems, write_package
+    from handlers.services.less_package import (
+        LessRefused,
+        default_period,
+        prepare_package,
+        record_package,
+        write_prepared,
+    )
 
     media = media_store()
     out = Path(args.out)
+    prepared = []
 
-    def work(session, now):
+    def read(session, now):
         chosen = (args.period.start, args.period.end) if args.period else default_period(session, now)
-        problems = package_problems(session, args.agency, chosen, now)
-        if problems:
+        try:
+            prepared.append(prepare_package(session, args.agency, chosen, now))
+        except LessRefused as refused:
             print(f"ruamjai: the LESS package of agency {args.agency} is refused:", file=sys.stderr)
-            for problem in problems:
+            for problem in refused.problems:
                 print(f"  - {problem.text(args.lang)}", file=sys.stderr)
             return 1
-        # Written beside the target and renamed once complete: a failure leaves no partial file.
-        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=".less-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                summary = write_package(session, args.agency, chosen, now, fh, media=media, actor=ACTOR)
-            os.replace(temporary, out)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        print(
-            f"{out}: agency {summary.agency_id}, {summary.start}..{summary.end}, {summary.reports} reports, "
-            f"{summary.photos} photos, {summary.t_co2e} tCO2e"
-        )
         return 0
 
-    return in_transaction(work)
+    if in_transaction(read) != 0:
+        return 1
+    package = prepared[0]
+    # Written with no transaction open, beside the target, and renamed once complete: a failure
+    # leaves no partial file.
+    fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=".less-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write_prepared(package, fh, media)
+        in_transaction(lambda session, now: record_package(session, package.summary, ACTOR, now))
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    summary = package.summary
+    print(
+        f"{out}: agency {summary.agency_id}, {summary.start}..{summary.end}, {summary.reports} reports, "
+        f"{summary.photos} photos, {summary.t_co2e} tCO2e"
+    )
+    return 0
 
 
 def register(subparsers) -> None:

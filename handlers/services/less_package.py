@@ -177,18 +177,20 @@ def photo_name(report: Report, number: int) -> str:
     return f"photos/{reference(report)}-{number}.jpg"
 
 
-def write_package(
-    session: Session,
-    agency_id: int,
-    period: tuple[date, date],
-    now: datetime,
-    out: BinaryIO,
-    *,
-    media: MediaStore,
-    actor: str = "cli",
-) -> PackageSummary:
-    """Write the package to `out` (LessRefused, with nothing written, when `package_problems` finds any)
-    and audit it."""
+@dataclass(frozen=True)
+class PreparedPackage:
+    """Everything the ZIP needs, read from the database: written later without a transaction open
+    (a build copies hundreds of megabytes; on SQLite an open transaction holds the writer lock)."""
+
+    summary: PackageSummary
+    workbook: bytes
+    photos: tuple[tuple[str, str], ...]  # (name in the ZIP, media-store key)
+
+
+def prepare_package(
+    session: Session, agency_id: int, period: tuple[date, date], now: datetime
+) -> PreparedPackage:
+    """Read and check the package (LessRefused when `package_problems` finds any)."""
     problems = package_problems(session, agency_id, period, now)
     if problems:
         raise LessRefused(problems)
@@ -202,28 +204,62 @@ def write_package(
         for report in reports
         for number, photo in enumerate(photos[report.id], start=1)
     ]
-    workbook = workbook_bytes(session, agency, period, reports, entries)
-    stamp = _zip_time(end)
+    kg = sum((Decimal(report.kg_co2e or 0) for report in reports), Decimal(0))
+    summary = PackageSummary(
+        agency_id, start, end, len(reports), len(entries), kg, t_co2e(kg), len(entries) + 2
+    )
+    return PreparedPackage(
+        summary,
+        workbook_bytes(session, agency, period, reports, entries),
+        tuple((entry.name, entry.photo.display_key) for entry in entries),
+    )
+
+
+def write_prepared(prepared: PreparedPackage, out: BinaryIO, media: MediaStore) -> None:
+    """Write the ZIP to `out`, entry by entry, photos in chunks from the media store."""
+    summary = prepared.summary
+    stamp = _zip_time(summary.end)
     hashes: dict[str, str] = {}
     with zipfile.ZipFile(out, "w") as archive:
-        hashes[WORKBOOK_NAME] = _write_entry(archive, WORKBOOK_NAME, iter([workbook]), stamp)
-        for entry in entries:
-            chunks = read_chunks(media, entry.photo.display_key)
+        hashes[WORKBOOK_NAME] = _write_entry(archive, WORKBOOK_NAME, iter([prepared.workbook]), stamp)
+        for name, key in prepared.photos:
+            chunks = read_chunks(media, key)
             if chunks is None:
-                raise FileNotFoundError(f"photo {entry.photo.id} is missing from the media store")
-            hashes[entry.name] = _write_entry(archive, entry.name, chunks, stamp)
+                raise FileNotFoundError(f"{name} is missing from the media store")
+            hashes[name] = _write_entry(archive, name, chunks, stamp)
         manifest = {
-            "agency_id": agency_id,
-            "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "agency_id": summary.agency_id,
+            "period": {"start": summary.start.isoformat(), "end": summary.end.isoformat()},
             "algorithm": "sha256",
             "files": [{"name": name, "sha256": digest} for name, digest in hashes.items()],
         }
         body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
         _write_entry(archive, MANIFEST_NAME, iter([body]), stamp, zipfile.ZIP_DEFLATED)
-    kg = sum((Decimal(report.kg_co2e or 0) for report in reports), Decimal(0))
-    audit(session, actor, "less_package", f"agency:{agency_id}", now,
-          detail={"start": start.isoformat(), "end": end.isoformat(), "reports": len(reports)})  # fmt: skip
-    return PackageSummary(agency_id, start, end, len(reports), len(entries), kg, t_co2e(kg), len(hashes) + 1)
+
+
+def record_package(session: Session, summary: PackageSummary, actor: str, now: datetime) -> None:
+    """Audit a package handed out (ids and counts only)."""
+    detail = {"start": summary.start.isoformat(), "end": summary.end.isoformat(), "reports": summary.reports}
+    audit(session, actor, "less_package", f"agency:{summary.agency_id}", now, detail=detail)
+
+
+def write_package(
+    session: Session,
+    agency_id: int,
+    period: tuple[date, date],
+    now: datetime,
+    out: BinaryIO,
+    *,
+    media: MediaStore,
+    actor: str = "cli",
+) -> PackageSummary:
+    """Prepare, write and audit the package in the caller's transaction (LessRefused, with nothing
+    written, when `package_problems` finds any). Long builds: `prepare_package`, then
+    `write_prepared` outside the transaction, then `record_package`."""
+    prepared = prepare_package(session, agency_id, period, now)
+    write_prepared(prepared, out, media)
+    record_package(session, prepared.summary, actor, now)
+    return prepared.summary
 
 
 def _zip_time(day: date) -> tuple[int, int, int, int, int, int]:

@@ -1,8 +1,9 @@
 """`/staff/agencies/<id>/less-package.zip?start=…&end=…`: an agency's LESS submission package, from
 the form on its page (bot/web/staff/registrations.py; the form is templates/staff/less_package.html).
 
-Built by the same service as `ruamjai less package` (handlers/services/less_package.py) into a
-temporary file, then streamed from it, so memory does not grow with the photos. A package TGO
+Built by the same service as `ruamjai less package` (handlers/services/less_package.py): read in
+one short transaction, written into a temporary file with none open, then streamed from it, so
+neither memory nor the database's writer lock is held for the photos' size. A package TGO
 would send back is not built: the agency page shows the list of reasons instead (409).
 """
 
@@ -17,7 +18,13 @@ from bot.runtime import runtime
 from bot.web.staff.core import language, now, staff_blueprint, transaction
 from bot.web.staff.registrations import agency_page
 from handlers.catalog import t
-from handlers.services.less_package import default_period, package_problems, write_package
+from handlers.services.less_package import (
+    LessRefused,
+    default_period,
+    prepare_package,
+    record_package,
+    write_prepared,
+)
 
 LESS_ENDPOINTS = ("staff.agency", "staff.less_package")
 
@@ -66,28 +73,24 @@ def less_package(agency_id: int) -> Response:
     except ValueError:
         text = f"{request.args.get('start', '')} – {request.args.get('end', '')}"
         return _refused(agency_id, [t("less.web.bad_period", lang, text=text[:40])], 400)
+    with transaction() as session:
+        period = period or default_period(session, now())
+        try:
+            prepared = prepare_package(session, agency_id, period, now())
+        except LessRefused as refused:
+            problems = [problem.text(lang) for problem in refused.problems]
+            prepared = None
+    if prepared is None:
+        return _refused(agency_id, problems, 409)
     spool = tempfile.TemporaryFile()
-    problems: list[str] = []
     try:
+        # No transaction open while hundreds of megabytes are copied.
+        write_prepared(prepared, spool, runtime(current_app).media)
         with transaction() as session:
-            period = period or default_period(session, now())
-            problems = [problem.text(lang) for problem in package_problems(session, agency_id, period, now())]
-            if not problems:
-                write_package(
-                    session,
-                    agency_id,
-                    period,
-                    now(),
-                    spool,
-                    media=runtime(current_app).media,
-                    actor=f"staff:{g.visit.staff_member_id}",
-                )
+            record_package(session, prepared.summary, f"staff:{g.visit.staff_member_id}", now())
     except BaseException:
         spool.close()
         raise
-    if problems:
-        spool.close()
-        return _refused(agency_id, problems, 409)
     spool.seek(0)
     name = f"less-agency-{agency_id}-{period[0].isoformat()}-{period[1].isoformat()}.zip"
     return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=name)
