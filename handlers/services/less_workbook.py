@@ -81,9 +81,6 @@ def t_co2e(kg: Decimal) -> Decimal:
     return (kg / 1000).quantize(Decimal(1).scaleb(-LESS_DECIMALS), rounding=ROUND_HALF_UP)
 
 
-_tonnes = t_co2e
-
-
 def _kg(quantity: dict[str, Any]) -> Decimal:
     return calc.units.convert(Decimal(quantity["value"]), quantity["unit"], "kgCO2e")
 
@@ -193,12 +190,12 @@ def _summary(
             len(rows),
             data_text,
             "\n".join(factors.values()),
-            _tonnes(sums["baseline"]),
-            _tonnes(sums["project"]),
-            _tonnes(sums["avoided"]),
-            _tonnes(kg),
+            t_co2e(sums["baseline"]),
+            t_co2e(sums["project"]),
+            t_co2e(sums["avoided"]),
+            t_co2e(kg),
         ])  # fmt: skip
-    sheet.append([both("less.total"), "", "", "", len(reports), "", "", "", "", "", _tonnes(total)])
+    sheet.append([both("less.total"), "", "", "", len(reports), "", "", "", "", "", t_co2e(total)])
     for row in sheet.iter_rows(min_row=len(facts) + 4):
         for cell in row:
             cell.alignment = WRAP
@@ -228,7 +225,7 @@ def _reports_sheet(sheet: Any, reports: list[Report], counts: dict[int, int]) ->
             f"{_inputs_text(activity, inputs, 'th')}\n{_inputs_text(activity, inputs, 'en')}",
             "\n".join(step["formula"] for step in result["steps"]),
             report.kg_co2e,
-            _tonnes(kg),
+            t_co2e(kg),
             report.calc_status,
             report.reviewed_by or "",
             format_bangkok(report.reviewed_at) if report.reviewed_at else "",
