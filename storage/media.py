@@ -23,8 +23,9 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 # Keys are ours (never from users): short path-like names. The pattern keeps every key a plain
@@ -193,3 +194,31 @@ class S3MediaStore:
         return self.client.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": self._name(key)}, ExpiresIn=int(expires_in)
         )
+
+
+CHUNK_BYTES = 1 << 16
+
+
+def read_chunks(store: MediaStore, key: str, size: int = CHUNK_BYTES) -> Iterator[bytes] | None:
+    """The bytes under `key` in pieces of at most `size` (a file or an S3 body read as it streams),
+    so copying many photos never holds more than one piece; None if there are none."""
+    if isinstance(store, LocalMediaStore):
+        try:
+            handle = store.path_of(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        return _file_chunks(handle, size)
+    if isinstance(store, S3MediaStore):
+        try:
+            response = store.client.get_object(Bucket=store.bucket, Key=store._name(key))
+        except store.client.exceptions.NoSuchKey:
+            return None
+        return response["Body"].iter_chunks(size)
+    data = store.get(key)
+    return None if data is None else iter([data[i : i + size] for i in range(0, len(data), size)] or [b""])
+
+
+def _file_chunks(handle: BinaryIO, size: int) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(size):
+            yield chunk

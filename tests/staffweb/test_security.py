@@ -160,7 +160,9 @@ def test_photos_in_object_storage_are_allowed_by_the_pages_image_policy(
         policy = browser.get("/staff/").headers["Content-Security-Policy"]
     img_src = next(part for part in policy.split(";") if part.strip().startswith("img-src")).split()
     assert img_src[:2] == ["img-src", "'self'"], policy
-    assert [s for s in img_src if s.startswith("https://")] == ["https://ruamjai-media.s3.amazonaws.com"], policy
+    assert [s for s in img_src if s.startswith("https://")] == ["https://ruamjai-media.s3.amazonaws.com"], (
+        policy
+    )
     assert "default-src 'self'" in policy  # nothing else opened
 
 

@@ -11,6 +11,7 @@ from storage.media import (
     MediaKeyError,
     S3MediaStore,
     media_signature,
+    read_chunks,
     verify_media_url,
 )
 
@@ -134,3 +135,14 @@ def test_signatures_are_long_and_differ_per_key_and_expiry():
     }
     assert len(signatures) == 100
     assert all(len(s) == 43 for s in signatures)  # 256 bits, base64url without padding
+
+
+@pytest.mark.parametrize("store_fixture", ["local_store", "s3_store"])
+def test_read_chunks_gives_the_bytes_in_pieces_and_none_for_a_missing_key(request, store_fixture):
+    store = request.getfixturevalue(store_fixture)
+    store = store[0] if isinstance(store, tuple) else store
+    data = bytes(range(256)) * 1000
+    store.put("photos/big/display.jpg", data, "image/jpeg")
+    pieces = list(read_chunks(store, "photos/big/display.jpg", size=10_000))
+    assert b"".join(pieces) == data and max(len(piece) for piece in pieces) <= 10_000 and len(pieces) > 1
+    assert read_chunks(store, "photos/none/display.jpg") is None

@@ -7,6 +7,7 @@ from flask import Flask
 from bot.web.staff import (
     dashboard,
     factors,
+    less,
     outbox,
     people,
     posts,
@@ -18,7 +19,7 @@ from bot.web.staff import (
 from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (sign_in, dashboard, registrations, reviews, posts, outbox, people, factors, program_report)
+PAGES = (sign_in, dashboard, registrations, reviews, posts, outbox, people, factors, program_report, less)
 
 
 def register_staff_web(app: Flask) -> None:

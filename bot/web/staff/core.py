@@ -146,7 +146,9 @@ def protect(response: Response) -> Response:
     origin = media_origin(current_app)
     if origin:
         policy = response.headers["Content-Security-Policy"]
-        response.headers["Content-Security-Policy"] = policy.replace("img-src 'self'", f"img-src 'self' {origin}")
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "img-src 'self'", f"img-src 'self' {origin}"
+        )
     if request.endpoint not in ("staff.static", "staff.font"):
         response.headers["Cache-Control"] = "no-store"
     if request.args.get("lang") in LANGUAGES:
