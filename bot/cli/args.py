@@ -4,10 +4,13 @@ and `shown` for printing text someone typed without letting it rewrite the termi
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 from handlers.parsing import ParseError, clean_free_text
 
@@ -69,6 +72,32 @@ def free_text(max_chars: int, what: str) -> Callable[[str], str]:
 
     parse.__name__ = what
     return parse
+
+
+def output_file(text: str) -> Path:
+    """A file to write: its folder must exist, and it must not be a folder or an impossible name
+    (ValueError saying which)."""
+    path = Path(text)
+    if len(path.name.encode()) > 255 or len(text.encode()) > 4000:
+        raise ValueError("the file name is too long (255 bytes at most)")
+    if not text.strip() or path.is_dir():
+        raise ValueError(f"{shown(text)!r} is a folder: give a file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"no folder {shown(str(path.parent))!r} to write into")
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` beside `path` and rename it over `path` once complete: a failure leaves no partial
+    file (OSError is the caller's to report)."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def fail(message: str, status: int = 2) -> int:

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.cli.args import row_id, shown
+from bot.cli.args import fail, output_file, row_id, shown
 from bot.cli.bootstrap import in_transaction, media_store
 from bot.cli.bootstrap import now as clock_now
 from bot.cli.program import ACTOR
@@ -40,7 +40,10 @@ def cmd_package(args: argparse.Namespace) -> int:
     )
 
     media = media_store()
-    out = Path(args.out)
+    try:
+        out = output_file(args.out)
+    except ValueError as error:
+        return fail(str(error))
     prepared = []
 
     def read(session, now):
@@ -59,12 +62,18 @@ def cmd_package(args: argparse.Namespace) -> int:
     package = prepared[0]
     # Written with no transaction open, beside the target, and renamed once complete: a failure
     # leaves no partial file.
-    fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=".less-")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=".less-")
+    except OSError as error:
+        return fail(f"cannot write into {out.parent}: {error.strerror or error}", 1)
     try:
         with os.fdopen(fd, "wb") as fh:
             write_prepared(package, fh, media)
         in_transaction(lambda session, now: record_package(session, package.summary, ACTOR, now))
         os.replace(temporary, out)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        return fail(f"cannot write {out}: {error.strerror or error}", 1)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

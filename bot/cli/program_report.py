@@ -4,9 +4,8 @@ Excel workbook (the default) or one printable HTML file; the same figures as /st
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from bot.cli.args import fail
+from bot.cli.args import fail, output_file, write_atomically
 from bot.cli.bootstrap import in_transaction
 
 
@@ -14,18 +13,23 @@ def cmd_program_report(args: argparse.Namespace) -> int:
     from bot.web.staff.program_report import build, printable_html
     from handlers.services.program_report_xlsx import program_report_xlsx
 
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        return fail(f"no folder {out.parent} to write the report into")
+    try:
+        out = output_file(args.out)
+    except ValueError as error:
+        return fail(str(error))
 
     def work(session, now):
         report = build(session, now)
         if args.html:
-            out.write_text(printable_html(report, args.lang), encoding="utf-8")
+            data = printable_html(report, args.lang).encode("utf-8")
         elif report is None:
             return fail("no campaign is active: there is no report to write", 1)
         else:
-            out.write_bytes(program_report_xlsx(report))
+            data = program_report_xlsx(report)
+        try:
+            write_atomically(out, data)
+        except OSError as error:
+            return fail(f"cannot write {out}: {error.strerror or error}", 1)
         print(f"program report written to {out}")
         return 0
 
