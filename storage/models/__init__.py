@@ -13,6 +13,7 @@ from storage.models.line import (
     ScheduledPost,
     SourceLease,
 )
+from storage.models.lor import LOR_STATUSES, LorCase, LorChange
 from storage.models.program import (
     Agency,
     AuditEntry,
@@ -29,6 +30,7 @@ from storage.models.reports import REPORT_STATUSES, Report, ReportCounter, Repor
 from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
 __all__ = [
+    "LOR_STATUSES",
     "REPORT_STATUSES",
     "Agency",
     "AuditEntry",
@@ -44,6 +46,8 @@ __all__ = [
     "Invitation",
     "JoinRequest",
     "LineUser",
+    "LorCase",
+    "LorChange",
     "OutboxMessage",
     "Photo",
     "Report",

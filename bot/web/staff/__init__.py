@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.web.staff import dashboard, factors, people, registrations, reviews, sign_in
+from bot.web.staff import dashboard, factors, lor, people, registrations, reviews, sign_in
 from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (sign_in, dashboard, registrations, reviews, people, factors)
+PAGES = (sign_in, dashboard, registrations, reviews, people, factors, lor)
 
 
 def register_staff_web(app: Flask) -> None:
