@@ -74,7 +74,7 @@ def _case_page(agency_id: int, status: int = 200, problem: str = "", form: dict 
         context = {
             "agency": {"id": agency.id, "name": agency.name},
             "status_code": state,
-            "status": say(f"lor.status.{state}"),
+            "state": say(f"lor.status.{state}"),
             "submitted_on": lor.day_text(case.submitted_on, lang) if case and case.submitted_on else "",
             "lor_number": case.lor_number if case else "",
             "issued_on": lor.day_text(case.issued_on, lang) if case and case.issued_on else "",
