@@ -27,7 +27,7 @@ from handlers.services.report_reference import reference
 from handlers.services.reports import find_by_reference, needs_fix
 from handlers.services.thaitime import BANGKOK, thai_date
 from storage.media import MediaStore
-from storage.models import Agency, LorCase, LorChange, Report
+from storage.models import Agency, LorCase, LorChange, Report, StaffMember
 from storage.repositories import OutboxRepository
 
 # Which statuses each change may start from.
@@ -105,6 +105,18 @@ def history(session: Session, case: LorCase | None) -> list[LorChange]:
     if case is None:
         return []
     return list(session.scalars(select(LorChange).where(LorChange.case_id == case.id).order_by(LorChange.id)))
+
+
+def actor_names(session: Session, changes: Sequence[LorChange]) -> dict[str, str]:
+    """Staff members' names for the changes' actor labels ("staff:3" → the name); others (the
+    CLI, a removed member) keep their label."""
+    ids = {
+        int(c.actor.split(":")[1]) for c in changes if c.actor.startswith("staff:") and c.actor[6:].isdigit()
+    }
+    if not ids:
+        return {}
+    members = session.scalars(select(StaffMember).where(StaffMember.id.in_(ids)))
+    return {f"staff:{member.id}": member.name for member in members if member.name}
 
 
 def approved_agency(session: Session, agency_id: int) -> Agency:

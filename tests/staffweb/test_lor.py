@@ -72,6 +72,7 @@ def test_each_step_on_the_page_reaches_the_coordinator_once(app, db, fake_line, 
     assert response.status_code == 303
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "LOR-042" in page and 'id="certificate"' in page
+    assert page.count("สมศรี ทดสอบ") == 4  # the header, and who made each of the three changes
     link = page.split('id="certificate" href="')[1].split('"')[0].replace("&amp;", "&")
     assert browser.get(link).data == PDF
     texts = lor_texts(app, fake_line, user)

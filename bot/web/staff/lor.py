@@ -63,13 +63,15 @@ def _case_page(agency_id: int, status: int = 200, problem: str = "", form: dict 
         case = lor.case_of(session, agency_id, now())
         state = case.status if case else "preparing"
         lang = language()
+        kept = lor.history(session, case)
+        names = lor.actor_names(session, kept)
         changes = [
             {
                 "status": say(f"lor.status.{change.status}"),
                 "when": moment_words(change.at, lang),
-                "who": change.actor,
+                "who": names.get(change.actor, change.actor),
             }
-            for change in lor.history(session, case)
+            for change in kept
         ]
         context = {
             "agency": {"id": agency.id, "name": agency.name},
