@@ -192,6 +192,8 @@ def _sentence(agency: Agency, case: LorCase, language: str, link: str | None) ->
         params["date"] = day_text(case.submitted_on, language)
     if case.status == "issued":
         params.update(number=case.lor_number, date=day_text(case.issued_on, language), link=link or "")
+        if not (link or "").startswith(("https://", "http://")):  # no PUBLIC_BASE_URL: no link to give
+            return t("lor.notice.issued_no_link", language, **params)
     if case.status == "returned":
         refs = json.loads(case.returned_reports or "[]")
         params.update(reason=case.returned_reason or "", reports=", ".join(refs) or "-")

@@ -54,7 +54,9 @@ def test_each_change_reaches_every_coordinator_once_in_their_language(app, db, f
     card, text = got[2]
     assert card["type"] == "flex" and card["altText"] == t("lor.card.alt", "th", agency=BANG_PHLI)
     assert "LOR-2567-042" in json.dumps(card, ensure_ascii=False)
-    assert text["text"].startswith("ยินดีด้วย!") and "/media/lor/" in text["text"]
+    assert text["text"] == t(
+        "lor.notice.issued_no_link", "th", agency=BANG_PHLI, number="LOR-2567-042", date="1 พ.ย. 2567"
+    )  # no PUBLIC_BASE_URL in this test: no link LINE could open
     assert len(got) == 3  # one message set per change
     with db() as session:
         history = [c.status for c in session.scalars(select(LorChange).order_by(LorChange.id))]
@@ -154,7 +156,9 @@ def test_a_certificate_is_checked_by_content_and_size(app, db):
         assert case.certificate_key.endswith(".png") and case.status == "issued"
 
 
-def test_the_certificate_link_works_while_signed_and_not_after(app, db, fake_line):
+def test_the_certificate_link_works_while_signed_and_not_after(make_app, settings, fake_line):
+    app = make_app(settings.with_(public_base_url="https://ruamjai.example.org"))
+    db = runtime(app).session_factory
     user, agency_id = approved(db)
     media = runtime(app).media
     moment = [1_900_000_000.0]
@@ -162,6 +166,9 @@ def test_the_certificate_link_works_while_signed_and_not_after(app, db, fake_lin
     issue(db, media, agency_id)
     text = delivered(app, fake_line, user)[-1][-1]["text"]
     link = text[text.index("/media/") :]
+    assert text.startswith("ยินดีด้วย!") and "https://ruamjai.example.org/media/lor/" in text
+    card = delivered(app, fake_line, user)[-1][0]
+    assert card["contents"]["footer"]["contents"][0]["action"]["uri"].endswith(link)  # the button
     client = app.test_client()
     response = client.get(link)
     assert response.status_code == 200 and response.data == PDF
