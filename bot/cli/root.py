@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from bot.cli import inbox, less, outreach, program, program_report, report, richmenu
+from bot.cli import inbox, less, lor, outreach, program, program_report, report, richmenu
 from bot.cli.args import Parser, fail, free_text, shown
 from bot.cli.bootstrap import database_url, settings
 from bot.settings import SettingsError, instance_dir_from_env
@@ -156,7 +156,7 @@ def build_parser() -> Parser:
     send.add_argument("text", nargs="?", default="สวัสดีค่ะ", type=free_text(5000, "the text"))
     send.add_argument("--user", type=line_user_id, help="a LINE user id (U + 32 hex digits); default: new")
     send.set_defaults(func=cmd_send_demo_event)
-    for commands in (program, richmenu, outreach, report, inbox, program_report, less):
+    for commands in (program, richmenu, outreach, report, inbox, program_report, less, lor):
         commands.register(sub)
     return parser
 

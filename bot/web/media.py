@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from bot.runtime import runtime
 from handlers.services.agency_results import SHARE_URL_SECONDS
+from handlers.services.lor import CERTIFICATE_PREFIX, CERTIFICATE_URL_SECONDS
 from handlers.services.written_posts import IMAGE_PREFIX, IMAGE_URL_SECONDS
 from storage.media import LocalMediaStore, MediaKeyError, check_key
 
@@ -27,11 +28,18 @@ def signed_media_url(app, key: str, expires_in: int | None = None) -> str:
 
 
 def longest_lifetime(key: str, media_url_seconds: int) -> int:
-    """The most seconds a URL for `key` is ever signed for: share images and written posts' images
-    a week (LINE fetches them when the chat is opened), everything else MEDIA_URL_SECONDS."""
+    """The most seconds a URL for `key` is ever signed for: share images, written posts' images and
+    LOR certificates a week (LINE fetches images when the chat is opened), everything else
+    MEDIA_URL_SECONDS."""
     if key.startswith(IMAGE_PREFIX):
         return IMAGE_URL_SECONDS
+    if key.startswith(CERTIFICATE_PREFIX):
+        return CERTIFICATE_URL_SECONDS
     return SHARE_URL_SECONDS if key.startswith("shares/") else media_url_seconds
+
+
+# Photos and share images are JPEG; LOR certificates may also be PDF or PNG (checked on upload).
+CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
 
 
 @media_blueprint.get("/media/<path:key>")
@@ -51,7 +59,8 @@ def media(key: str) -> Response:
     data = store.get(key)
     if data is None:
         abort(404)
-    response = Response(data, mimetype="image/jpeg")
+    suffix = key[key.rfind(".") :] if "." in key else ""
+    response = Response(data, mimetype=CONTENT_TYPES.get(suffix, "image/jpeg"))
     # Private: a shared cache must not keep a photo past its URL's life.
     response.headers["Cache-Control"] = f"private, max-age={remaining}"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from handlers.services.campaigns import active_campaign
 from handlers.services.deadlines import AGENCY_KINDS, COUNTED
+from handlers.services.lor import case_of
 from handlers.services.report_reference import reference
 from handlers.services.reports import agency_reports
 from storage.models import Photo
@@ -58,6 +59,7 @@ class AgencyResults:
     latest: list[Report] = field(default_factory=list)
     deadline: CampaignDeadline | None = None
     missing: list[Missing] = field(default_factory=list)
+    lor_status: str = "preparing"  # the agency's Letter of Recognition in the active campaign
 
 
 def _counted_reports(session: Session, agency_id: int) -> list[Report]:
@@ -137,6 +139,8 @@ def agency_results(session: Session, agency: Agency, now: datetime) -> AgencyRes
     results.latest = agency_reports(session, agency.id, limit=LATEST)
     results.deadline = next_deadline(session, agency, now)
     results.missing = missing_items(session, reports, results.deadline)
+    case = case_of(session, agency.id, now)
+    results.lor_status = case.status if case else "preparing"
     return results
 
 

@@ -14,6 +14,7 @@ from storage.models.line import (
     SourceLease,
     WrittenPost,
 )
+from storage.models.lor import LOR_STATUSES, LorCase, LorChange
 from storage.models.program import (
     Agency,
     AuditEntry,
@@ -30,6 +31,7 @@ from storage.models.reports import REPORT_STATUSES, Report, ReportCounter, Repor
 from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
 __all__ = [
+    "LOR_STATUSES",
     "REPORT_STATUSES",
     "Agency",
     "AuditEntry",
@@ -45,6 +47,8 @@ __all__ = [
     "Invitation",
     "JoinRequest",
     "LineUser",
+    "LorCase",
+    "LorChange",
     "OutboxMessage",
     "Photo",
     "Report",

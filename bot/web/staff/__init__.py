@@ -8,6 +8,7 @@ from bot.web.staff import (
     dashboard,
     factors,
     less,
+    lor,
     outbox,
     people,
     posts,
@@ -19,7 +20,19 @@ from bot.web.staff import (
 from bot.web.staff.core import staff_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES = (sign_in, dashboard, registrations, reviews, posts, outbox, people, factors, program_report, less)
+PAGES = (
+    sign_in,
+    dashboard,
+    registrations,
+    reviews,
+    posts,
+    outbox,
+    people,
+    factors,
+    program_report,
+    less,
+    lor,
+)
 
 
 def register_staff_web(app: Flask) -> None:

@@ -98,6 +98,8 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
             _heading(t("agencyresults.deadline", language, label=label(deadline, language), date=when))
         )
         body += [card_text(line, size="xs") for line in _missing_lines(results, language)]
+    lor = t("lor.card.status_line", language, status=t(f"lor.status.{results.lor_status}", language))
+    body.append(card_text(lor, size="sm", margin="md"))
     share = t("agencyresults.share", language)
     action = {
         "type": "postback",
