@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import calc
@@ -27,7 +27,7 @@ from handlers.services.report_reference import reference
 from handlers.services.reports import find_by_reference, needs_fix
 from handlers.services.thaitime import BANGKOK, thai_date
 from storage.media import MediaStore
-from storage.models import Agency, LorCase, LorChange, Report, StaffMember
+from storage.models import Agency, Campaign, LorCase, LorChange, Report, StaffMember
 from storage.repositories import OutboxRepository
 
 # Which statuses each change may start from.
@@ -99,6 +99,12 @@ def agencies_with_lor(session: Session, now: datetime) -> list[AgencyLor]:
     """Every approved agency with its case, by name."""
     agencies = session.scalars(select(Agency).where(Agency.status == "approved").order_by(Agency.name))
     return [AgencyLor(agency, case_of(session, agency.id, now)) for agency in agencies]
+
+
+def issued_count(session: Session, campaign: Campaign) -> int:
+    """How many of the campaign's agencies hold an issued LOR (the program report's figure)."""
+    found = select(func.count()).select_from(LorCase)
+    return session.scalar(found.where(LorCase.campaign_id == campaign.id, LorCase.status == "issued")) or 0
 
 
 def history(session: Session, case: LorCase | None) -> list[LorChange]:

@@ -35,7 +35,8 @@ def test_the_page_shows_the_approved_figures_by_type_and_province(app, browser):
     for key, (_reports, kg) in want.by_type.items():
         assert label(calc.activity_type(key), "th") in page and format_number(kg / 1000) in page
     assert "เชียงใหม่" in page and "ขอนแก่น" in page and "สมุทรปราการ" not in page
-    assert t("program_report.not_tracked", "th") in page
+    assert t("program_report.not_tracked", "th") not in page  # LORs come from the LOR tracking
+    assert t("program_report.lors_issued", "th") in page
     assert t("program_report.event_not_computed", "th") in page
     assert str(now.year + 543) in page  # Buddhist era
     assert 'href="/staff/program-report.xlsx"' in page and 'href="/staff/program-report"' in page

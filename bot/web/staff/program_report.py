@@ -3,7 +3,8 @@ printed), and `/staff/program-report.xlsx`, the same figures as an Excel workboo
 from handlers/services/program_report.py; `ruamjai program-report` writes the same two files.
 
 LORs and the event footprint are the service's hooks: `LOR_SOURCE` and `EVENT_SOURCE` are what this
-app passes for them (nothing yet, so the report says "not tracked / not computed yet").
+app passes for them (LORs issued from the LOR tracking; no event footprint is stored yet, so the
+report says "not computed yet").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.web.staff.core import FONT_WEIGHTS, language, now, page, staff_blueprin
 from handlers.catalog import label, t
 from handlers.parsing.numbers import format_number
 from handlers.services.agencies import province_name
+from handlers.services.lor import issued_count
 from handlers.services.program_report import EventSource, LorCount, ProgramReport, program_report
 from handlers.services.program_report_xlsx import program_report_xlsx
 from handlers.services.thaitime import bangkok_date, buddhist_year, thai_date
@@ -32,9 +34,9 @@ from handlers.services.thaitime import bangkok_date, buddhist_year, thai_date
 TEMPLATES = Path(__file__).parent / "templates"
 STYLES = Path(__file__).parent / "static" / "staff"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# What the app passes to program_report() for the LOR count and the event footprint: nothing
-# tracks either yet, so the report says so.
-LOR_SOURCE: LorCount | None = None
+# What the app passes to program_report() for the LOR count and the event footprint (nothing
+# stores the event's footprint yet, so the report says so).
+LOR_SOURCE: LorCount | None = issued_count
 EVENT_SOURCE: EventSource | None = None
 
 

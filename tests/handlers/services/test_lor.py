@@ -236,3 +236,17 @@ def test_cases_are_kept_per_agency(app, db):
         rows = {item.agency.id: item.status for item in lor.agencies_with_lor(session, NOW)}
         assert session.scalar(select(func.count()).select_from(LorCase)) == 1
     assert rows == {first: "package_ready", second: "preparing"}
+
+
+def test_the_program_report_counts_the_lors_issued(app, db, fake_line):
+    from bot.web.staff.program_report import build
+    from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
+
+    with db.begin() as session:
+        load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
+    chat = ReportChat(app, fake_line)
+    with db.begin() as session:
+        assert build(session, NOW).lors_issued == 0
+    issue(db, runtime(app).media, chat.agency_id)
+    with db.begin() as session:
+        assert build(session, NOW).lors_issued == 1
