@@ -73,6 +73,7 @@ class QueueRow:
     corrected: bool
     changes: list[dict]
     claim: Claim | None  # another staff member's live claim
+    photo_numbers: dict[int, int] = field(default_factory=dict)  # photo id -> its number (1, 2, …)
 
 
 @dataclass
@@ -136,7 +137,8 @@ def review_queue(session: Session, wanted: QueueFilter, staff_member_id: int, no
         claim = claims.get(report.id)
         other = claim if claim is not None and claim.staff_member_id != staff_member_id else None
         changes = json.loads(report.changes) if corrected and report.changes else []
-        queue.rows.append(QueueRow(report, agency, concerns, corrected, changes, other))
+        numbers = {photo.id: n for n, photo in enumerate(photos[report.id], start=1)}
+        queue.rows.append(QueueRow(report, agency, concerns, corrected, changes, other, numbers))
     return queue
 
 

@@ -64,9 +64,13 @@ def concern_text(concern: str, numbers: dict[int, int]) -> str:
     return say(key) if default_catalog().has(key) else concern
 
 
-def concern_texts(session, report: Report, concerns: list[str]) -> list[str]:
-    """Each concern said once (two factors may both be stand-ins: one line)."""
-    numbers = {photo.id: number for number, photo in enumerate(report_photos(session, report.id), start=1)}
+def concern_texts(
+    session, report: Report, concerns: list[str], numbers: dict[int, int] | None = None
+) -> list[str]:
+    """Each concern said once (two factors may both be stand-ins: one line). `numbers`: the
+    report's photo numbers by photo id, when already read."""
+    if numbers is None:
+        numbers = {photo.id: n for n, photo in enumerate(report_photos(session, report.id), start=1)}
     return list(dict.fromkeys(concern_text(c, numbers) for c in concerns))
 
 
@@ -151,7 +155,7 @@ def queue_page() -> Response:
                 "activity": label(calc.activity_type(row.report.activity_key), lang),
                 "period": _period(row.report, lang),
                 "submitted": moment_words(row.report.created_at, lang),
-                "concerns": concern_texts(session, row.report, row.concerns),
+                "concerns": concern_texts(session, row.report, row.concerns, row.photo_numbers),
                 "corrected": row.corrected,
                 "changes": change_lines(row.report, row.changes, lang),
                 "held_by": say("staffweb_review.has_open", name=row.claim.name or "") if row.claim else "",
