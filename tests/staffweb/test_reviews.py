@@ -306,3 +306,38 @@ def test_photo_checks_and_a_reused_photo_link_to_the_other_report(app, fake_line
     assert "18.78830, 98.98530" in page and "2566" in page  # GPS, and the capture date in Buddhist era
     assert f'href="/staff/reviews/{earlier}">{earlier}</a>' in page
     assert th("staffweb_review.report.no_gps") in page and th("staffweb_review.report.no_time") not in page
+
+
+def test_a_long_queue_is_shown_a_hundred_oldest_first_per_page(app, fake_line, browser):
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from bot.web.staff.reviews import PAGE_ROWS
+
+    original = report_row(app, composting_report(ReportChat(app, fake_line), [61]))
+    columns = [
+        c.key for c in Report.__table__.columns if c.key not in ("id", "submit_key", "sequence", "created_at")
+    ]
+    copies = [
+        {
+            **{name: getattr(original, name) for name in columns},
+            "submit_key": f"copy:{n}",
+            "sequence": 50_000 + n,
+            "created_at": original.created_at + timedelta(minutes=n + 1),
+        }
+        for n in range(PAGE_ROWS + 5)
+    ]
+    with runtime(app).session_factory.begin() as session:
+        session.execute(insert(Report), copies)
+    year = original.year_be
+    first = page_of(browser.get("/staff/reviews"))
+    assert first.count('class="ref"') == PAGE_ROWS
+    assert f"R-{year}-{original.sequence:05d}" in first and f"R-{year}-{50_000 + PAGE_ROWS - 2:05d}" in first
+    assert th("staffweb_review.pages", page=1, pages=2) in first and 'id="next-page"' in first
+    counts = re.search(r'<dl class="counts" id="counts">(.*?)</dl>', first, re.S).group(1)
+    assert re.findall(r"<dd>(\d+)</dd>", counts)[0] == str(PAGE_ROWS + 6)  # counts are of the whole queue
+    second = page_of(browser.get("/staff/reviews?page=2&activity=composting"))
+    assert second.count('class="ref"') == 6 and f"R-{year}-{50_000 + PAGE_ROWS + 4:05d}" in second
+    assert "activity=composting" in re.search(r'<a href="([^"]+)" rel="prev"', second).group(1)
+    assert page_of(browser.get("/staff/reviews?page=99")).count('class="ref"') == 6  # the last page

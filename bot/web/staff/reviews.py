@@ -34,6 +34,7 @@ from storage.models.program import Agency
 from storage.models.reports import Report
 
 DONE = ("approved", "needs_fix", "rejected", "taken")
+PAGE_ROWS = 100  # queue rows per page, oldest first
 
 
 def _visitor() -> int:
@@ -147,6 +148,11 @@ def queue_page() -> Response:
     lang, wanted, moment = language(), _filters(), now()
     with transaction() as session:
         queue = queue_service.review_queue(session, wanted, _visitor(), moment)
+        pages = max(1, -(-len(queue.rows) // PAGE_ROWS))
+        number = min(
+            max(int(request.args["page"]) if request.args.get("page", "").isdigit() else 1, 1), pages
+        )
+        shown = queue.rows[(number - 1) * PAGE_ROWS : number * PAGE_ROWS]
         rows = [
             {
                 "ref": reference(row.report),
@@ -162,13 +168,13 @@ def queue_page() -> Response:
                 "bulk": not row.concerns and row.claim is None,
                 "id": row.report.id,
             }
-            for row in queue.rows
+            for row in shown
         ]
         agencies = [(a.id, a.name) for a in queue.agencies]
         provinces = [(code, province_name(code, lang)) for code in queue.provinces]
         counts = {"waiting": queue.waiting, "with_concerns": queue.with_concerns,
                   "without": queue.waiting - queue.with_concerns, "corrected": queue.corrected,
-                  "shown": len(rows)}  # fmt: skip
+                  "shown": len(queue.rows)}  # fmt: skip
     activities = [(kind.key, label(kind, lang)) for kind in calc.activity_types()]
     return page(
         "staff/reviews.html",
@@ -179,6 +185,9 @@ def queue_page() -> Response:
         activities=activities,
         wanted=wanted,
         note=_done_note(),
+        page_number=number,
+        pages=pages,
+        page_link=lambda n: url_for("staff.reviews", **{**request.args.to_dict(), "page": n}),
     )
 
 
