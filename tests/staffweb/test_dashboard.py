@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -62,6 +63,10 @@ def test_the_dashboard_shows_the_round_in_figures(app, example_round, browser):
     if owed.no_report:
         assert t("staffweb.dashboard.owe_no_report", "th", count=owed.no_report) in page
     assert "สมศรี ทดสอบ" in page and t("staffweb.page.sign_out", "th") in page
+    # The dead message is one click away from its replay.
+    dead_list = re.search(r'href="([^"]+)" id="dead-link"', page).group(1)
+    assert dead_list == "/staff/outbox?status=dead"
+    assert 'class="button' in browser.get(dead_list).get_data(as_text=True)
     english = browser.get("/staff/?lang=en").get_data(as_text=True)
     assert t("staffweb.dashboard.title", "en") in english
     assert results.campaign.name_en in english and str(ahead.deadline.due_at.year) in english
