@@ -25,6 +25,7 @@ from storage.models.program import Agency
 from storage.models.reports import Report
 from tests.handlers.domain_helpers import registration
 from tests.simulator.page import SimulatorPage
+from tests.simulator.test_photo_fix_browser import photo_file
 from tests.simulator.test_simulator_browser import (  # noqa: F401 (fixtures)
     app,
     browser,
@@ -32,7 +33,6 @@ from tests.simulator.test_simulator_browser import (  # noqa: F401 (fixtures)
     current_user,
     shots,
 )
-from tests.simulator.test_simulator_photo_fix import photo_file
 
 pytestmark = pytest.mark.slow
 
