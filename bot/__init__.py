@@ -102,11 +102,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from bot.line.webhook import WebhookEndpoint
     from bot.web.media import media_blueprint
     from bot.web.mydata import mydata_blueprint
+    from bot.web.public import register_public_web
     from bot.web.staff import register_staff_web
 
     app.register_blueprint(media_blueprint)
     app.register_blueprint(mydata_blueprint)
     register_staff_web(app)
+    register_public_web(app)
 
     if settings.proxy_hops:  # the client's address as the proxies in front of us saw it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]

@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cache
 from urllib.parse import urlsplit
 
-import fontpkg
 from flask import (
     Blueprint,
     Flask,
     Response,
-    abort,
     current_app,
     g,
     redirect,
@@ -32,13 +29,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
 from bot.runtime import runtime
+from bot.web.fonts import font_response
 from handlers.catalog import LANGUAGES, t
 from handlers.services.staff_sessions import StaffVisit, visit_of
 
 SESSION_COOKIE = "ruamjai_staff_session"
 LANGUAGE_COOKIE = "ruamjai_staff_language"
 COOKIE_PATH = "/staff"
-FONT_WEIGHTS = (400, 700)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
@@ -178,14 +175,4 @@ def refuse_forged(_error: CSRFError) -> Response:
 
 @staff_blueprint.get("/fonts/sarabun-<int:weight>.ttf")
 def font(weight: int) -> Response:
-    """Sarabun, from the fontpkg-sarabun package: Thai set the same on every machine."""
-    if weight not in FONT_WEIGHTS:
-        abort(404)
-    response = Response(_font_bytes(weight), mimetype="font/ttf")
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-@cache
-def _font_bytes(weight: int) -> bytes:
-    return fontpkg.path("Sarabun", weight).read_bytes()
+    return font_response(weight)

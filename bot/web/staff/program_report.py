@@ -22,7 +22,8 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 import calc
-from bot.web.staff.core import FONT_WEIGHTS, language, now, page, staff_blueprint, transaction
+from bot.web.fonts import FONT_WEIGHTS
+from bot.web.staff.core import language, now, page, staff_blueprint, transaction
 from handlers.catalog import label, t
 from handlers.parsing.numbers import format_number
 from handlers.services.agencies import province_name
