@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -95,6 +95,8 @@ class Agency(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | rejected
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     show_name_publicly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether the agency's evidence photos may be shown on the public pages (board, results).
+    show_photos_publicly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # None: registered while no campaign was active; it joins the next campaign loaded.
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
