@@ -173,7 +173,11 @@ def pages(app, seeded: Seeded) -> tuple[list[str], list[str]]:
         if not rule.arguments:
             paths.append(rule.rule)
         elif rule.arguments <= fill.keys():
-            paths.append(rule.build({name: fill[name] for name in rule.arguments}, append_unknown=False)[1])
+            # LOR cases exist for approved agencies only; other agency pages show the pending one.
+            values = {name: fill[name] for name in rule.arguments}
+            if rule.rule.startswith("/staff/lor/"):
+                values["agency_id"] = seeded.approved_id
+            paths.append(rule.build(values, append_unknown=False)[1])
         else:
             left.append(f"{rule.rule} ({', '.join(sorted(rule.arguments - fill.keys()))} unknown)")
     return paths, left
