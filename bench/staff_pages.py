@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from database import Database  # bench/database.py: a fresh SQLite file or PostgreSQL schema
 from sqlalchemy import event, insert, select
-from webhook import Database  # bench/webhook.py: a fresh SQLite file or PostgreSQL schema
 
 from bot import create_app
 from bot.demo import example_round_shift
