@@ -17,6 +17,7 @@ import calc
 from bot.runtime import runtime
 from handlers.catalog import label, t
 from handlers.services.open_data import COLUMN_NAMES, COLUMNS, DGA_LICENCE_URL, csv_chunks
+from handlers.services.thaitime import thai_date
 from storage.models.reports import Report
 from tests.publicweb.open_data_helpers import (
     DROPPED,
@@ -195,7 +196,8 @@ def test_the_licence_comes_from_the_settings(make_app, settings, client):
     assert "CC BY 4.0" in own.get("/open-data/").data.decode()
 
 
-def test_the_dictionary_page_in_thai_and_english(seeded, client):
+def test_the_dictionary_page_in_thai_and_english(app, client):
+    now = seed(app)
     thai = client.get("/open-data/")
     assert thai.status_code == 200 and 'lang="th"' in thai.data.decode()
     page = thai.data.decode()
@@ -204,6 +206,7 @@ def test_the_dictionary_page_in_thai_and_english(seeded, client):
     for path in ("/open-data/reports.csv", "/open-data/reports.json", "/open-data/metadata.json"):
         assert f'href="{path}"' in page
     assert t("opendata.page.rows", "th", count="4") in page
+    assert thai_date(now, "th") in page and str(now.year + 543) in thai_date(now, "th")  # Buddhist era
     english = client.get("/en/open-data/").data.decode()
     assert 'lang="en"' in english and t("opendata.page.title", "en") in english
     assert str(escape(t("opendata.column.agency", "en"))) in english

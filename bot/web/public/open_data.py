@@ -17,6 +17,7 @@ from bot.web.public.core import now, page, public_blueprint, transaction, use_la
 from handlers.catalog import t
 from handlers.services import open_data
 from handlers.services.campaigns import active_campaign
+from handlers.services.thaitime import thai_date
 from storage.db import make_read_session_factory
 from storage.models.program import Campaign
 
@@ -143,7 +144,10 @@ def open_data_page(lang: str) -> Response:
         licence_name, licence_url = _licence()
         package = open_data.metadata(session, campaign, _links(), licence_name, licence_url, language=lang)
         count = open_data.report_count(session, campaign)
+        updated = open_data.last_approved(session, campaign)
     fields = _page_fields(package, lang)
+    if updated is not None:  # people read dates in the Buddhist era (Thai) or as words (English)
+        fields[-1] = (fields[-1][0], thai_date(updated, lang))
     return page(
         "public/open_data.html",
         campaign=campaign,
