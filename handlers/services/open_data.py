@@ -238,6 +238,8 @@ def _safe_text(text: str) -> str:
 
 
 def _csv_cell(value: Any) -> str:
+    if type(value) is str:  # most cells: checked first
+        return _safe_text(value) if value else value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -118,6 +118,7 @@ def test_agencies_are_named_only_with_their_consent_and_withdrawing_it_shows_at_
 def test_an_unchanged_download_is_not_sent_again(seeded, client):
     first = client.get("/open-data/reports.json")
     assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert first.headers["Access-Control-Allow-Origin"] == "*"  # other sites' pages may fetch it
     again = client.get("/open-data/reports.json", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
 

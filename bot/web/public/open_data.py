@@ -23,6 +23,8 @@ from storage.models.program import Campaign
 
 # Downloads may be a minute old: the figures behind them refresh within a minute anyway.
 CACHE_CONTROL = "public, max-age=60"
+# Open data: any site may fetch the files from a browser (no cookies are involved).
+OPEN_TO_ALL = {"Cache-Control": CACHE_CONTROL, "Access-Control-Allow-Origin": "*"}
 # The metadata fields shown on the dictionary page, in the portal's order.
 PAGE_FIELDS = ("title", "notes", "objective", "maintainer", "maintainer_email", "tags", "update_frequency",
                "geo_coverage", "data_source", "data_format", "category", "data_category", "license",
@@ -68,7 +70,7 @@ def _streaming_sessions() -> sessionmaker[Session]:
 def _stream(chunks: Iterator[str], mimetype: str, filename: str, etag: str) -> Response:
     response = Response(chunks, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers.update(OPEN_TO_ALL)
     response.set_etag(etag)
     return response
 
@@ -93,7 +95,7 @@ def _download(kind: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
-        response.headers["Cache-Control"] = CACHE_CONTROL
+        response.headers.update(OPEN_TO_ALL)
         return response
     factory = _streaming_sessions()
 
@@ -129,7 +131,7 @@ def open_data_metadata() -> Response:
             return page("public/open_data.html", status=404, campaign=None)
         package = open_data.metadata(session, campaign, _links(), *_licence())
     response = Response(json.dumps(package, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers.update(OPEN_TO_ALL)
     return response
 
 
