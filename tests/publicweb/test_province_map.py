@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import geothai
 
-from bot.web.public.province_map import NEUTRAL, SHADES, outlines, province_map_svg
+from bot.web.public.province_map import NEUTRAL, OUTLINES, SHADES, outlines, province_map_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -38,6 +38,10 @@ def test_every_province_of_geothai_is_drawn_once_within_the_view():
         numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
         assert 0 <= min(numbers[0::2]) and max(numbers[0::2]) <= width, code
         assert 0 <= min(numbers[1::2]) and max(numbers[1::2]) <= height, code
+
+
+def test_the_outlines_stay_small_enough_to_inline():
+    assert OUTLINES.stat().st_size < 150_000
 
 
 def test_provinces_sit_where_they_are_on_the_ground():
