@@ -18,6 +18,7 @@ from flask import Response, abort, current_app, g, redirect, request, send_file,
 from bot.runtime import runtime
 from bot.web.staff.core import language, now, page, say, staff_blueprint, transaction
 from handlers.catalog import t
+from handlers.parsing.periods import Period, format_period
 from handlers.services import less_batch, lor
 from handlers.services.less_package import default_period
 from handlers.services.thaitime import BANGKOK, thai_date
@@ -64,7 +65,7 @@ def _batch_page(
                 "label": item.batch.label,
                 "when": _when(item.batch.created_at),
                 "who": names.get(item.batch.actor, item.batch.actor),
-                "period": f"{item.batch.period_start} – {item.batch.period_end}",
+                "period": format_period(Period(item.batch.period_start, item.batch.period_end, "day"), lang),
                 "zip_sha256": item.batch.zip_sha256,
                 "cover_sha256": item.batch.cover_sha256,
                 "files": [{"name": p.file_name, "sha256": p.sha256} for p in item.packages],
