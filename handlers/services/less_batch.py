@@ -217,10 +217,19 @@ def write_batch(prepared: PreparedBatch, out: BinaryIO, media: MediaStore) -> Bu
     return BuiltBatch(cover, whole.hexdigest(), hashes)
 
 
+def _keyed(idempotency_key: str | None, key: str) -> str | None:
+    """What is stored for the form's idempotency key: bound to the choice, so the same form sent
+    back with other boxes ticked is a new batch, not a retry."""
+    if not idempotency_key:
+        return None
+    return hashlib.sha256(f"{idempotency_key}|{key}".encode()).hexdigest()
+
+
 def recent_batch(session: Session, idempotency_key: str | None, key: str, now: datetime) -> LessBatch | None:
-    """The batch a retry repeats: the same idempotency key, or the same choice lately."""
-    if idempotency_key:
-        found = session.scalars(select(LessBatch).where(LessBatch.idempotency_key == idempotency_key)).first()
+    """The batch a retry repeats: the same idempotency key and choice, or the same choice lately."""
+    keyed = _keyed(idempotency_key, key)
+    if keyed:
+        found = session.scalars(select(LessBatch).where(LessBatch.idempotency_key == keyed)).first()
         if found is not None:
             return found
     query = select(LessBatch).where(LessBatch.chosen_key == key, LessBatch.created_at >= now - RETRY_WINDOW)
@@ -251,7 +260,7 @@ def record_batch(
         batch_date=prepared.batch_date,
         actor=actor[:64],
         created_at=now,
-        idempotency_key=(idempotency_key or None) and idempotency_key[:64],
+        idempotency_key=_keyed(idempotency_key, prepared.chosen_key),
         chosen_key=prepared.chosen_key,
         cover_sha256=built.cover_sha256,
         zip_sha256=built.zip_sha256,

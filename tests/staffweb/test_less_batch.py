@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from bot.runtime import runtime
 from handlers.catalog import t
-from storage.models import LessBatch, LessBatchPackage, LorCase
+from storage.models import LessBatch, LessBatchPackage, LorCase, Photo, Report
 from tests.handlers.less_batch_helpers import seed_program
-from tests.handlers.less_helpers import PERIOD
+from tests.handlers.less_helpers import PERIOD, jpeg
 from tests.helpers import Chat
 from tests.staffweb.helpers import CSRF, STAFF_USER, Browser, add_staff_member, signed_in
 
@@ -96,6 +96,20 @@ def test_the_download_records_the_batch_once_and_is_the_zip_recorded(app, browse
     rebuilt = browser.get(f"/staff/less/batch/{batch.id}.zip")
     assert rebuilt.get_data() == data and rebuilt.headers["X-Batch-Matches-Record"] == "yes"
     rebuilt.close()
+    # A photo replaced since: the page names the package whose bytes no longer match.
+    with runtime(app).session_factory() as session:
+        first = session.scalars(select(LessBatchPackage).order_by(LessBatchPackage.agency_id)).first()
+        key = session.scalars(
+            select(Photo.display_key)
+            .join(Report, Photo.report_id == Report.id)
+            .where(Report.agency_id == first.agency_id)
+        ).first()
+    runtime(app).media.put(key, jpeg(777), "image/jpeg")
+    check = browser.get(f"/staff/less/batch/{batch.id}").get_data(as_text=True)
+    assert t("less_batch.page.mismatch", "th", names=f"ZIP, {first.file_name}") in check
+    changed = browser.get(f"/staff/less/batch/{batch.id}.zip")
+    assert changed.headers["X-Batch-Matches-Record"] == "no"
+    changed.close()
 
 
 def test_an_agency_not_ready_is_refused_with_the_list_and_nothing_recorded(app, browser):

@@ -19,10 +19,11 @@ import calc
 from bot.runtime import runtime
 from handlers.services import less_batch
 from handlers.services.less_package import t_co2e, write_package
-from storage.models import AuditEntry, LessBatch, LessBatchPackage, LorCase, Report
+from handlers.services.report_reference import reference
+from storage.models import AuditEntry, LessBatch, LessBatchPackage, LorCase, Photo, Report
 from tests.handlers.domain_helpers import NOW, pushed_texts
 from tests.handlers.less_batch_helpers import seed_program
-from tests.handlers.less_helpers import PERIOD
+from tests.handlers.less_helpers import PERIOD, jpeg
 
 
 @pytest.fixture
@@ -158,3 +159,30 @@ def test_a_choice_with_an_agency_not_ready_is_refused_and_nothing_recorded(app, 
         less_batch.prepare_batch(session, [], PERIOD, NOW)
     assert empty.value.code == "none_chosen"
     assert count(app, LessBatch) == 0 and count(app, LorCase) == 0
+
+
+def test_a_rebuild_after_a_photo_changed_names_the_package_that_differs(app, program):
+    _, prepared, _ = build(app, program.ready, record=True, key="k-2")
+    rt = runtime(app)
+    with rt.session_factory() as session:
+        batch = session.scalars(select(LessBatch)).one()
+        ref = program.refs[program.ready[1]][0]
+        agency_reports = session.scalars(select(Report).where(Report.agency_id == program.ready[1]))
+        report = next(r for r in agency_reports if reference(r) == ref)
+        key = session.scalars(select(Photo.display_key).where(Photo.report_id == report.id)).first()
+    rt.media.put(key, jpeg(4242), "image/jpeg")
+    with rt.session_factory() as session:
+        again = less_batch.prepare_again(session, batch.id, NOW)
+        rebuilt = less_batch.write_batch(again[1], io.BytesIO(), rt.media)
+        changed = prepared.packages[1][0]
+        assert less_batch.differences(session, session.get(LessBatch, batch.id), rebuilt) == ["*", changed]
+
+
+def test_the_same_form_sent_with_other_agencies_is_a_new_batch(app, program):
+    build(app, program.ready[:1], record=True, key="k-3")
+    build(app, program.ready, record=True, key="k-3")
+    with runtime(app).session_factory() as session:
+        assert [len(less_batch.packages_of(session, b.id)) for b in session.scalars(select(LessBatch))] == [
+            1,
+            2,
+        ]
