@@ -125,7 +125,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         rows = less_batch.readiness(session, chosen, now)
         ids = args.agency or [row.agency_id for row in rows if row.ready]
         try:
-            prepared.append(less_batch.prepare_batch(session, ids, chosen, now))
+            earlier = less_batch.recent_batch(session, None, less_batch.chosen_key(chosen, ids), now)
+            day = earlier.batch_date if earlier else None  # a retry repeats the recorded cover's date
+            prepared.append(less_batch.prepare_batch(session, ids, chosen, now, batch_date=day))
         except less_batch.BatchRefused as refused:
             print(
                 f"ruamjai: the batch is refused: {t(refused.catalog_key, args.lang, **refused.params)}",
