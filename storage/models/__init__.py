@@ -2,6 +2,7 @@
 table in `Base.metadata`, which the migrations and tests compare against."""
 
 from storage.models.base import Base
+from storage.models.less import LessBatch, LessBatchPackage
 from storage.models.line import (
     Conversation,
     ConversationDraft,
@@ -46,6 +47,8 @@ __all__ = [
     "InboxEvent",
     "Invitation",
     "JoinRequest",
+    "LessBatch",
+    "LessBatchPackage",
     "LineUser",
     "LorCase",
     "LorChange",

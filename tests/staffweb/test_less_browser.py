@@ -53,3 +53,46 @@ def test_a_refused_package_in_the_browser(app, fake_line, browser, live_server, 
     target.mkdir(exist_ok=True)
     for shot in shots.iterdir():
         (target / shot.name).write_bytes(shot.read_bytes())
+
+
+def test_the_batch_page_in_the_browser(app, fake_line, browser, live_server, tmp_path):  # noqa: F811
+    """The submission batch page with ready and not-ready agencies and a past batch: nothing spills
+    sideways (screenshots /tmp/staff-shots/less-batch-*.png)."""
+    import io
+
+    from handlers.services import less_batch
+    from tests.handlers.domain_helpers import NOW
+    from tests.handlers.less_batch_helpers import seed_program
+    from tests.handlers.less_helpers import PERIOD
+
+    program = seed_program(app)
+    rt = runtime(app)
+    with rt.session_factory.begin() as session:
+        prepared = less_batch.prepare_batch(session, program.ready, PERIOD, NOW)
+    built = less_batch.write_batch(prepared, io.BytesIO(), rt.media)
+    with rt.session_factory.begin() as session:
+        less_batch.record_batch(session, prepared, built, "cli", NOW)
+    add_staff_member(app)
+    sign_in(browser, live_server, Chat(app.test_client(), fake_line, STAFF_USER))
+    browser.get(f"{live_server}/staff/less/batch?start={PERIOD[0]}&end={PERIOD[1]}")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "batch-download"))
+    boxes = browser.find_elements(By.CSS_SELECTOR, "input[name=agency]")
+    assert len(boxes) == 2 and all(box.is_selected() for box in boxes)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    for name in SIZES:
+        viewport(browser, name)
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(FONTS_LOADED))
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the batch page at {name} is wider than the screen by {overflow}px"
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.save_screenshot(str(shots / f"less-batch-{name}.png"))
+        browser.execute_script(
+            "document.querySelector('.batch-past details').open = true;"
+            "document.querySelector('.batch-past').scrollIntoView()"
+        )
+        browser.save_screenshot(str(shots / f"less-batch-past-{name}.png"))
+    target = __import__("pathlib").Path("/tmp/staff-shots")
+    target.mkdir(exist_ok=True)
+    for shot in shots.iterdir():
+        (target / shot.name).write_bytes(shot.read_bytes())

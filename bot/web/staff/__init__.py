@@ -8,6 +8,7 @@ from bot.web.staff import (
     dashboard,
     factors,
     less,
+    less_batch,
     lor,
     outbox,
     people,
@@ -31,6 +32,7 @@ PAGES = (
     factors,
     program_report,
     less,
+    less_batch,
     lor,
 )
 
