@@ -8,7 +8,8 @@ a temporary file and copied into the batch chunk by chunk, so memory does not gr
 The same inputs give the same bytes (fixed order and timestamps; the cover's date is the batch's),
 so a recorded batch can be rebuilt and compared. A choice with an agency that is not ready is
 refused with the lists, and nothing is recorded; a retried download (the same idempotency key, or
-the same choice within RETRY_WINDOW) records nothing new.
+the same choice within RETRY_WINDOW) with the same bytes records nothing new, while one whose bytes
+changed meanwhile is a batch of its own: every ZIP handed out is on record by its hash.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -226,13 +227,31 @@ def _keyed(idempotency_key: str | None, key: str) -> str | None:
 
 
 def recent_batch(session: Session, idempotency_key: str | None, key: str, now: datetime) -> LessBatch | None:
-    """The batch a retry repeats: the same idempotency key and choice, or the same choice lately."""
+    """The batch a retry follows (the same idempotency key and choice, or the same choice lately),
+    whose cover date the retry reuses so that it can give the same bytes across midnight."""
     keyed = _keyed(idempotency_key, key)
     if keyed:
         found = session.scalars(select(LessBatch).where(LessBatch.idempotency_key == keyed)).first()
         if found is not None:
             return found
     query = select(LessBatch).where(LessBatch.chosen_key == key, LessBatch.created_at >= now - RETRY_WINDOW)
+    return session.scalars(query.order_by(LessBatch.id.desc())).first()
+
+
+def _rekeyed(keyed: str, zip_sha256: str) -> str:
+    return hashlib.sha256(f"{keyed}|{zip_sha256}".encode()).hexdigest()
+
+
+def _retried(
+    session: Session, idempotency_key: str | None, key: str, zip_sha256: str, now: datetime
+) -> LessBatch | None:
+    """The recorded batch a download repeats: the same form or the same choice lately, and the same
+    bytes (a repeat whose bytes changed meanwhile is a new batch, so every ZIP handed out is on record)."""
+    repeats = and_(LessBatch.chosen_key == key, LessBatch.created_at >= now - RETRY_WINDOW)
+    keyed = _keyed(idempotency_key, key)
+    if keyed:
+        repeats = or_(repeats, LessBatch.idempotency_key.in_([keyed, _rekeyed(keyed, zip_sha256)]))
+    query = select(LessBatch).where(repeats, LessBatch.zip_sha256 == zip_sha256)
     return session.scalars(query.order_by(LessBatch.id.desc())).first()
 
 
@@ -246,11 +265,16 @@ def record_batch(
     idempotency_key: str | None = None,
     media: MediaStore | None = None,
 ) -> tuple[LessBatch, bool]:
-    """Record the batch (False: a retry of one already recorded, nothing new), move each agency's
-    LOR case from preparing to package ready (its coordinators hear it in LINE) and audit it."""
-    existing = recent_batch(session, idempotency_key, prepared.chosen_key, now)
+    """Record the batch (False: a retry of one already recorded with these bytes, nothing new),
+    move each agency's LOR case from preparing to package ready (its coordinators hear it in LINE)
+    and audit it."""
+    existing = _retried(session, idempotency_key, prepared.chosen_key, built.zip_sha256, now)
     if existing is not None:
         return existing, False
+    stored_key = _keyed(idempotency_key, prepared.chosen_key)
+    taken = select(LessBatch.id).where(LessBatch.idempotency_key == stored_key)
+    if stored_key and session.scalars(taken).first() is not None:
+        stored_key = _rekeyed(stored_key, built.zip_sha256)  # the form's key is taken by other bytes
     campaign = active_campaign(session, now)
     batch = LessBatch(
         label=prepared.label,
@@ -260,7 +284,7 @@ def record_batch(
         batch_date=prepared.batch_date,
         actor=actor[:64],
         created_at=now,
-        idempotency_key=_keyed(idempotency_key, prepared.chosen_key),
+        idempotency_key=stored_key,
         chosen_key=prepared.chosen_key,
         cover_sha256=built.cover_sha256,
         zip_sha256=built.zip_sha256,
@@ -270,7 +294,7 @@ def record_batch(
             session.add(batch)
             session.flush()
     except IntegrityError:  # the same key recorded by a concurrent retry
-        found = recent_batch(session, idempotency_key, prepared.chosen_key, now)
+        found = _retried(session, idempotency_key, prepared.chosen_key, built.zip_sha256, now)
         if found is None:
             raise
         return found, False

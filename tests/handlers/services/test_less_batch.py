@@ -186,3 +186,19 @@ def test_the_same_form_sent_with_other_agencies_is_a_new_batch(app, program):
             1,
             2,
         ]
+
+
+def test_a_repeat_whose_bytes_changed_is_recorded_as_a_new_batch(app, program):
+    first, _, _ = build(app, program.ready, record=True, key="k-5")
+    rt = runtime(app)
+    with rt.session_factory() as session:
+        report_ids = select(Report.id).where(Report.agency_id == program.ready[0])
+        key = session.scalars(select(Photo.display_key).where(Photo.report_id.in_(report_ids))).first()
+    rt.media.put(key, jpeg(4343), "image/jpeg")  # a photo replaced between two downloads
+    second, _, _ = build(app, program.ready, record=True, key="k-5")  # the same form sent again
+    third, _, _ = build(app, program.ready, record=True)  # the same choice a moment later
+    assert first != second == third
+    with rt.session_factory() as session:
+        recorded = [b.zip_sha256 for b in session.scalars(select(LessBatch).order_by(LessBatch.id))]
+    # Every ZIP handed out is on record by its hash, each once.
+    assert recorded == [hashlib.sha256(first).hexdigest(), hashlib.sha256(second).hexdigest()]
