@@ -43,9 +43,13 @@ def cmd_outbox_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_quota(_args: argparse.Namespace) -> int:
+    from bot.line.gateway import LineApiError
+
     gateway = _gateway()
     try:
         quota = gateway.quota()
+    except LineApiError as problem:
+        return fail(f"cannot read the quota from LINE: {problem}", 1)
     finally:
         gateway.close()
     limit = "unlimited" if quota.limit is None else f"{quota.limit:,}"
@@ -56,6 +60,7 @@ def cmd_outbox_quota(_args: argparse.Namespace) -> int:
 def cmd_post_schedule(args: argparse.Namespace) -> int:
     """Schedule a post; refused now if the segment or post is wrong, or if the month's quota
     already cannot hold it (the clock checks the quota again when the time comes)."""
+    from bot.line.gateway import LineApiError
     from bot.line.outreach_delivery import QuotaExceeded, ensure_quota
     from handlers.services.outreach import (
         OutreachError,
@@ -83,6 +88,8 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
                 )
         except (OutreachError, QuotaExceeded) as problem:
             return fail(str(problem), 1)
+        except LineApiError as problem:  # the quota could not be read: nothing is scheduled
+            return fail(f"cannot check the quota with LINE, nothing scheduled: {problem}", 1)
         finally:
             gateway.close()
     print(

@@ -114,6 +114,9 @@ class Catalog:
             template = self.messages[lang][key]
         except KeyError:
             raise KeyError(f"message catalog has no key {key!r}") from None
+        # A key may have a singular form, `<key>_one`, said when the count is 1 ("1 photo").
+        if params.get("count") == 1 and f"{key}_one" in self.messages[lang]:
+            template = self.messages[lang][f"{key}_one"]
         return template.format(**params) if params else template
 
 

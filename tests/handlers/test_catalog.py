@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.catalog import Catalog, CatalogError, default_catalog
+from handlers.catalog import Catalog, CatalogError, default_catalog, t
 from handlers.chat.engine import (
     INPUT_KINDS,
     MAX_LABEL_UTF16,
@@ -160,3 +160,14 @@ def test_a_thai_text_of_12000_characters_becomes_three_messages():
     messages = assemble([text])
     assert len(messages) == 3
     assert all(utf16_len(m.text) <= MAX_TEXT_UTF16 for m in messages)
+
+
+def test_a_count_of_one_is_said_in_the_singular_in_english():
+    assert t("reporting.summary.photos_count", "en", count=1) == "1 photo"
+    assert t("reporting.summary.photos_count", "en", count=2) == "2 photos"
+    assert t("reporting.photos_so_far", "en", count=1, most=10).startswith("1 photo so far")
+    assert t("reporting.photos_more", "en", count=3, more=1, most=10).startswith("3 photos so far")
+    assert t("reporting.summary.photos_count", "th", count=1) == "1 รูป"
+    # No English sentence leaves the reader a "(s)" to work out.
+    catalog = default_catalog()
+    assert [key for key, text in catalog.messages["en"].items() if "(s)" in str(text)] == []

@@ -254,3 +254,18 @@ def test_english_speaker_is_answered_in_english(chat_app, fake_line):
     assert t("prefs.ask_province", "en") in chat.text
     assert "Bangkok" in chat.buttons  # choices in the user's language too
     assert t("command.cancel.label", "en") in chat.buttons
+
+
+@pytest.mark.parametrize("typed", ["ทำต่อ", "ทำต่อค่ะ", "เริ่มใหม่"])
+def test_the_resume_offer_takes_its_words_typed(chat_app, fake_line, typed):
+    chat = Chat(chat_app.test_client(), fake_line)
+    chat.say("ลงทะเบียนหน่วยงาน")
+    chat.say("เทศบาลตำบลทดสอบ")
+    chat.say("ยกเลิก")
+    chat.say("ลงทะเบียนหน่วยงาน")
+    assert chat.text == th("conv.resume_offer", flow=th("register.title"))
+    chat.say(typed)
+    if typed.startswith("ทำต่อ"):
+        assert chat.texts[0].startswith(th("conv.resumed")) and th("register.ask_type") in chat.text
+    else:
+        assert chat.text == th("register.ask_name")

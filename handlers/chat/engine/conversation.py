@@ -204,13 +204,15 @@ class LockedConversation:
             current = self.flow
             text = self.t("conv.confirm_leave", flow=self.t(current.title_key) if current else "")
             yes, no = "conv.leave_yes", "conv.leave_no"
+            words = ("words.yes", "words.no")
         else:
             flow = self.engine.flows.get(flow_name)
             text = self.t("conv.resume_offer", flow=self.t(flow.title_key) if flow else "")
             yes, no = "conv.resume_continue", "conv.resume_restart"
+            words = ("words.resume", "words.restart")  # "ทำต่อ", "เริ่มใหม่" typed, as well as yes/no
         return text, (
-            Choice("yes", label_key=yes, words_key="words.yes"),
-            Choice("no", label_key=no, words_key="words.no"),
+            Choice("yes", label_key=yes, words_key=words[0]),
+            Choice("no", label_key=no, words_key=words[1]),
         )
 
     def ask_pending(self) -> Reply:

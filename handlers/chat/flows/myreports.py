@@ -37,7 +37,8 @@ def report_line(report: Report, language: str) -> str:
         {"start": report.period_start.isoformat(), "end": report.period_end.isoformat()},
         language,
     )
-    result = f"{kg_text(Decimal(report.kg_co2e))} kgCO2e" if report.kg_co2e is not None else "-"
+    unit = t("reporting.unit_short.kgCO2e", language)  # "กก.CO2e" in Thai, as the summary card says
+    result = f"{kg_text(Decimal(report.kg_co2e))} {unit}" if report.kg_co2e is not None else "-"
     status = t(f"reporting.status.{report.status}", language)
     return f"{reference(report)} · {label(kind, language)} · {period} · {result} · {status}"
 

@@ -153,3 +153,16 @@ def test_outbox_quota_needs_only_the_access_token(cli, db, fake_line, monkeypatc
     monkeypatch.setenv("LINE_API_BASE_URL", fake_line.base_url)
     code, out, err = cli("outbox", "quota")
     assert code == 0 and out.startswith("monthly quota:"), err
+
+
+def test_line_out_of_reach_gets_one_line_at_quota_and_schedule_and_nothing_is_scheduled(cli, db, monkeypatch):
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-access-token")
+    monkeypatch.setenv("LINE_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    for argv in (
+        ("outbox", "quota"),
+        ("post", "schedule", "how-to-join", "--segment", "everyone", "--at", "2599-01-02 09:30"),
+    ):
+        code, _, err = cli(*argv)
+        assert code == 1 and len(err.splitlines()) == 1 and "LINE API no response" in err, (code, err)
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(ScheduledPost)) == 0

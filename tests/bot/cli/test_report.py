@@ -107,3 +107,10 @@ def test_a_coordinator_withdraws_a_report_not_yet_reviewed_after_saying_yes(cli,
     assert t("reporting.mine.withdrawn", "th", ref=ref) in chat.text
     assert chat.reports()[0].status == "withdrawn"
     assert ref not in cli("report", "list")[1]
+
+
+def test_my_reports_list_says_the_result_in_thai_units_to_a_thai_reader(app, fake_line):
+    chat, ref = reported(app, fake_line)
+    chat.say("รายงานของฉัน")
+    [line] = [line for line in chat.text.splitlines() if line.startswith(ref)]
+    assert line.split(" · ")[3].endswith(" กก.CO2e") and "kgCO2e" not in chat.text
