@@ -59,6 +59,7 @@ class TypeLine:
     activity_key: str
     reports: int
     kg: Decimal
+    needs_factor: int = 0  # of `reports`, those waiting for an emission factor (not in `kg`)
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,10 @@ def _compute(session: Session, campaign: Campaign, now: datetime) -> PublicFigur
     ).all()
     order = {key: position for position, key in enumerate(json.loads(campaign.activity_types))}
     by_type = tuple(
-        TypeLine(key, reports, _kg(session, total))
-        for key, reports, _, total in sorted(types, key=lambda row: (order.get(row[0], len(order)), row[0]))
+        TypeLine(key, reports, _kg(session, total), reports - priced)
+        for key, reports, priced, total in sorted(
+            types, key=lambda row: (order.get(row[0], len(order)), row[0])
+        )
     )
     reports = sum(line.reports for line in by_type)
     priced = sum(row[2] for row in types)
