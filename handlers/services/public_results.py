@@ -182,7 +182,10 @@ def _compute(session: Session, campaign: Campaign, now: datetime) -> PublicFigur
 
     year, month = extract("year", Report.period_end), extract("month", Report.period_end)
     months = session.execute(counted.with_only_columns(year, month, kg).group_by(year, month)).all()
-    by_month = tuple(sorted(MonthLine(int(y), int(m), _kg(session, total)) for y, m, total in months))
+    by_month = tuple(
+        MonthLine(int(y), int(m), _kg(session, total))
+        for y, m, total in sorted(months, key=lambda r: (r[0], r[1]))
+    )
 
     agencies = session.scalar(select(func.count(Agency.id)).where(*approved)) or 0
     named = tuple(

@@ -73,6 +73,14 @@ def test_the_figures_are_the_sums_of_approved_reports_of_approved_agencies(seede
             select(Report).where(Report.agency_id == named, Report.status == "approved").order_by(Report.id)
         ).first()
         waiting.kg_co2e, waiting.calc_status = None, "needs_factor"
+        unnamed = session.scalar(select(Agency.id).where(Agency.name == UNNAMED))
+        earlier = session.scalars(
+            select(Report).where(
+                Report.agency_id == unnamed, Report.status == "approved", Report.kg_co2e.is_not(None)
+            )
+        ).first()
+        earlier.period_start -= timedelta(days=70)  # a second month, before the others
+        earlier.period_end -= timedelta(days=70)
     want = expected(app)
     with session_of(app) as session:
         figures = current(session, now)
@@ -84,6 +92,8 @@ def test_the_figures_are_the_sums_of_approved_reports_of_approved_agencies(seede
     assert set(kg_by_type.values()) <= {Decimal(0)}  # waiting for a factor, or none approved
     assert {line.province_code: line.kg for line in figures.by_province if line.kg} == want["by_province"]
     assert {(line.year, line.month): line.kg for line in figures.by_month} == want["by_month"]
+    months = [(line.year, line.month) for line in figures.by_month]
+    assert len(months) >= 2 and months == sorted(months)
     assert [line.kg for line in figures.by_province] == sorted(
         (line.kg for line in figures.by_province), reverse=True
     )
