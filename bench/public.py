@@ -108,8 +108,8 @@ def seed_reports(engine, agency_ids: list[int], count: int, now: datetime) -> No
 
 
 def hand_written(kind: str) -> str:
-    """The same work in one statement: three sums of the counted reports, the agency count and the
-    newest approved reports, as one result."""
+    """The same work in one statement: the counted reports' sums by activity type, province and
+    month, the approved agencies by province and the newest approved reports, as one result."""
     kg = (
         "SUM(CAST(r.kg_co2e AS NUMERIC))"
         if kind == "postgresql"
@@ -130,21 +130,15 @@ def hand_written(kind: str) -> str:
         "WHERE a.campaign_id = :campaign AND a.status = 'approved' AND r.status = 'approved'"
     )
     return f"""
-        SELECT 'type' AS part, r.activity_key AS k1, NULL AS k2, COUNT(r.id) AS n,
-            COUNT(r.kg_co2e) AS priced, {kg} AS kg
-        {counted} GROUP BY r.activity_key
+        SELECT 'groups' AS part, r.activity_key AS k1, a.province_code AS k2, {year} AS y, {month} AS m,
+               COUNT(r.id) AS n, COUNT(r.kg_co2e) AS priced, {kg} AS kg
+        {counted} GROUP BY r.activity_key, a.province_code, {year}, {month}
         UNION ALL
-        SELECT 'province', a.province_code, NULL, COUNT(r.id), COUNT(r.kg_co2e), {kg}
-        {counted} GROUP BY a.province_code
-        UNION ALL
-        SELECT 'month', CAST({year} AS VARCHAR(8)), CAST({month} AS VARCHAR(8)), 0, 0, {kg}
-        {counted} GROUP BY {year}, {month}
-        UNION ALL
-        SELECT 'agencies', a.province_code, NULL, COUNT(a.id), 0, NULL FROM agencies a
+        SELECT 'agencies', a.province_code, NULL, NULL, NULL, COUNT(a.id), 0, NULL FROM agencies a
         WHERE a.campaign_id = :campaign AND a.status = 'approved' GROUP BY a.province_code
         UNION ALL
         SELECT * FROM (
-            SELECT 'newest', CAST(r.id AS VARCHAR(20)), a.name, 0, 0, NULL {counted} AND r.kg_co2e IS NOT NULL
+            SELECT 'newest', CAST(r.id AS VARCHAR(20)), a.name, NULL, NULL, 0, 0, NULL {counted} AND r.kg_co2e IS NOT NULL
             ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 20
         ) newest
     """  # noqa: S608 (no outside input: the dialect picks between two fixed texts)

@@ -146,20 +146,34 @@ def _compute(session: Session, campaign: Campaign, now: datetime) -> PublicFigur
     )
     kg = _kg_sum(session)
 
-    types = session.execute(
+    # One pass over the counted reports, grouped finely (types x provinces x months: a few thousand
+    # rows at most), then added up by each heading here: exact, and a third of the scanning.
+    year, month = extract("year", Report.period_end), extract("month", Report.period_end)
+    groups = session.execute(
         counted.with_only_columns(
-            Report.activity_key, func.count(Report.id), func.count(Report.kg_co2e), kg
-        ).group_by(Report.activity_key)
-    ).all()
+            Report.activity_key, Agency.province_code, year, month,
+            func.count(Report.id), func.count(Report.kg_co2e), kg,
+        ).group_by(Report.activity_key, Agency.province_code, year, month)
+    ).all()  # fmt: skip
+    types: dict[str, list] = {}
+    provinces: dict[str, list] = {}
+    months: dict[tuple[int, int], Decimal] = {}
+    for key, code, y, m, count, priced, total in groups:
+        amount = _kg(session, total)
+        line = types.setdefault(key, [0, 0, Decimal(0)])
+        line[0], line[1], line[2] = line[0] + count, line[1] + priced, line[2] + amount
+        place = provinces.setdefault(code, [0, Decimal(0)])
+        place[0], place[1] = place[0] + count, place[1] + amount
+        months[(int(y), int(m))] = months.get((int(y), int(m)), Decimal(0)) + amount
     order = {key: position for position, key in enumerate(json.loads(campaign.activity_types))}
     by_type = tuple(
-        TypeLine(key, reports, _kg(session, total), reports - priced)
-        for key, reports, priced, total in sorted(
-            types, key=lambda row: (order.get(row[0], len(order)), row[0])
+        TypeLine(key, count, total.normalize() if total else Decimal(0), count - priced)
+        for key, (count, priced, total) in sorted(
+            types.items(), key=lambda item: (order.get(item[0], len(order)), item[0])
         )
     )
     reports = sum(line.reports for line in by_type)
-    priced = sum(row[2] for row in types)
+    priced = sum(line[1] for line in types.values())
 
     places = dict(
         session.execute(
@@ -168,23 +182,17 @@ def _compute(session: Session, campaign: Campaign, now: datetime) -> PublicFigur
             .group_by(Agency.province_code)
         ).all()
     )
-    province_rows = session.execute(
-        counted.with_only_columns(Agency.province_code, func.count(Report.id), kg).group_by(
-            Agency.province_code
-        )
-    ).all()
     by_province = [
-        ProvinceLine(code, places.get(code, 0), n, _kg(session, total)) for code, n, total in province_rows
+        ProvinceLine(code, places.get(code, 0), count, total.normalize() if total else Decimal(0))
+        for code, (count, total) in provinces.items()
     ]
-    seen = {line.province_code for line in by_province}
-    by_province += [ProvinceLine(code, n, 0, Decimal(0)) for code, n in places.items() if code not in seen]
+    by_province += [
+        ProvinceLine(code, n, 0, Decimal(0)) for code, n in places.items() if code not in provinces
+    ]
     by_province.sort(key=lambda line: (-line.kg, -line.reports, line.province_code))
-
-    year, month = extract("year", Report.period_end), extract("month", Report.period_end)
-    months = session.execute(counted.with_only_columns(year, month, kg).group_by(year, month)).all()
     by_month = tuple(
-        MonthLine(int(y), int(m), _kg(session, total))
-        for y, m, total in sorted(months, key=lambda r: (r[0], r[1]))
+        MonthLine(y, m, total.normalize() if total else Decimal(0))
+        for (y, m), total in sorted(months.items())
     )
 
     agencies = session.scalar(select(func.count(Agency.id)).where(*approved)) or 0

@@ -86,3 +86,13 @@ def test_phone_spellings():
     assert phone_spellings("+66812345678") == [
         "+66812345678", "66812345678", "0812345678", "081-234-5678", "081 234 5678",
     ]  # fmt: skip
+
+
+def test_the_line_account_as_qr_and_button(make_app, settings):
+    import dataclasses
+
+    app = make_app(dataclasses.replace(settings, line_basic_id="@ruamjai"))
+    seed(app)
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert 'href="https://line.me/R/ti/p/%40ruamjai"' in html
+    assert '<svg class="segno"' in html or "<svg" in html.split('class="rs-qr"')[1][:200]
