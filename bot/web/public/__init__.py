@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from bot.web.public import board
 from bot.web.public.core import public_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES: tuple = ()
+PAGES: tuple = (board,)
 
 
 def register_public_web(app: Flask) -> None:
