@@ -109,6 +109,20 @@ def draw_card(words: CardWords) -> bytes:
     return out.getvalue()
 
 
+def post_picture(card_png: bytes) -> bytes:
+    """The card on a 20:13 canvas (the shape LINE shows a post's picture in, cropping the rest):
+    the green band grows upwards, white below; nothing of the card is cut."""
+    card_image = Image.open(io.BytesIO(card_png)).convert("RGB")
+    height = WIDTH * 13 // 20
+    pad = (height - HEIGHT) // 2
+    canvas = Image.new("RGB", (WIDTH, height), WHITE)
+    ImageDraw.Draw(canvas).rectangle((0, 0, WIDTH, pad), fill=GREEN)
+    canvas.paste(card_image, (0, pad))
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 _lock = threading.Lock()
 
 
