@@ -123,5 +123,16 @@ def test_without_javascript_the_board_is_complete_as_served(app, browser, live_s
         assert len([a for a in browser.find_elements(By.CSS_SELECTOR, ".activity") if a.is_displayed()]) == 1
         open_board(browser, f"{live_server}/en/board", "board-1920x1080-en")
         assert t("public.board.total_heading", "en") in browser.find_element(By.TAG_NAME, "body").text
+        # Opened on a phone or a laptop, it stacks or shrinks and nothing spills sideways.
+        for name, (width, height) in {"phone": (390, 844), "laptop": (1366, 768)}.items():
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": name == "phone"},
+            )
+            browser.get(f"{live_server}/board")
+            WebDriverWait(browser, 10).until(lambda d: d.execute_script(FONTS_LOADED))
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - innerWidth")
+            assert overflow <= 0, f"the board at {name} is wider than the screen by {overflow}px"
+            browser.save_screenshot(str(SHOTS / f"board-{name}.png"))
     finally:
         full_hd(browser)
