@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from handlers.services import public_results
 from handlers.services.audit import audit
 from handlers.services.authz import current_membership, require_coordinator
 
@@ -56,8 +57,4 @@ def set_public_consent(
 
 def public_figures_changed(session: Session) -> None:
     """The one place consent tells the public figures to recompute at their next read."""
-    try:
-        from handlers.services import public_results
-    except ImportError:  # TEMPORARY until the public figures service is merged
-        return
     public_results.mark_stale(session)

@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.parsing import format_number
+from handlers.services.public_consent import set_public_consent
 from tests.publicweb.board_data import approved_total_kg, seed
 
 
@@ -74,3 +76,15 @@ def test_the_json_gives_the_same_figures_in_both_languages(app, client, seeded):
     assert seeded.silent_name not in text
     for person in seeded.people:
         assert person.name not in text and person.phone_e164 not in text
+
+
+def test_a_withdrawn_consent_leaves_the_board_at_the_next_refresh(app, client, seeded):
+    with runtime(app).session_factory.begin() as session:
+        set_public_consent(session, seeded.users[1], "photos", False, runtime(app).clock.now())
+        set_public_consent(session, seeded.users[0], "name", False, runtime(app).clock.now())
+    data = client.get("/board.json").get_json()
+    assert all(item["photo"] is None for item in data["highlights"])
+    html = client.get("/board").get_data(as_text=True)
+    assert seeded.named_name not in html and seeded.photos_name in html
+    # The figures still count every approved report.
+    assert Decimal(data["total_kg"]) == approved_total_kg(app) and data["agencies"] == 3
