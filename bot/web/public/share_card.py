@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 from PIL import Image, ImageDraw
 
-from bot.web.public.core import language, now, public_blueprint, say, transaction, use_language
+from bot.web.public.core import language, now, public_blueprint, transaction, use_language
+from handlers.catalog import t
 from handlers.parsing import format_number
 from handlers.services import public_results
 from handlers.services.public_results import PublicFigures
@@ -44,16 +45,17 @@ class CardWords:
 
 
 def card_words(figures: PublicFigures | None, lang: str) -> CardWords:
-    program = say("public.og.program")
+    def say(key: str, **params: object) -> str:
+        return t(key, lang, **params)
+
+    program, heading, unit = say("public.og.program"), say("public.og.heading"), say("public.og.unit")
     if figures is None:
-        return CardWords(
-            program, say("public.og.heading"), "0", say("public.og.unit"), say("public.og.no_campaign"), 0, 0
-        )
+        return CardWords(program, heading, "0", unit, say("public.og.no_campaign"), 0, 0)
     return CardWords(
         program=program,
-        heading=say("public.og.heading"),
+        heading=heading,
         total=format_number(figures.total_kg / 1000, max_decimals=2),
-        unit=say("public.og.unit"),
+        unit=unit,
         agencies=say("public.og.agencies", agencies=figures.agencies, target=figures.target),
         agencies_count=figures.agencies,
         target=figures.target,
