@@ -68,7 +68,6 @@ def written(rt) -> list[WrittenPost]:
 def test_the_results_post_reaches_each_subscriber_once_with_the_card_and_the_total(
     rt, app, browser, fake_line
 ):
-    rt.media.base_url = BASE  # the media store signs at the public HTTPS address
     seeded = seed(app)
     subscribers = add_users(rt, 3, "a", news_opt_in=True)
     response = compose(browser)
