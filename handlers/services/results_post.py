@@ -49,7 +49,7 @@ def write_results_post(
     card_png: bytes,
     media: MediaStore | None,
     links_base_url: str | None,
-    staff_member_id: int,
+    staff_member_id: int | None,
     now: datetime,
 ) -> Post:
     """Keep the results post (a written post, audited); raises WrittenPostError with the catalog

@@ -114,3 +114,20 @@ def test_without_a_public_https_address_it_is_refused_politely(make_app, setting
     assert response.status_code == 400
     assert t("staffweb_posts.results.error.no_https", "th") in response.get_data(as_text=True)
     assert written(runtime(app)) == []
+
+
+def test_the_cli_writes_the_same_post_and_refuses_without_https(rt, app, web_env, monkeypatch, capsys):
+    from bot.cli.root import main
+
+    seed(app)
+    for name, value in web_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    assert main(["post", "results"]) == 1
+    assert "no public HTTPS address" in capsys.readouterr().err
+    assert written(rt) == []
+    monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
+    assert main(["post", "results"]) == 0
+    [row] = written(rt)
+    assert f"results post written-{row.id} written" in capsys.readouterr().out
+    assert row.created_by == "cli" and row.image_key.endswith(".png")
