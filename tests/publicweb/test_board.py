@@ -88,3 +88,11 @@ def test_a_withdrawn_consent_leaves_the_board_at_the_next_refresh(app, client, s
     assert seeded.named_name not in html and seeded.photos_name in html
     # The figures still count every approved report.
     assert Decimal(data["total_kg"]) == approved_total_kg(app) and data["agencies"] == 3
+
+
+def test_before_any_campaign_the_board_and_the_card_say_so(client):
+    html = client.get("/board").get_data(as_text=True)
+    assert t("public.board.no_campaign", "th") in html
+    assert client.get("/board.json").get_json()["ready"] is False
+    card = client.get("/og/results.png")
+    assert card.status_code == 200 and card.mimetype == "image/png"
