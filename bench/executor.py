@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from database import Database  # bench/database.py: a fresh SQLite file or PostgreSQL schema
 from sqlalchemy import event, select
-from webhook import Database  # bench/webhook.py: a fresh SQLite file or PostgreSQL schema
 
 from bot import create_app
 from bot.fakeline.events import new_user_id, text_event

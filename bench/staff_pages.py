@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from database import Database  # bench/database.py: a fresh SQLite file or PostgreSQL schema
 from sqlalchemy import event, insert, select
-from webhook import Database  # bench/webhook.py: a fresh SQLite file or PostgreSQL schema
 
 from bot import create_app
 from bot.demo import example_round_shift
@@ -173,7 +173,11 @@ def pages(app, seeded: Seeded) -> tuple[list[str], list[str]]:
         if not rule.arguments:
             paths.append(rule.rule)
         elif rule.arguments <= fill.keys():
-            paths.append(rule.build({name: fill[name] for name in rule.arguments}, append_unknown=False)[1])
+            # LOR cases exist for approved agencies only; other agency pages show the pending one.
+            values = {name: fill[name] for name in rule.arguments}
+            if rule.rule.startswith("/staff/lor/"):
+                values["agency_id"] = seeded.approved_id
+            paths.append(rule.build(values, append_unknown=False)[1])
         else:
             left.append(f"{rule.rule} ({', '.join(sorted(rule.arguments - fill.keys()))} unknown)")
     return paths, left

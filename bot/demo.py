@@ -109,8 +109,9 @@ def seed_steps(users: Users | None = None) -> list[SeedStep]:
             ),
         )
     ]
-    steps.append(("example agencies", lambda session, now: load_example_agencies(session, now, users)))
+    # Staff first: the example agencies' registrations notify staff, who must exist by then.
     steps.append(("example staff", lambda session, now: load_example_staff(session, now, users)))
+    steps.append(("example agencies", lambda session, now: load_example_agencies(session, now, users)))
     return steps
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 
+from handlers.services.open_data import DGA_LICENCE_NAME, DGA_LICENCE_URL
 from storage.media import public_https_base
 
 TIME_ZONE = "Asia/Bangkok"
@@ -121,6 +122,9 @@ class Settings:
     # Proxies (load balancer, router) in front of the web process that append to X-Forwarded-For:
     # the client's address (the staff sign-in's per-address limit) is read that many hops back.
     proxy_hops: int = 0
+    # The open data's licence (/open-data/): by default the DGA Open Government Licence of data.go.th.
+    open_data_licence_name: str = DGA_LICENCE_NAME
+    open_data_licence_url: str = DGA_LICENCE_URL
     demo: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -210,5 +214,7 @@ class Settings:
             line_basic_id=env.get("LINE_BASIC_ID", "").strip() or None,
             staff_session_idle_minutes=int(number("STAFF_SESSION_IDLE_MINUTES", 30, int)),
             proxy_hops=int(number("PROXY_HOPS", 0, int)),
+            open_data_licence_name=env.get("OPEN_DATA_LICENCE_NAME", "").strip() or DGA_LICENCE_NAME,
+            open_data_licence_url=env.get("OPEN_DATA_LICENCE_URL", "").strip() or DGA_LICENCE_URL,
             demo=demo,
         )

@@ -10,7 +10,8 @@ from bot.cli.bootstrap import in_transaction
 
 
 def cmd_program_report(args: argparse.Namespace) -> int:
-    from bot.web.staff.program_report import build, printable_html
+    from bot.web.staff.program_report import printable_html
+    from handlers.services.program_report import current_program_report
     from handlers.services.program_report_xlsx import program_report_xlsx
 
     try:
@@ -19,7 +20,7 @@ def cmd_program_report(args: argparse.Namespace) -> int:
         return fail(str(error))
 
     def work(session, now):
-        report = build(session, now)
+        report = current_program_report(session, now)
         if args.html:
             data = printable_html(report, args.lang).encode("utf-8")
         elif report is None:

@@ -84,21 +84,31 @@ def certificate_type(data: bytes) -> tuple[str, str]:
     raise LorRefused("certificate_type")
 
 
+def _cases(session: Session, now: datetime, agency_ids: Sequence[int] | None = None) -> dict[int, LorCase]:
+    """Each agency's case in the active campaign (the campaign-less one when none is active), in
+    one query: the first case per agency."""
+    campaign = active_campaign(session, now)
+    query = select(LorCase).where(
+        LorCase.campaign_id == campaign.id if campaign is not None else LorCase.campaign_id.is_(None)
+    )
+    if agency_ids is not None:
+        query = query.where(LorCase.agency_id.in_(agency_ids))
+    cases: dict[int, LorCase] = {}
+    for case in session.scalars(query.order_by(LorCase.id)):
+        cases.setdefault(case.agency_id, case)
+    return cases
+
+
 def case_of(session: Session, agency_id: int, now: datetime) -> LorCase | None:
     """The agency's case in the active campaign (the campaign-less one when none is active)."""
-    campaign = active_campaign(session, now)
-    campaign_id = campaign.id if campaign else None
-    query = select(LorCase).where(LorCase.agency_id == agency_id)
-    query = query.where(
-        LorCase.campaign_id == campaign_id if campaign_id is not None else LorCase.campaign_id.is_(None)
-    )
-    return session.scalars(query.order_by(LorCase.id)).first()
+    return _cases(session, now, [agency_id]).get(agency_id)
 
 
 def agencies_with_lor(session: Session, now: datetime) -> list[AgencyLor]:
     """Every approved agency with its case, by name."""
     agencies = session.scalars(select(Agency).where(Agency.status == "approved").order_by(Agency.name))
-    return [AgencyLor(agency, case_of(session, agency.id, now)) for agency in agencies]
+    cases = _cases(session, now)
+    return [AgencyLor(agency, cases.get(agency.id)) for agency in agencies]
 
 
 def issued_count(session: Session, campaign: Campaign) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.services.agency_results import Total, campaign_results
+from handlers.services.lor import issued_count
 from storage.models.program import Agency, Campaign
 from storage.models.reports import Report
 
@@ -118,3 +119,9 @@ def program_report(
         event=event(session, campaign) if event else None,
         event_tracked=event is not None,
     )
+
+
+def current_program_report(session: Session, now: datetime) -> ProgramReport | None:
+    """The report as the staff web and the CLI give it: LORs counted from LOR tracking; nothing
+    stores the event's footprint yet, so the report says it is not computed."""
+    return program_report(session, now, lors=issued_count, event=None)

@@ -16,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import runtime
 from bot.web.fonts import font_response
+from bot.web.headers import content_security_policy
 from handlers.catalog import t
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'; object-src 'none'"
-    ),
+    "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }

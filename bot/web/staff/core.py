@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import runtime
 from bot.web.fonts import font_response
+from bot.web.headers import content_security_policy, media_origin
 from handlers.catalog import LANGUAGES, t
 from handlers.services.staff_sessions import StaffVisit, visit_of
 
@@ -37,10 +37,6 @@ SESSION_COOKIE = "ruamjai_staff_session"
 LANGUAGE_COOKIE = "ruamjai_staff_language"
 COOKIE_PATH = "/staff"
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'; object-src 'none'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -141,30 +137,14 @@ def protect(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     origin = media_origin(current_app)
-    if origin:
-        policy = response.headers["Content-Security-Policy"]
-        response.headers["Content-Security-Policy"] = policy.replace(
-            "img-src 'self'", f"img-src 'self' {origin}"
-        )
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy([origin] if origin else [])
+    )
     if request.endpoint not in ("staff.static", "staff.font"):
         response.headers["Cache-Control"] = "no-store"
     if request.args.get("lang") in LANGUAGES:
         set_cookie(response, LANGUAGE_COOKIE, language(), max_age=365 * 24 * 3600)
     return response
-
-
-def media_origin(app: Flask) -> str | None:
-    """Where signed photo links point when that is another host (object storage), for the pages'
-    image policy; None when the app serves them itself. Signing is local: no request is made."""
-    if "staff_media_origin" not in app.extensions:
-        store = runtime(app).media
-        origin = None
-        if store is not None:
-            parts = urlsplit(store.signed_url("photos/probe", 60))
-            if parts.scheme in ("http", "https") and parts.netloc:
-                origin = f"{parts.scheme}://{parts.netloc}"
-        app.extensions["staff_media_origin"] = origin
-    return app.extensions["staff_media_origin"]
 
 
 @staff_blueprint.errorhandler(CSRFError)

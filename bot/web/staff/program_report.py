@@ -1,17 +1,12 @@
 """`/staff/program-report`: the program report to DCCE as a printable page (A4, no navigation when
 printed), and `/staff/program-report.xlsx`, the same figures as an Excel workbook. The figures come
 from handlers/services/program_report.py; `ruamjai program-report` writes the same two files.
-
-LORs and the event footprint are the service's hooks: `LOR_SOURCE` and `EVENT_SOURCE` are what this
-app passes for them (LORs issued from the LOR tracking; no event footprint is stored yet, so the
-report says "not computed yet").
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +14,6 @@ from typing import Any
 import fontpkg
 import jinja2
 from flask import Response
-from sqlalchemy.orm import Session
 
 import calc
 from bot.web.fonts import FONT_WEIGHTS
@@ -27,23 +21,13 @@ from bot.web.staff.core import language, now, page, staff_blueprint, transaction
 from handlers.catalog import label, t
 from handlers.parsing.numbers import format_number
 from handlers.services.agencies import province_name
-from handlers.services.lor import issued_count
-from handlers.services.program_report import EventSource, LorCount, ProgramReport, program_report
+from handlers.services.program_report import ProgramReport, current_program_report
 from handlers.services.program_report_xlsx import program_report_xlsx
 from handlers.services.thaitime import bangkok_date, buddhist_year, thai_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLES = Path(__file__).parent / "static" / "staff"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# What the app passes to program_report() for the LOR count and the event footprint (nothing
-# stores the event's footprint yet, so the report says so).
-LOR_SOURCE: LorCount | None = issued_count
-EVENT_SOURCE: EventSource | None = None
-
-
-def build(session: Session, moment: datetime) -> ProgramReport | None:
-    """The report with this app's LOR and event sources (the CLI and the page both use it)."""
-    return program_report(session, moment, lors=LOR_SOURCE, event=EVENT_SOURCE)
 
 
 def _number(value: int | Decimal, decimals: int = 0) -> str:
@@ -130,7 +114,7 @@ def printable_html(report: ProgramReport | None, lang: str = "th") -> str:
 @staff_blueprint.get("/program-report", endpoint="program_report")
 def program_report_page() -> Response:
     with transaction() as session:
-        report = build(session, now())
+        report = current_program_report(session, now())
         context = figures(report, language()) if report is not None else {}
     return page("staff/program_report.html", report=report, **context)
 
@@ -138,7 +122,7 @@ def program_report_page() -> Response:
 @staff_blueprint.get("/program-report.xlsx", endpoint="program_report_xlsx")
 def program_report_download() -> Response:
     with transaction() as session:
-        report = build(session, now())
+        report = current_program_report(session, now())
         if report is None:
             return page("staff/program_report.html", status=404, report=None)
         data = program_report_xlsx(report)

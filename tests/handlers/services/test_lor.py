@@ -239,8 +239,8 @@ def test_cases_are_kept_per_agency(app, db):
 
 
 def test_the_program_report_counts_the_lors_issued(app, db, fake_line):
-    from bot.web.staff.program_report import build
     from handlers.services.campaign_files import EXAMPLE_CAMPAIGN, load_campaign
+    from handlers.services.program_report import current_program_report as build
 
     with db.begin() as session:
         load_campaign(session, EXAMPLE_CAMPAIGN, NOW)
