@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import segno
 from flask import Response, current_app, jsonify, url_for
@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 import calc
 from bot.runtime import runtime
+from bot.web.headers import content_security_policy, media_origin
 from bot.web.public.core import language, now, page, public_blueprint, say, transaction, use_language
 from handlers.catalog import label
 from handlers.parsing import format_number
@@ -64,15 +65,6 @@ def period_text(start: date, end: date, lang: str) -> str:
 
 def _last_day(day: date) -> bool:
     return date.fromordinal(day.toordinal() + 1).month != day.month
-
-
-def media_origin() -> str | None:
-    """The origin of signed photo links when object storage is another host (the image policy)."""
-    store = runtime(current_app).media
-    if store is None:
-        return None
-    parts = urlsplit(store.signed_url("photos/probe", 60))
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def photo_url(key: str | None) -> str | None:
@@ -131,16 +123,6 @@ def _figures() -> tuple[PublicFigures | None, datetime]:
         return public_results.current(session, moment), moment
 
 
-def _policy() -> str:
-    """The public pages' policy, images also from object storage when photos live there."""
-    origin = media_origin()
-    images = f"img-src 'self' data: {origin}" if origin else "img-src 'self' data:"
-    return (
-        f"default-src 'self'; {images}; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'; object-src 'none'"
-    )
-
-
 @public_blueprint.get("/board", endpoint="board")
 @public_blueprint.get("/en/board", endpoint="board_en", defaults={"lang": "en"})
 def board_page(lang: str = "th") -> Response:
@@ -157,7 +139,9 @@ def board_page(lang: str = "th") -> Response:
         refresh_seconds=NOSCRIPT_REFRESH_SECONDS,
         json_url=url_for("public.board_json_en" if language() == "en" else "public.board_json"),
     )
-    response.headers["Content-Security-Policy"] = _policy()
+    # Photos may come from object storage on another host.
+    origin = media_origin(current_app)
+    response.headers["Content-Security-Policy"] = content_security_policy([origin] if origin else [])
     response.headers["Cache-Control"] = "no-store"
     return response
 
