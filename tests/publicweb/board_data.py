@@ -118,3 +118,26 @@ def approved_total_kg(app) -> Decimal:
     with runtime(app).session_factory() as session:
         rows = session.scalars(select(Report.kg_co2e).where(Report.status == "approved"))
         return sum((Decimal(kg) for kg in rows if kg is not None), Decimal(0))
+
+
+def private_strings(app) -> list[str]:
+    """Everything that must never be shown publicly, read from the database: every coordinator's
+    name, phone (stored, local and spaced forms) and LINE user id, and the names of agencies that
+    did not agree to be named."""
+    from sqlalchemy import select
+
+    from handlers.parsing.phone import format_thai_mobile
+    from storage.models.program import Coordinator
+
+    found: list[str] = []
+    with runtime(app).session_factory() as session:
+        for person in session.scalars(select(Coordinator)):
+            found += [person.name, person.line_user_id]
+            if person.phone_e164:
+                found += [
+                    person.phone_e164,
+                    "0" + person.phone_e164[3:],
+                    format_thai_mobile(person.phone_e164),
+                ]
+        found += [a.name for a in session.scalars(select(Agency).where(Agency.show_name_publicly.is_(False)))]
+    return [text for text in found if text]
