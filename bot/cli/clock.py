@@ -128,6 +128,16 @@ def plan_reminders(rt: Runtime) -> int:
     return written
 
 
+def refresh_public_figures(rt: Runtime) -> int:
+    """Recompute the public pages' figures (handlers/services/public_results.py), so a page read
+    rarely has to; returns how many approved reports they count."""
+    from handlers.services.public_results import refresh
+
+    with rt.session_factory.begin() as session:
+        figures = refresh(session, rt.clock.now())
+    return figures.reports if figures else 0
+
+
 @dataclass(frozen=True)
 class Job:
     """A job and how APScheduler runs it. `misfire_grace_time` (seconds, None = however late)
@@ -176,6 +186,9 @@ JOBS: dict[str, Job] = {
         # of losing them: runs in quiet hours plan nothing. The planner sends only the latest
         # reminder due, never a backlog of stale ones.
         Job("reminders", plan_reminders, "cron", {"minute": 0}, None, True),
+        # Every minute: the public figures are never older than that, even with no page read.
+        # A missed run is not worth catching up on (the next read or run recomputes anyway).
+        Job("public", refresh_public_figures, "interval", {"seconds": 60}, 60, True),
     )
 }
 

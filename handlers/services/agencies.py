@@ -25,6 +25,7 @@ from handlers.services.authz import acting_as, current_membership, relink_menu
 from handlers.services.campaigns import active_campaign
 from handlers.services.contact import contact_sentence
 from handlers.services.coordinators import Person, add_coordinator, check_free, check_person, person_fields
+from handlers.services.public_snapshot import mark_stale
 from handlers.services.refusals import AgencyRefused, NotAllowed, staff_reason
 from storage.models.program import Agency, Campaign, Coordinator, JoinRequest
 from storage.repositories import UserRepository
@@ -282,6 +283,7 @@ def approve_agency(session: Session, agency_id: int, actor: str, now: datetime) 
         return agency
     agency.status, agency.reject_reason = "approved", None
     agency.decided_at, agency.decided_by = now, actor
+    mark_stale(session)  # the public figures count approved agencies
     if agency.campaign_id is None:
         campaign = active_campaign(session, now)
         agency.campaign_id = campaign.id if campaign else None

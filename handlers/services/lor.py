@@ -22,6 +22,7 @@ from handlers.catalog import t
 from handlers.services import notices
 from handlers.services.audit import audit
 from handlers.services.campaigns import active_campaign
+from handlers.services.public_snapshot import mark_stale
 from handlers.services.refusals import Refused, staff_reason
 from handlers.services.report_reference import reference
 from handlers.services.reports import find_by_reference, needs_fix
@@ -175,6 +176,7 @@ def _record(
     text = json.dumps(detail, ensure_ascii=False) if detail else None
     session.add(LorChange(case_id=case.id, status=status, at=now, actor=actor[:64], detail=text))
     audit(session, actor, f"lor_{status}", f"agency:{agency.id}", now, detail={"case": case.id, **detail})
+    mark_stale(session)  # the public page shows named agencies' LOR status
 
 
 def _tell(session: Session, agency: Agency, case: LorCase, now: datetime, media: MediaStore | None) -> int:

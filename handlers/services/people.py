@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from handlers.services import personal_records as records
 from handlers.services.audit import audit
 from handlers.services.notices import tell_staff
+from handlers.services.public_snapshot import mark_stale
 from handlers.services.scrub import Identity, identity_of, scrub_json, scrub_text
 from storage.db import checkpoint_after_commit
 from storage.media import MediaStore
@@ -247,6 +248,7 @@ def withdraw_consent(session: Session, line_user_id: str, consent: str, now: dat
         .values(show_name_publicly=False)
         .execution_options(synchronize_session=False)
     )
+    mark_stale(session)
 
 
 def _identity(session: Session, line_user_id: str) -> Identity:

@@ -24,6 +24,7 @@ from handlers.catalog import label, t
 from handlers.services.audit import audit
 from handlers.services.authz import require_coordinator
 from handlers.services.campaigns import active_campaign, activity_types_of, photo_limits
+from handlers.services.public_snapshot import mark_stale
 from handlers.services.refusals import Refused, staff_reason
 from handlers.services.report_reference import parse_reference, reference
 from handlers.services.thaitime import BANGKOK, buddhist_year
@@ -353,6 +354,7 @@ def _decide(
         detail={"reason": reason} if reason else None,
     )
     _tell_reporter(session, report, now)
+    mark_stale(session)  # the public figures count approved reports
     return report
 
 

@@ -27,6 +27,7 @@ from storage.models.program import (
     JoinRequest,
     StaffMember,
 )
+from storage.models.public import PublicSnapshot
 from storage.models.reports import REPORT_STATUSES, Report, ReportCounter, ReportReviewClaim
 from storage.models.staff import StaffSignInAttempt, StaffSignInCode, StaffWebSession
 
@@ -51,6 +52,7 @@ __all__ = [
     "LorChange",
     "OutboxMessage",
     "Photo",
+    "PublicSnapshot",
     "Report",
     "ReportCounter",
     "ReportReviewClaim",
