@@ -99,6 +99,37 @@ def cmd_post_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_post_results(_args: argparse.Namespace) -> int:
+    """Write the results post from the latest figures (as the staff web's button does); prints
+    its key to schedule like any post. Refused without a public HTTPS address or a campaign."""
+    from bot.cli.bootstrap import media_store
+    from bot.web.public.share_card import card_words, draw_card, post_picture
+    from handlers.catalog import t
+    from handlers.services import public_results
+    from handlers.services.results_post import write_results_post
+    from handlers.services.written_posts import WrittenPostError
+
+    config = settings(())  # PUBLIC_BASE_URL only, and only to refuse without it
+    with database() as factory:
+        try:
+            with factory.begin() as session:
+                figures = public_results.current(session, now())
+                post = write_results_post(
+                    session,
+                    figures=figures,
+                    card_png=post_picture(draw_card(card_words(figures, "th"))),
+                    media=media_store(),
+                    links_base_url=config.links_base_url,
+                    staff_member_id=None,
+                    now=now(),
+                )
+        except WrittenPostError as problem:
+            return fail(t(str(problem), "en"), 1)
+    print(f"results post {post.key} written: {post.title['en']}")
+    print(f'schedule it with: ruamjai post schedule {post.key} --segment news --at "YYYY-MM-DD HH:MM"')
+    return 0
+
+
 def cmd_post_list(_args: argparse.Namespace) -> int:
     from handlers.services.outreach import format_bangkok
     from storage.outreach_repository import ScheduledPosts
@@ -156,6 +187,9 @@ def register(subparsers) -> None:
         "--by", default="cli", type=free_text(64, "--by"), help="who scheduled it (shown in the list)"
     )
     schedule.set_defaults(func=cmd_post_schedule)
+    post_sub.add_parser("results", help="write the results post from the latest figures").set_defaults(
+        func=cmd_post_results
+    )
     post_sub.add_parser("list", help="scheduled and sent posts with their counts").set_defaults(
         func=cmd_post_list
     )

@@ -25,10 +25,11 @@ def card_row(label: str, value: str) -> dict[str, Any]:
     }
 
 
-def button_footer(action: dict[str, Any]) -> dict[str, Any]:
-    """A card's footer: one primary button in the program's green."""
+def button_footer(action: dict[str, Any], *more: dict[str, Any]) -> dict[str, Any]:
+    """A card's footer: one primary button in the program's green, any others quieter below it."""
     button = {"type": "button", "style": "primary", "color": GREEN, "action": action}
-    return {"type": "box", "layout": "vertical", "contents": [button]}
+    others = [{"type": "button", "style": "secondary", "height": "sm", "action": a} for a in more]
+    return {"type": "box", "layout": "vertical", "spacing": "sm", "contents": [button, *others]}
 
 
 def bubble(

@@ -99,12 +99,12 @@ def write_post(
     title: dict[str, str],
     body: dict[str, str],
     buttons: list[dict[str, str]],
-    staff_member_id: int,
+    staff_member_id: int | None,
     now: datetime,
     image_key: str | None = None,
 ) -> Post:
-    """Keep a post staff wrote (English left empty: the Thai words for everyone); audited.
-    Raises WrittenPostError."""
+    """Keep a post staff wrote (English left empty: the Thai words for everyone); audited under
+    `staff:<id>`, or `cli` without a staff member. Raises WrittenPostError."""
     if kind not in KINDS or topic not in TOPICS:
         raise WrittenPostError("staffweb_posts.write.error.kind")
     title_th, body_th = title.get("th", "").strip(), body.get("th", "").strip()
@@ -113,7 +113,7 @@ def write_post(
         raise WrittenPostError("staffweb_posts.write.error.missing")
     if max(len(title_th), len(title_en)) > MAX_TITLE or max(len(body_th), len(body_en)) > MAX_BODY:
         raise WrittenPostError("staffweb_posts.write.error.long")
-    actor = f"staff:{staff_member_id}"
+    actor = f"staff:{staff_member_id}" if staff_member_id is not None else "cli"
     row = WrittenPost(
         kind=kind,
         topic=topic,

@@ -223,10 +223,10 @@ def test_the_share_image_shows_the_verified_total_and_is_served_from_a_signed_ur
     with runtime(app).session_factory.begin() as session:
         approve_report(session, ref, "staff", BEFORE_REPORTS)
     chat.say("ผลของหน่วยงาน")
-    [button] = [
+    button, *_ = [
         node["action"] for node in chat.flex["contents"]["footer"]["contents"] if node["type"] == "button"
     ]
-    assert button["label"] == t("agencyresults.share", "th")
+    assert button["label"] == t("agencyresults.share", "th")  # the first, primary button
     chat.tap_data(button["data"])
     image, text = chat.last
     assert text["text"] == t("agencyresults.share_ready", "th")

@@ -160,3 +160,20 @@ def test_the_pages_need_a_staff_session(app, db):
     for path in ("/staff/registrations", f"/staff/agencies/{agency_id}"):
         response = anonymous.get(path)
         assert response.status_code == 302 and "/staff/sign-in" in response.headers["Location"]
+
+
+def test_staff_see_whether_the_agency_may_be_named_and_its_photos_shown(app, db, browser):
+    _, agency_id = registered(db)  # said "show our name" at registration; photos default to not shown
+    line = t(
+        "staffweb.publicity.line",
+        "th",
+        name=t("staffweb.publicity.yes", "th"),
+        photos=t("staffweb.publicity.no", "th"),
+    )
+    assert line in browser.get(f"/staff/agencies/{agency_id}").get_data(as_text=True)
+    assert line in browser.get("/staff/registrations").get_data(as_text=True)
+    with db.begin() as session:
+        agency = session.get(Agency, agency_id)
+        agency.show_name_publicly, agency.show_photos_publicly = False, True
+    english = browser.get(f"/staff/agencies/{agency_id}?lang=en").get_data(as_text=True)
+    assert "Named publicly: no · photos: yes" in english

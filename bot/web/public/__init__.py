@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.web.public import open_data, results
+from bot.web.public import board, open_data, results, share_card
 from bot.web.public.core import public_blueprint
 
 # The modules whose routes join the blueprint when imported.
-PAGES: tuple = (open_data, results)
+PAGES: tuple = (results, open_data, board, share_card)
 
 
 def register_public_web(app: Flask) -> None:

@@ -24,10 +24,12 @@ from werkzeug.datastructures import FileStorage
 from bot.line.gateway import LineApiError, Quota
 from bot.line.outreach_delivery import QuotaExceeded, ensure_quota
 from bot.runtime import runtime
+from bot.web.public.share_card import card_words, draw_card, post_picture
 from bot.web.staff.core import language, now, page, say, staff_blueprint, transaction
 from handlers.catalog import t
 from handlers.content import TOPICS, Post
 from handlers.parsing.numbers import format_number
+from handlers.services import public_results
 from handlers.services.outreach import (
     OutreachError,
     audience_size,
@@ -35,6 +37,7 @@ from handlers.services.outreach import (
     parse_bangkok_time,
     parse_segment,
 )
+from handlers.services.results_post import write_results_post
 from handlers.services.staff_posts import (
     MESSAGES_PER_POST,
     CalendarRow,
@@ -301,6 +304,29 @@ def write() -> Response:
         return render(400, str(problem), written=written)
     target = {"post": post.key, "segment": written["segment"] or "news", "at": written["at"]}
     return redirect(url_for("staff.posts", **target), 303)
+
+
+@staff_blueprint.post("/posts/results", endpoint="results_post")
+def results() -> Response:
+    """Compose the results post from the latest figures, then preview it as any written post."""
+    rt = runtime(current_app)
+    moment = now()
+    try:
+        with transaction() as session:
+            figures = public_results.current(session, moment)
+            picture = post_picture(draw_card(card_words(figures, "th")))
+            post = write_results_post(
+                session,
+                figures=figures,
+                card_png=picture,
+                media=rt.media,
+                links_base_url=rt.settings.links_base_url,
+                staff_member_id=g.visit.staff_member_id,
+                now=moment,
+            )
+    except WrittenPostError as problem:
+        return render(400, str(problem))
+    return redirect(url_for("staff.posts", post=post.key, segment="news", at=default_time(moment)), 303)
 
 
 @staff_blueprint.post("/posts/<int:post_id>/cancel", endpoint="cancel_post")

@@ -53,6 +53,11 @@ def _row(agency: Agency) -> dict[str, object]:
         "type": say(f"register.type_{agency.agency_type}"),
         "status": say(f"staffweb.registrations.status_{agency.status}"),
         "when": moment_words(agency.created_at, language()),
+        "public": say(
+            "staffweb.publicity.line",
+            name=say(f"staffweb.publicity.{'yes' if agency.show_name_publicly else 'no'}"),
+            photos=say(f"staffweb.publicity.{'yes' if agency.show_photos_publicly else 'no'}"),
+        ),
     }
 
 

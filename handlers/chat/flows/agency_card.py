@@ -100,6 +100,11 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
         body += [card_text(line, size="xs") for line in _missing_lines(results, language)]
     lor = t("lor.card.status_line", language, status=t(f"lor.status.{results.lor_status}", language))
     body.append(card_text(lor, size="sm", margin="md"))
+    shown = {
+        "name": t(f"publicity.name_{'yes' if results.agency.show_name_publicly else 'no'}", language),
+        "photos": t(f"publicity.photos_{'yes' if results.agency.show_photos_publicly else 'no'}", language),
+    }
+    body.append(card_text(t("publicity.card_line", language, **shown), size="xs", color="#666666"))
     share = t("agencyresults.share", language)
     action = {
         "type": "postback",
@@ -107,8 +112,15 @@ def agency_card(turn, results: AgencyResults) -> tuple[dict[str, Any], str]:
         "data": postback_data(**SHARE_POSTBACK),
         "displayText": share,
     }
+    # Whether the agency is named and its photos shown publicly, chosen in the "publicity" flow.
+    public = t("publicity.title", language)
+    publicity = {"type": "postback", "label": public[:40], "data": postback_data(a="start", f="publicity")}
+    publicity["displayText"] = public
     card = bubble(
-        t("agencyresults.title", language), body, subtitle=results.agency.name, footer=button_footer(action)
+        t("agencyresults.title", language),
+        body,
+        subtitle=results.agency.name,
+        footer=button_footer(action, publicity),
     )
     verified = total_text(results.by_status["approved"], language)
     alt = t("agencyresults.alt", language, agency=results.agency.name, verified=verified)

@@ -15,7 +15,9 @@ import geothai
 
 from handlers.catalog import t
 from handlers.chat.engine import Choice, Flow, Outcome, Question, Step, Turn
+from handlers.chat.flows import publicity
 from handlers.chat.flows.common import province_name, province_step, whole_number
+from handlers.services.authz import approved_agency_of
 from storage.models import LineUser
 from storage.repositories import UserRepository
 
@@ -35,6 +37,7 @@ SETTINGS = ("language", "province", "reminder", "news")
 WHICH = tuple(
     Choice(name, label_key=f"prefs.which_{name}", words_key=f"prefs.which_{name}_words") for name in SETTINGS
 )
+PUBLICITY = Choice("publicity", label_key="publicity.title", words_key="publicity.words")
 
 
 def _user(turn: Turn) -> LineUser:
@@ -93,11 +96,16 @@ def with_current(ask: Callable[[Turn], Question], setting: str) -> Callable[[Tur
 
 # -- which setting --------------------------------------------------------------------------------
 def ask_which(turn: Turn) -> Question:
-    return Question(turn.t("prefs.ask_which", **current_values(turn)), WHICH)
+    text = turn.t("prefs.ask_which", **current_values(turn))
+    if approved_agency_of(turn.session, turn.line_user_id) is None:
+        return Question(text, WHICH)
+    # A coordinator also sets whether the agency is named and its photos shown publicly.
+    agency = turn.t("publicity.in_settings", saved=publicity.summary(turn))
+    return Question(f"{text}\n{agency}", (*WHICH, PUBLICITY))
 
 
 def on_which(turn: Turn, value: str) -> Outcome:
-    return Outcome.go(f"prefs:{value}")
+    return Outcome.go(publicity.PICK if value == "publicity" else f"prefs:{value}")
 
 
 # -- language -------------------------------------------------------------------------------------
@@ -188,5 +196,6 @@ FLOW = Flow(
             on_text=on_reminder_days,
         ),
         "prefs:news": Step(with_current(ask_news, "news"), "prefs.help_news", on_choice=on_news),
+        **publicity.steps(),
     },
 )

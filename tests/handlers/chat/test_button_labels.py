@@ -55,6 +55,7 @@ def report_answers(report_id: int) -> Iterator[dict]:
 def questions(session, user: str, language: str, report_id: int) -> Iterator[tuple[str, Question]]:
     # request_id 0: a join request that is no longer there (the question still asks, with "-").
     answer_sets = [{"report_id": report_id}, *report_answers(report_id)]
+    answer_sets += [{"publicity_choice": choice, "publicity_allowed": True} for choice in ("name", "photos")]
     for flow in FLOWS:
         for state, step in flow.steps.items():
             asked = False
