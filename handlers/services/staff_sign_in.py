@@ -188,7 +188,21 @@ def offer(session: Session, line_user_id: str, code: str, now: datetime) -> Offe
         _wrong(session, sender, now)
         return Offer("expired")
     row.status = "asked"
+    row.staff_member_id = member.id  # whom the card was shown to; the one who confirms binds it
     return Offer("card", row)
+
+
+def card_waiting(session: Session, line_user_id: str, now: datetime) -> bool:
+    """Whether a confirm card shown to this staff member still waits for their tap."""
+    member = _staff_member(session, line_user_id)
+    if member is None:
+        return False
+    waiting = select(StaffSignInCode.id).where(
+        StaffSignInCode.staff_member_id == member.id,
+        StaffSignInCode.status == "asked",
+        StaffSignInCode.expires_at > now,
+    )
+    return session.scalars(waiting.limit(1)).first() is not None
 
 
 def answer_card(session: Session, line_user_id: str, code_id: int, confirm: bool, now: datetime) -> str:

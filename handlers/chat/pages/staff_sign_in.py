@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from handlers.catalog import t
 from handlers.chat.engine import Incoming
 from handlers.services.staff_sessions import browser_words, moment_words
-from handlers.services.staff_sign_in import answer_card, grouped, normalise_code, offer
+from handlers.services.staff_sign_in import answer_card, card_waiting, grouped, normalise_code, offer
 from storage.models.staff import StaffSignInCode
 
 ACTION = "staff_sign_in"  # the card buttons' postback `a`
@@ -101,9 +101,12 @@ def answer_tap(
 def answer_staff_sign_in(
     session: Session, line_user_id: str, incoming: Incoming, language: str, now: datetime
 ) -> list[Message] | None:
-    """The router's one entry here: a typed code or a card tap; None for anything else."""
+    """The router's one entry here: a typed code, a card tap, or a sticker while a card waits (the card is
+    pointed at, not the general help); None for anything else."""
     if incoming.kind == "text":
         return answer_code(session, line_user_id, incoming.text, language, now)
     if incoming.kind == "postback":
         return answer_tap(session, line_user_id, incoming.data, language, now)
+    if incoming.kind == "sticker" and card_waiting(session, line_user_id, now):
+        return [TextMessage(text=t("staffweb.chat.card_waiting", language))]
     return None
