@@ -57,6 +57,21 @@ def test_a_photo_sent_a_day_later_is_kept_and_goes_into_the_report_after_yes(clo
     assert sorted(p.report_id for p in chat.photos()) == [report.id, report.id]
 
 
+@pytest.mark.parametrize(("typed", "attached"), [("ทำต่อ", True), ("ทำต่อค่ะ", True), ("ไม่ใช้", False)])
+def test_the_offer_after_a_break_takes_its_buttons_words_typed(clock_app, clock, fake_line, typed, attached):
+    chat = ReportChat(clock_app, fake_line)
+    at_photo_question(chat, (71,))
+    clock.advance(hours=25)
+    chat.send_photo(photo(72))
+    assert held_question(count=1) in chat.text
+    chat.say(typed)
+    if attached:
+        assert th("reporting.photos_so_far", count=2, most=10) in chat.text
+    else:
+        assert th("photos.held.dropped", held=1) in chat.text
+        assert th("reporting.photos_so_far", count=1, most=10) in chat.text
+
+
 def test_photos_sent_together_after_a_break_are_all_offered(clock_app, clock, fake_line):
     chat = ReportChat(clock_app, fake_line)
     at_photo_question(chat)

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.catalog import label
+from handlers.catalog import default_catalog, label
 from handlers.chat.engine import Choice, Incoming, Outcome, Question, Step, Turn
 from handlers.chat.flows.report_draft import DONE, SKIP, activity, advance
 from handlers.chat.received_photo import ReceivedPhoto, received_text
@@ -37,9 +37,14 @@ from storage.models.reports import Report
 RESTART, CONTINUE, DROP = "_restart_photos", "_continue_held", "_drop_held"
 DONE_CHOICE = Choice(DONE, label_key="reporting.done", words_key="words.confirm")
 RESTART_CHOICE = Choice(RESTART, label_key="photos.restart")
+YES_WORDS = tuple(default_catalog().words("words.yes"))
+NO_WORDS = tuple(default_catalog().words("words.no"))
+# Typed: the buttons' own words ("ทำต่อ", "ไม่ใช้") as well as yes and no.
 HELD_CHOICES = (
-    Choice(CONTINUE, label_key="photos.held.continue", words_key="words.yes"),
-    Choice(DROP, label_key="photos.held.drop", words_key="words.no"),
+    Choice(
+        CONTINUE, label_key="photos.held.continue", words_key="photos.held.continue_words", also=YES_WORDS
+    ),
+    Choice(DROP, label_key="photos.held.drop", words_key="photos.held.drop_words", also=NO_WORDS),
 )
 SKIP_CHOICE = Choice(SKIP, label_key="reporting.skip", words_key="words.skip")
 
