@@ -109,7 +109,7 @@ def _download(kind: str) -> Response:
                 yield from open_data.json_chunks(rows, about)
 
     if kind == "csv":
-        return _stream(chunks(), "text/csv; charset=utf-8", f"ruamjai-{slug}-reports.csv", etag)
+        return _stream(chunks(), "text/csv", f"ruamjai-{slug}-reports.csv", etag)
     return _stream(chunks(), "application/json", f"ruamjai-{slug}-reports.json", etag)
 
 
