@@ -14,7 +14,8 @@ ORM per row) in every review status, a few waiting for a factor. Then prints:
   (goal <= 1.5);
 - the results page's p50 and p95 through the Flask test client: warm (memo and snapshot fresh),
   cold (a new process: the memo empty, the snapshot stored) and stale (a report was approved: the
-  figures recomputed by the request), against the goals p95 < 50 ms warm and < 300 ms cold.
+  stored figures are served until the clock recomputes them), against the goals p95 < 50 ms warm
+  and < 300 ms cold; and the clock's recomputation that follows (no visitor waits for it).
 PostgreSQL gets a fresh schema, dropped afterwards.
 """
 
@@ -233,14 +234,21 @@ def main() -> int:
                 client.get("/")
 
             cold_times = timed(cold, max(20, args.requests // 10))
-            stale_times = []
+            stale_times, clock_times = [], []
             for _ in range(max(3, args.repeat)):
                 with factory.begin() as session:
                     public_results.mark_stale(session)
                 stale_times += timed(lambda: client.get("/"), 1)
+
+                def clock_run() -> None:
+                    with factory.begin() as session:
+                        assert public_results.refresh_if_due(session, runtime(app).clock.now())
+
+                clock_times += timed(clock_run, 1)
             print(line("GET / warm (memo and snapshot fresh)", warm, 50))
             print(line("GET / cold (new process: snapshot stored)", cold_times, 300))
-            print(line("GET / stale (report approved: recomputed)", stale_times, 300))
+            print(line("GET / stale (report approved: served)", stale_times, 300))
+            print(line("the clock's recomputation after it", clock_times))
             size = len(client.get("/").data)
             print(f"  page size {size / 1024:.0f} KB; snapshot {_snapshot_size(factory):,} bytes")
         finally:

@@ -129,13 +129,12 @@ def plan_reminders(rt: Runtime) -> int:
 
 
 def refresh_public_figures(rt: Runtime) -> int:
-    """Recompute the public pages' figures (handlers/services/public_results.py), so a page read
-    rarely has to; returns how many approved reports they count."""
-    from handlers.services.public_results import refresh
+    """Recompute the public pages' figures (handlers/services/public_results.py) when something
+    marked them stale or they are a minute old; returns 1 when it recomputed, else 0."""
+    from handlers.services.public_results import refresh_if_due
 
     with rt.session_factory.begin() as session:
-        figures = refresh(session, rt.clock.now())
-    return figures.reports if figures else 0
+        return int(refresh_if_due(session, rt.clock.now()))
 
 
 @dataclass(frozen=True)
@@ -186,9 +185,10 @@ JOBS: dict[str, Job] = {
         # of losing them: runs in quiet hours plan nothing. The planner sends only the latest
         # reminder due, never a backlog of stale ones.
         Job("reminders", plan_reminders, "cron", {"minute": 0}, None, True),
-        # Every minute: the public figures are never older than that, even with no page read.
-        # A missed run is not worth catching up on (the next read or run recomputes anyway).
-        Job("public", refresh_public_figures, "interval", {"seconds": 60}, 60, True),
+        # Every 10 s: a change marked stale (an approval, a consent withdrawn) reaches the public
+        # pages within seconds, and no figures are older than a minute; page reads never wait for
+        # the recomputation. A missed run is not worth catching up on (the next run does it).
+        Job("public", refresh_public_figures, "interval", {"seconds": 10}, 10, True),
     )
 }
 

@@ -5,8 +5,11 @@ personal is ever read here: no person, no place address, no GPS, no free text.
 
 Computed by a handful of GROUP BY queries and kept in one row (`public_snapshots`) plus a memo in
 this process keyed by the row's token: a warm read is one small query. The row is marked stale in
-the transaction that changes the figures (public_snapshot.mark_stale), and a read recomputes when
-it is stale or older than a minute; the clock refreshes it every minute too.
+the transaction that changes the figures (public_snapshot.mark_stale); the clock's `public` job
+looks every few seconds and recomputes when the row is stale or a minute old (`refresh_if_due`).
+A page read never waits for that recomputation (a second at a million reports): it serves the
+stored figures, stale or not, and recomputes itself only when there are none yet, or when they are
+so old that no clock can be running.
 
 Sums are exact: PostgreSQL adds the stored decimal strings as NUMERIC. SQLite has no decimal
 type, so there each report's kgCO2e is turned into whole milligrams (exact for any report under
@@ -47,9 +50,11 @@ __all__ = [
     "current",
     "mark_stale",
     "refresh",
+    "refresh_if_due",
 ]
 
-MAX_AGE = timedelta(minutes=1)
+MAX_AGE = timedelta(minutes=1)  # the clock recomputes figures older than this
+SERVE_STALE_FOR = timedelta(minutes=10)  # past this, a read recomputes: the clock is not running
 HIGHLIGHTS = 20
 MILLIGRAMS = Decimal(1_000_000)
 
@@ -354,15 +359,30 @@ def refresh(session: Session, now: datetime) -> PublicFigures | None:
     return figures
 
 
-def current(session: Session, now: datetime) -> PublicFigures | None:
-    """The stored figures; recomputed when stale, older than a minute or from the future (a clock
-    moved back). None: no campaign is active."""
-    row = session.execute(
+def _stored(session: Session):
+    return session.execute(
         select(PublicSnapshot.stale, PublicSnapshot.computed_at, PublicSnapshot.token).where(
             PublicSnapshot.id == SNAPSHOT_ID
         )
     ).first()
+
+
+def refresh_if_due(session: Session, now: datetime) -> bool:
+    """The clock's check: recompute when the figures are stale, a minute old or from the future
+    (a clock moved back). True when it recomputed."""
+    row = _stored(session)
     if row is None or row.stale or row.computed_at is None or not now - MAX_AGE < row.computed_at <= now:
+        refresh(session, now)
+        return True
+    return False
+
+
+def current(session: Session, now: datetime) -> PublicFigures | None:
+    """The stored figures, even when stale (the clock recomputes them within seconds); recomputed
+    here only when there are none yet, or they are from the future or too old for a running clock.
+    None: no campaign is active."""
+    row = _stored(session)
+    if row is None or row.computed_at is None or not now - SERVE_STALE_FOR < row.computed_at <= now:
         return refresh(session, now)
     key = _memo_key(session)
     memo = _memo.get(key)

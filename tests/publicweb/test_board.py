@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.catalog import t
 from handlers.parsing import format_number
@@ -79,6 +80,7 @@ def test_a_withdrawn_consent_leaves_the_board_at_the_next_refresh(app, client, s
     with runtime(app).session_factory.begin() as session:
         set_public_consent(session, seeded.users[1], "photos", False, runtime(app).clock.now())
         set_public_consent(session, seeded.users[0], "name", False, runtime(app).clock.now())
+    assert run_once(runtime(app), "public") == 1  # the clock's next look, a few seconds later
     data = client.get("/board.json").get_json()
     assert all(item["photo"] is None for item in data["highlights"])
     html = client.get("/board").get_data(as_text=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.cli.clock import run_once
 from bot.runtime import runtime
 from handlers.services import public_results
-from handlers.services.public_results import current, mark_stale
+from handlers.services.public_results import current, mark_stale, refresh_if_due
 from handlers.services.report_reference import reference
 from handlers.services.reports import approve_report
 from storage.models import Photo
@@ -102,7 +102,7 @@ def test_the_figures_are_the_sums_of_approved_reports_of_approved_agencies(seede
     assert all(DROPPED not in (h.agency_name or "") and UNNAMED != h.agency_name for h in figures.highlights)
 
 
-def test_an_approval_shows_at_the_next_read(seeded):
+def test_an_approval_shows_once_the_clock_looks_and_no_read_waits_for_it(seeded):
     app, now = seeded
     with session_of(app) as session:
         before = current(session, now)
@@ -110,7 +110,12 @@ def test_an_approval_shows_at_the_next_read(seeded):
         ref, kg = reference(submitted), Decimal(submitted.kg_co2e)
     with session_of(app) as session:
         assert current(session, now + timedelta(seconds=5)) is before  # the memo: nothing changed
+        assert refresh_if_due(session, now + timedelta(seconds=5)) is False  # nothing to do
         approve_report(session, ref, "staff:1", now + timedelta(seconds=1))
+    with session_of(app) as session:
+        # Marked stale: a read still serves the stored figures (no visitor waits) until the clock.
+        assert current(session, now + timedelta(seconds=5)) is before
+        assert refresh_if_due(session, now + timedelta(seconds=5)) is True
     with session_of(app) as session:
         after = current(session, now + timedelta(seconds=5))
     assert after.total_kg == before.total_kg + kg
@@ -124,9 +129,22 @@ def test_a_change_nobody_marked_shows_within_a_minute(seeded):
         before = current(session, now)
         session.execute(update(Agency).where(Agency.name == NAMED).values(show_name_publicly=False))
     with session_of(app) as session:
+        assert refresh_if_due(session, now + timedelta(seconds=30)) is False
         assert [a.name for a in current(session, now + timedelta(seconds=30)).named] == [NAMED]
+        assert refresh_if_due(session, now + timedelta(seconds=61)) is True
         assert current(session, now + timedelta(seconds=61)).named == ()
     assert before.named
+
+
+def test_with_no_clock_running_a_read_recomputes_figures_ten_minutes_old(seeded):
+    app, now = seeded
+    with session_of(app) as session:
+        current(session, now)
+        session.execute(update(Agency).where(Agency.name == NAMED).values(show_name_publicly=False))
+        mark_stale(session)
+    with session_of(app) as session:
+        assert [a.name for a in current(session, now + timedelta(minutes=9)).named] == [NAMED]
+        assert current(session, now + timedelta(minutes=10)).named == ()
 
 
 def test_withdrawn_consent_removes_the_name_at_the_next_read(seeded):
@@ -136,6 +154,7 @@ def test_withdrawn_consent_removes_the_name_at_the_next_read(seeded):
         session.execute(update(Agency).where(Agency.name == NAMED).values(show_name_publicly=False))
         mark_stale(session)
     with session_of(app) as session:
+        refresh_if_due(session, now)
         figures = current(session, now)
     assert figures.named == ()
     assert all(h.agency_name is None for h in figures.highlights)
@@ -182,11 +201,16 @@ def test_photos_only_where_the_agency_agreed(seeded):
         session.execute(update(Agency).where(Agency.name == NAMED).values(show_photos_publicly=True))
         mark_stale(session)
     with session_of(app) as session:
+        refresh_if_due(session, now)
         shown = {h.report_id: h.photo_key for h in current(session, now).highlights}
     assert hidden[report_id] is None
     assert shown[report_id] == "photos/d2.jpg"  # the first attached
 
 
-def test_the_clock_refreshes_the_figures(seeded):
+def test_the_clock_refreshes_the_figures_only_when_due(seeded):
     app, _ = seeded
-    assert run_once(runtime(app), "public") == 4
+    assert run_once(runtime(app), "public") == 1  # none stored yet
+    assert run_once(runtime(app), "public") == 0  # fresh: nothing to do
+    with session_of(app) as session:
+        mark_stale(session)
+    assert run_once(runtime(app), "public") == 1

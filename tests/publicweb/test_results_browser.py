@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from bot.runtime import runtime
-from handlers.services.public_results import mark_stale
+from handlers.services.public_results import refresh
 from storage.models.reports import Report
 from tests.publicweb.open_data_helpers import NAMED, seed
 from tests.staffweb.test_browser import FONTS_LOADED, SIZES, viewport
@@ -55,7 +55,7 @@ def spread_over_months(app) -> None:
         for months_back, report in enumerate(approved):
             report.period_start -= timedelta(days=31 * months_back)
             report.period_end -= timedelta(days=31 * months_back)
-        mark_stale(session)
+        refresh(session, runtime(app).clock.now())
 
 
 def test_the_results_page_at_three_sizes(line_app, browser, live_server, shots):  # noqa: F811
