@@ -17,7 +17,7 @@ from bot.runtime import runtime
 from handlers.services.public_results import refresh
 from storage.models.reports import Report
 from tests.publicweb.open_data_helpers import NAMED, seed
-from tests.staffweb.test_browser import FONTS_LOADED, SIZES, viewport
+from tests.staffweb.test_browser import FONTS_LOADED, SIZES
 from tests.staffweb.test_registrations_browser import browser, shots  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -43,6 +43,10 @@ def live_server(line_app):
     thread.join(timeout=5)
 
 
+# The staff web's three sizes and the TCAC booth's big screen.
+PAGE_SIZES = {**SIZES, "full-hd": (1920, 1080)}
+
+
 def full_page(driver, path) -> None:
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
     path.write_bytes(base64.b64decode(shot["data"]))
@@ -58,15 +62,19 @@ def spread_over_months(app) -> None:
         refresh(session, runtime(app).clock.now())
 
 
-def test_the_results_page_at_three_sizes(line_app, browser, live_server, shots):  # noqa: F811
+def test_the_results_page_at_phone_tablet_laptop_and_booth_sizes(line_app, browser, live_server, shots):  # noqa: F811
     seed(line_app)
     spread_over_months(line_app)
     shots.mkdir(parents=True, exist_ok=True)
     for scripts in (False, True):
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": not scripts})
         for path in ("/", "/en"):
-            for name in SIZES:
-                viewport(browser, name)
+            for name in PAGE_SIZES:
+                width, height = PAGE_SIZES[name]
+                browser.execute_cdp_cmd(
+                    "Emulation.setDeviceMetricsOverride",
+                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": name == "phone"},
+                )
                 browser.get(live_server + path)
                 if scripts:  # the served Sarabun is in use before the picture is taken
                     WebDriverWait(browser, 10).until(lambda d: d.execute_script(FONTS_LOADED))
@@ -77,6 +85,6 @@ def test_the_results_page_at_three_sizes(line_app, browser, live_server, shots):
                 assert browser.find_elements(By.CSS_SELECTOR, ".rs-qr svg")
                 assert len(browser.find_elements(By.CSS_SELECTOR, ".timeline rect")) >= 2
                 width = browser.find_element(By.TAG_NAME, "html").get_property("scrollWidth")
-                assert width <= SIZES[name][0], f"{path} at {name} is {width}px wide"
+                assert width <= PAGE_SIZES[name][0], f"{path} at {name} is {width}px wide"
                 lang = "en" if path == "/en" else "th"
                 full_page(browser, shots / f"results-{lang}-{name}-{'js' if scripts else 'nojs'}.png")
