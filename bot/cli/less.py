@@ -64,23 +64,14 @@ def cmd_package(args: argparse.Namespace) -> int:
     if in_transaction(read) != 0:
         return 1
     package = prepared[0]
-    # Written with no transaction open, beside the target, and renamed once complete: a failure
-    # leaves no partial file.
-    try:
-        fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=".less-")
-    except OSError as error:
-        return fail(f"cannot write into {out.parent}: {error.strerror or error}", 1)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write_prepared(package, fh, media)
+
+    def write(fh) -> None:  # with no transaction open while the photos are copied
+        write_prepared(package, fh, media)
         in_transaction(lambda session, now: record_package(session, package.summary, ACTOR, now))
-        os.replace(temporary, out)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        return fail(f"cannot write {out}: {error.strerror or error}", 1)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    status = _written(out, write)
+    if status != 0:
+        return status
     summary = package.summary
     print(
         f"{out}: agency {summary.agency_id}, {summary.start}..{summary.end}, {summary.reports} reports, "
