@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ import calc
 from handlers.catalog import default_catalog, label, t
 from handlers.services.agencies import province_name
 from handlers.services.campaigns import campaign_contact
+from handlers.services.less_workbook import t_co2e
 from handlers.services.report_reference import reference
 from handlers.services.thaitime import bangkok_date
 from storage.models.program import Agency, Campaign
@@ -177,11 +178,6 @@ def public_inputs(inputs: dict[str, Any], public_fields: frozenset[str]) -> dict
     return shown
 
 
-def tonnes(kg: Decimal) -> Decimal:
-    """tCO2e with three decimals, half up (as LESS reports it)."""
-    return (kg / 1000).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
 def _factors(result_json: str) -> list[str]:
     result = json.loads(result_json)
     return list(dict.fromkeys(f"{f['dataset']}@{f['version']}" for f in result.get("factors_used", ())))
@@ -225,7 +221,7 @@ def rows(session: Session, campaign: Campaign) -> Iterator[dict[str, Any]]:
             "period_start": report.period_start,
             "period_end": report.period_end,
             "inputs": public_inputs(json.loads(report.inputs), activity.public_fields),
-            "t_co2e": tonnes(kg) if kg is not None else None,
+            "t_co2e": t_co2e(kg) if kg is not None else None,
             "kg_co2e": kg,
             "factors": _factors(report.result),
             "method_th": activity.columns["method_th"],

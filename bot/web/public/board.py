@@ -13,16 +13,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import quote
 
-import segno
 from flask import Response, current_app, jsonify, url_for
-from markupsafe import Markup
 
 import calc
 from bot.runtime import runtime
 from bot.web.headers import content_security_policy, media_origin
-from bot.web.public.core import language, now, page, public_blueprint, say, transaction, use_language
+from bot.web.public.core import (
+    language,
+    line_account,
+    now,
+    page,
+    public_blueprint,
+    say,
+    transaction,
+    use_language,
+)
 from handlers.catalog import label
 from handlers.parsing import format_number
 from handlers.parsing.periods import Period, format_period
@@ -39,18 +45,6 @@ PHOTO_URL_SECONDS = 900
 NOSCRIPT_REFRESH_SECONDS = 60
 HIGHLIGHTS_SHOWN = 12
 BANGKOK_CODE = "10"
-
-
-def add_friend_link() -> str | None:
-    """LINE's "add friend" link for the bot's basic id (LINE_BASIC_ID), None when not set."""
-    basic_id = runtime(current_app).settings.line_basic_id
-    return f"https://line.me/R/ti/p/{quote(basic_id)}" if basic_id else None
-
-
-def qr_svg(link: str) -> Markup:
-    """The link as an inline SVG QR code (no external host, scales to any size)."""
-    svg = segno.make(link, error="m").svg_inline(scale=1, border=2, omitsize=True, light="#fff", dark="#000")
-    return Markup(svg)  # noqa: S704 - segno's own markup, built from a URL we made
 
 
 def tonnes(kg: Decimal) -> str:
@@ -129,11 +123,11 @@ def board_page(lang: str = "th") -> Response:
     use_language(lang)
     figures, moment = _figures()
     view = board_view(figures, language(), moment)
-    link = add_friend_link()
+    _link, qr = line_account()
     response = page(
         "public/board.html",
         board=view,
-        qr=qr_svg(link) if link else None,
+        qr=qr,
         basic_id=runtime(current_app).settings.line_basic_id,
         poll_seconds=POLL_SECONDS,
         refresh_seconds=NOSCRIPT_REFRESH_SECONDS,

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
+import segno
 from flask import Blueprint, Response, current_app, g, render_template
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from bot.runtime import runtime
@@ -80,3 +83,14 @@ def protect(response: Response) -> Response:
 @public_blueprint.get("/fonts/sarabun-<int:weight>.ttf")
 def font(weight: int) -> Response:
     return font_response(weight)
+
+
+def line_account() -> tuple[str | None, Markup | None]:
+    """The link that adds the bot's LINE account (LINE_BASIC_ID) and its QR code as inline SVG (no
+    external host, any size); (None, None) when the basic id is not set."""
+    basic_id = runtime(current_app).settings.line_basic_id
+    if not basic_id:
+        return None, None
+    link = f"https://line.me/R/ti/p/{quote(basic_id, safe='')}"
+    qr = segno.make(link, error="m").svg_inline(scale=1, border=2, omitsize=True, light="#fff")
+    return link, Markup(qr)  # noqa: S704 (segno draws it from our own link)

@@ -7,31 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import quote
+from decimal import Decimal
 
-import segno
 from flask import Response, current_app, url_for
 from markupsafe import Markup, escape
 
 import calc
 from bot.runtime import runtime
-from bot.web.public.core import now, page, public_blueprint, transaction, use_language
+from bot.web.public.core import line_account, now, page, public_blueprint, transaction, use_language
 from bot.web.public.province_map import province_map_svg
 from handlers.catalog import default_catalog, label, t
 from handlers.services import public_results
 from handlers.services.agencies import province_name
+from handlers.services.factor_catalog import dataset_versions
+from handlers.services.less_workbook import t_co2e as tonnes
 from handlers.services.reports import factor_table
 from handlers.services.thaitime import buddhist_year, thai_date
 
 # Browsers and shared caches may keep the page this long: the figures refresh each minute anyway.
 CACHE_CONTROL = "public, max-age=30"
 TIMELINE_WIDTH, TIMELINE_HEIGHT, BAR_AREA = 640, 240, 180
-
-
-def tonnes(kg: Decimal) -> Decimal:
-    """tCO2e with three decimals, half up (as LESS reports it)."""
-    return (kg / 1000).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
 def tonnes_text(kg: Decimal) -> str:
@@ -121,25 +116,11 @@ def _absolute(path: str) -> str:
     return url_for("public.results", _external=True).rstrip("/") + path
 
 
-def _line_account() -> tuple[str | None, Markup | None]:
-    """The link that adds the LINE account, and its QR code (inline SVG); None when not set."""
-    basic_id = runtime(current_app).settings.line_basic_id
-    if not basic_id:
-        return None, None
-    link = f"https://line.me/R/ti/p/{quote(basic_id, safe='')}"
-    qr = segno.make(link, error="m").svg_inline(scale=1, border=2, omitsize=True, light="#fff")
-    return link, Markup(qr)  # noqa: S704 (segno draws it from our own link)
-
-
 def _sources(lang: str) -> list[str]:
-    """The factor datasets calculations use now: title and publisher."""
-    newest: dict[str, calc.Dataset] = {}
-    for dataset in factor_table().datasets:
-        if dataset.name not in newest or dataset.version > newest[dataset.name].version:
-            newest[dataset.name] = dataset
+    """The factor datasets calculations use now (the newest version of each): title and publisher."""
     return [
         t("results.method.source", lang, title=d.source.title, publisher=d.source.publisher, ref=d.ref)
-        for d in sorted(newest.values(), key=lambda d: d.name)
+        for d in (version.dataset for version in dataset_versions() if version.current)
     ]
 
 
@@ -187,7 +168,7 @@ def results(lang: str) -> Response:
     use_language(lang)
     with transaction() as session:
         figures = public_results.current(session, now())
-    link, qr = _line_account()
+    link, qr = line_account()
     context = _context(figures, lang) if figures is not None and figures.reports else {}
     response = page(
         "public/results.html",
