@@ -10,9 +10,8 @@ from pathlib import Path
 
 from bot.cli.args import fail, free_text, row_id, shown
 from bot.cli.bootstrap import in_transaction, media_store
+from bot.cli.program import ACTOR
 from handlers.services.refusals import REASON_MAX_CHARS
-
-ACTOR = "cli"
 
 
 def day(text: str) -> date:

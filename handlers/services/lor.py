@@ -124,16 +124,17 @@ def history(session: Session, case: LorCase | None) -> list[LorChange]:
     return list(session.scalars(select(LorChange).where(LorChange.case_id == case.id).order_by(LorChange.id)))
 
 
-def actor_names(session: Session, changes: Sequence[LorChange]) -> dict[str, str]:
-    """Staff members' names for the changes' actor labels ("staff:3" → the name); others (the
-    CLI, a removed member) keep their label."""
+def actor_names(session: Session, changes: Sequence[LorChange], language: str = "th") -> dict[str, str]:
+    """Words for the changes' actor labels: a staff member's name ("staff:3" → the name), and the
+    command line ("cli") in the reader's language; others (a removed member) keep their label."""
+    names = {"cli": t("staffweb.page.actor_cli", language)}
     ids = {
         int(c.actor.split(":")[1]) for c in changes if c.actor.startswith("staff:") and c.actor[6:].isdigit()
     }
-    if not ids:
-        return {}
-    members = session.scalars(select(StaffMember).where(StaffMember.id.in_(ids)))
-    return {f"staff:{member.id}": member.name for member in members if member.name}
+    if ids:
+        members = session.scalars(select(StaffMember).where(StaffMember.id.in_(ids)))
+        names.update({f"staff:{member.id}": member.name for member in members if member.name})
+    return names
 
 
 def approved_agency(session: Session, agency_id: int) -> Agency:

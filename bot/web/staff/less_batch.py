@@ -58,7 +58,7 @@ def _batch_page(
             for row in less_batch.readiness(session, period, now())
         ]
         past = less_batch.past_batches(session)
-        names = lor.actor_names(session, [item.batch for item in past])  # type: ignore[arg-type]
+        names = lor.actor_names(session, [item.batch for item in past], language())  # type: ignore[arg-type]
         batches = [
             {
                 "id": item.batch.id,

@@ -64,7 +64,7 @@ def _case_page(agency_id: int, status: int = 200, problem: str = "", form: dict 
         state = case.status if case else "preparing"
         lang = language()
         kept = lor.history(session, case)
-        names = lor.actor_names(session, kept)
+        names = lor.actor_names(session, kept, lang)
         changes = [
             {
                 "status": say(f"lor.status.{change.status}"),

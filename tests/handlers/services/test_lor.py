@@ -250,3 +250,18 @@ def test_the_program_report_counts_the_lors_issued(app, db, fake_line):
     issue(db, runtime(app).media, chat.agency_id)
     with db.begin() as session:
         assert build(session, NOW).lors_issued == 1
+
+
+def test_who_made_a_change_is_named_in_words_the_command_line_too(app, db):
+    from handlers.services.authz import add_staff
+
+    with db.begin() as session:
+        member = add_staff(session, "U" + "7" * 32, "สมศรี ทดสอบ", NOW)
+        labels = (f"staff:{member.id}", "cli", "staff:999")
+        changes = [LorChange(actor=label) for label in labels]
+        thai = lor.actor_names(session, changes, "th")
+        english = lor.actor_names(session, changes, "en")
+    assert thai[f"staff:{member.id}"] == "สมศรี ทดสอบ"
+    assert thai["cli"] == t("staffweb.page.actor_cli", "th") and "cli" not in thai["cli"]
+    assert english["cli"] == "the command line (CLI)"
+    assert "staff:999" not in thai  # a removed member keeps the label
