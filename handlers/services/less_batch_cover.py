@@ -5,8 +5,6 @@ data (document properties and ZIP timestamps from the batch's date)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,7 +12,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
 import calc
 from handlers.catalog import t
@@ -25,11 +22,10 @@ from handlers.services.less_workbook import (
     LESS_GROUPS,
     TONNES_FORMAT,
     WRAP,
-    _repack,
-    both,
     t_co2e,
 )
 from handlers.services.thaitime import thai_date
+from handlers.services.workbooks import both, fixed_bytes
 
 COVER_NAME = "less-batch-cover.xlsx"
 
@@ -132,9 +128,4 @@ def cover_bytes(
     for column, width in zip("ABCDEFG", (30, 36, 24, 22, 10, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width
     fixed = datetime(batch_date.year, batch_date.month, batch_date.day)
-    book.properties.creator = "Ruamjai"
-    book.properties.created = book.properties.modified = fixed
-    book.properties.title = t("less_batch.cover.title", "en")
-    raw = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return _repack(raw.getvalue(), (max(fixed.year, 1980), fixed.month, fixed.day, 0, 0, 0))
+    return fixed_bytes(book, t("less_batch.cover.title", "en"), fixed)

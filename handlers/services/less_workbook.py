@@ -8,9 +8,7 @@ fixed timestamps; the same data gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,7 +16,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +26,7 @@ from handlers.parsing.periods import Period, format_period
 from handlers.services.agencies import province_name
 from handlers.services.report_reference import reference
 from handlers.services.thaitime import format_bangkok
+from handlers.services.workbooks import both, fixed_bytes
 from storage.models import Photo
 from storage.models.program import Agency, Campaign, Coordinator
 from storage.models.reports import Report
@@ -61,11 +59,6 @@ class PhotoEntry:
     ref: str
     number: int
     photo: Photo
-
-
-def both(key: str, **params: object) -> str:
-    """The Thai text with the English beneath, in one cell."""
-    return f"{t(key, 'th', **params)}\n{t(key, 'en', **params)}"
 
 
 def _header(sheet: Any, keys: list[str]) -> None:
@@ -276,22 +269,4 @@ def workbook_bytes(
     _reports_sheet(book.create_sheet(t("less.sheet_reports", "th")), reports, counts)
     _photos_sheet(book.create_sheet(t("less.sheet_photos", "th")), entries)
     fixed = datetime(period[1].year, period[1].month, period[1].day)
-    book.properties.creator = "Ruamjai"
-    book.properties.created = book.properties.modified = fixed
-    book.properties.title = t("less.title", "en")
-    raw = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return _repack(raw.getvalue(), (max(fixed.year, 1980), fixed.month, fixed.day, 0, 0, 0))
-
-
-def _repack(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
-    """The same ZIP entries in the same order, every timestamp and attribute fixed."""
-    packed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(packed, "w") as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
-    return packed.getvalue()
+    return fixed_bytes(book, t("less.title", "en"), fixed)

@@ -8,34 +8,26 @@ fixed, so the same data gives the same file (a changed file means changed figure
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 import calc
 from handlers.catalog import label, t
 from handlers.services.agencies import province_name
 from handlers.services.program_report import ProgramReport
 from handlers.services.thaitime import thai_date
+from handlers.services.workbooks import both, fixed_bytes
 
 # Fixed so that the bytes depend on the figures only (the report's own date is in the sheet).
 FIXED_TIME = datetime(2000, 1, 1)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TONNES = "#,##0.000"
 WHOLE = "#,##0"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def both(key: str, **params: object) -> str:
-    """A heading in Thai with its English beneath."""
-    return f"{t(key, 'th', **params)}\n{t(key, 'en', **params)}"
 
 
 def tonnes(kg: Decimal) -> Decimal:
@@ -149,21 +141,6 @@ def _total_row(
         cell.font = BOLD
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry the same time: ZipFile stamps entries given by name with the
-    current time, and entries copied from files (openpyxl's worksheets) with the file's."""
-
-    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):  # type: ignore[override]
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=ZIP_TIME)
-            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
-
-    def write(self, filename, arcname=None, *args, **kwargs):  # type: ignore[override]
-        with open(filename, "rb") as source:
-            self.writestr(arcname or str(filename), source.read())
-
-
 def program_report_xlsx(report: ProgramReport) -> bytes:
     """The workbook's bytes."""
     book = Workbook()
@@ -172,11 +149,5 @@ def program_report_xlsx(report: ProgramReport) -> bytes:
     _summary(summary, report)
     _by_type(book.create_sheet("ประเภท By type"), report)
     _by_province(book.create_sheet("จังหวัด By province"), report)
-    properties = book.properties
-    properties.creator = properties.lastModifiedBy = "Ruamjai"
-    properties.title = f"{t('program_report.title', 'th')} / {t('program_report.title', 'en')}"
-    properties.created = properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return buffer.getvalue()
+    title = f"{t('program_report.title', 'th')} / {t('program_report.title', 'en')}"
+    return fixed_bytes(book, title, FIXED_TIME)
