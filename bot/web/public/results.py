@@ -17,6 +17,7 @@ from bot.runtime import runtime
 from bot.web.public.core import line_account, now, page, public_blueprint, transaction, use_language
 from bot.web.public.province_map import province_map_svg
 from handlers.catalog import default_catalog, label, t
+from handlers.parsing.periods import EN_MONTHS_ABBR, TH_MONTHS_ABBR
 from handlers.services import public_results
 from handlers.services.agencies import province_name
 from handlers.services.factor_catalog import dataset_versions
@@ -62,7 +63,10 @@ def _activity_name(key: str, lang: str) -> str:
 def _month_label(year: int, month: int, lang: str) -> str:
     shown = buddhist_year(year) % 100 if lang == "th" else year % 100
     return t(
-        "results.timeline.month", lang, month=t(f"results.month_short.{month}", lang), year=f"{shown:02d}"
+        "results.timeline.month",
+        lang,
+        month=(TH_MONTHS_ABBR if lang == "th" else EN_MONTHS_ABBR)[month - 1],
+        year=f"{shown:02d}",
     )
 
 
