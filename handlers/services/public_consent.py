@@ -2,7 +2,7 @@
 board, open data): chosen in the chat by a coordinator of the approved agency. Both default to no.
 
 Each change is audited (which agency, which coordinator row, what it became; never a name) and
-marks the public figures stale, so a withdrawal disappears at their next refresh."""
+marks the public figures stale, so a withdrawal disappears at the clock's next look (seconds)."""
 
 from __future__ import annotations
 
@@ -51,10 +51,5 @@ def set_public_consent(
         coordinator = current_membership(session, line_user_id)[0]
         detail = {"choice": choice, "allowed": allowed}
         audit(session, f"coordinator:{coordinator.id}", "public_consent", f"agency:{agency.id}", now, detail)
-        public_figures_changed(session)
+        public_results.mark_stale(session)
     return _consent(agency)
-
-
-def public_figures_changed(session: Session) -> None:
-    """The one place consent tells the public figures to recompute at their next read."""
-    public_results.mark_stale(session)

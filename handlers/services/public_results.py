@@ -342,7 +342,7 @@ def _ensure_row(session: Session) -> None:
 
 def refresh(session: Session, now: datetime) -> PublicFigures | None:
     """Recompute the figures and store them (unless something changed them meanwhile: then they
-    stay stale for the next read)."""
+    stay stale for the clock's next look)."""
     _ensure_row(session)
     generation = session.scalar(select(PublicSnapshot.generation).where(PublicSnapshot.id == SNAPSHOT_ID))
     campaign = active_campaign(session, now)

@@ -1,6 +1,6 @@
 """Marking the public figures stale: called in the same transaction as whatever changes them (a
-report approved or sent back, an agency's consent or LOR changed), so the next read recomputes.
-A leaf (storage only), so the services that change figures need not import the figures."""
+report approved or sent back, an agency's consent or LOR changed), so the clock recomputes them
+within seconds. A leaf (storage only), so the services that change figures need not import the figures."""
 
 from __future__ import annotations
 
