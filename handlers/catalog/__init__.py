@@ -40,8 +40,9 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str | list[str]]:
 
 
 def fold(text: str) -> str:
-    """How typed words are compared: case, surrounding and repeated spaces do not matter."""
-    return " ".join(text.strip().lower().split())
+    """How typed words are compared: case, surrounding and repeated spaces do not matter, and SARA E
+    typed twice (เเ) counts as the SARA AE (แ) it looks like, as the parsers read it."""
+    return " ".join(text.strip().lower().replace("เเ", "แ").split())
 
 
 def placeholders(text: str) -> set[str]:

@@ -178,3 +178,13 @@ def test_only_a_coordinator_of_an_approved_agency_can_change_it(app, fake_line):
     assert th("agency.refused.pending") in waiting.text
     assert saved(app, agency_id) == before
     assert consent_audit(app) == []
+
+
+def test_sara_e_typed_twice_reads_as_sara_ae_in_its_words_and_answers(app, chat):
+    chat.say("การเผยเเพร่")  # เเ (two SARA E) where แ is meant: a common habit on phone keyboards
+    assert chat.text.startswith("การเผยแพร่ของหน่วยงาน")
+    chat.say("รูป")
+    chat.say("เเสดงภาพได้")
+    assert chat.text.startswith("ขอทวนนะคะ")
+    chat.tap(th("publicity.keep"))
+    assert saved(app, chat.agency_id) == (False, True)
