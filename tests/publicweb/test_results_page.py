@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bot.cli.clock import run_once
 from bot.runtime import runtime
+from handlers.catalog import t
 from handlers.services.public_results import mark_stale
 from storage.models.program import Agency
 from storage.models.reports import Report
@@ -99,3 +100,10 @@ def test_the_line_account_as_qr_and_button(make_app, settings):
     html = app.test_client().get("/").get_data(as_text=True)
     assert 'href="https://line.me/R/ti/p/%40ruamjai"' in html
     assert '<svg class="segno"' in html or "<svg" in html.split('class="rs-qr"')[1][:200]
+
+
+def test_counts_of_one_read_in_the_singular_in_english(seeded, client):
+    english = t("results.total.needs_factor", "en", count=1)
+    assert english == "(1 report waits for an emission factor and is not counted yet)"
+    assert t("results.total.reports", "en", count=1234) == "From 1,234 reports approved by staff"
+    assert english in client.get("/en").get_data(as_text=True)  # the seeded round has one such report
