@@ -206,7 +206,7 @@ def test_the_dictionary_page_in_thai_and_english(app, client):
     assert DGA_LICENCE_URL in page
     for path in ("/open-data/reports.csv", "/open-data/reports.json", "/open-data/metadata.json"):
         assert f'href="{path}"' in page
-    assert t("opendata.page.rows", "th", count="4") in page
+    assert t("opendata.page.rows", "th", count=4) in page
     assert thai_date(now, "th") in page and str(now.year + 543) in thai_date(now, "th")  # Buddhist era
     english = client.get("/en/open-data/").data.decode()
     assert 'lang="en"' in english and t("opendata.page.title", "en") in english

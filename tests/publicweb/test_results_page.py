@@ -106,4 +106,6 @@ def test_counts_of_one_read_in_the_singular_in_english(seeded, client):
     english = t("results.total.needs_factor", "en", count=1)
     assert english == "(1 report waits for an emission factor and is not counted yet)"
     assert t("results.total.reports", "en", count=1234) == "From 1,234 reports approved by staff"
+    assert t("results.joined.text", "en", count=1, target=30) == "1 agency taking part, of a target of 30"
+    assert t("opendata.page.rows", "en", count=1) == "1 report so far"
     assert english in client.get("/en").get_data(as_text=True)  # the seeded round has one such report
